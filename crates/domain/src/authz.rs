@@ -1,0 +1,108 @@
+//! Who may do what: the one place where authorisation is decided.
+
+use crate::org::OrgKind;
+use crate::role::{Role, RoleSet};
+use uuid::Uuid;
+
+/// The signed-in user on whose behalf a request acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The user.
+    pub user_id: Uuid,
+    /// The user's one organisation; every tenant query is scoped by it.
+    pub org_id: Uuid,
+    /// The organisation's kind.
+    pub org_kind: OrgKind,
+    /// Whether the organisation is this installation's home (the one created at setup), whose
+    /// administrators register other organisations.
+    pub home_org: bool,
+    /// The user's roles.
+    pub roles: RoleSet,
+    /// How the user is shown in the audit trail.
+    pub label: String,
+}
+
+/// Something a user may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See one's own dashboard and profile, manage one's own password, 2FA and tokens.
+    UseOwnAccount,
+    /// Invite users, change roles, disable and unlock accounts in one's own organisation.
+    ManageUsers,
+    /// Edit one's own organisation's profile.
+    EditOwnOrganisation,
+    /// Register other organisations in this installation and list them.
+    RegisterOrganisations,
+    /// Read one's own organisation's audit trail.
+    ViewAudit,
+}
+
+impl Permission {
+    /// Every permission, for matrix tests.
+    pub const ALL: [Permission; 5] = [
+        Permission::UseOwnAccount,
+        Permission::ManageUsers,
+        Permission::EditOwnOrganisation,
+        Permission::RegisterOrganisations,
+        Permission::ViewAudit,
+    ];
+}
+
+impl Actor {
+    /// Whether the actor holds a permission.
+    pub fn can(&self, permission: Permission) -> bool {
+        let r = &self.roles;
+        match permission {
+            Permission::UseOwnAccount => true,
+            Permission::ManageUsers | Permission::EditOwnOrganisation => r.has(Role::Admin),
+            Permission::RegisterOrganisations => self.home_org && r.has(Role::Admin),
+            Permission::ViewAudit => {
+                r.has(Role::Admin) || r.has(Role::SecurityManager) || r.has(Role::Executive)
+            }
+        }
+    }
+
+    /// Whether the actor may act on data of organisation `org_id` with a permission: only within
+    /// the actor's own organisation.
+    pub fn can_in(&self, org_id: Uuid, permission: Permission) -> bool {
+        self.org_id == org_id && self.can(permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role], home: bool) -> Actor {
+        Actor {
+            user_id: Uuid::new_v4(),
+            org_id: Uuid::new_v4(),
+            org_kind: OrgKind::Institution,
+            home_org: home,
+            roles: RoleSet::new(roles.iter().copied()),
+            label: "a@example.jp".into(),
+        }
+    }
+
+    #[test]
+    fn staff_use_only_their_own_account() {
+        let a = actor(&[Role::Staff], true);
+        let allowed: Vec<_> = Permission::ALL.into_iter().filter(|p| a.can(*p)).collect();
+        assert_eq!(allowed, vec![Permission::UseOwnAccount]);
+    }
+
+    #[test]
+    fn only_home_administrators_register_organisations() {
+        assert!(actor(&[Role::Admin], true).can(Permission::RegisterOrganisations));
+        assert!(!actor(&[Role::Admin], false).can(Permission::RegisterOrganisations));
+    }
+
+    #[test]
+    fn no_permission_reaches_another_organisation() {
+        let a = actor(&Role::ALL, true);
+        for p in Permission::ALL {
+            assert!(a.can_in(a.org_id, p));
+            assert!(!a.can_in(Uuid::new_v4(), p));
+        }
+    }
+}

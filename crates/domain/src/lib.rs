@@ -1,0 +1,21 @@
+//! The rules of mamori's field in plain Rust: organisations and roles, who may do what,
+//! password rules of the MHLW checklist, the hash-chained audit trail and login throttling.
+//! No IO, no async: time and randomness come in as parameters.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod i18n;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod throttle;
+pub mod validate;
+
+pub use i18n::Lang;

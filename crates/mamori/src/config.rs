@@ -1,0 +1,177 @@
+//! Settings: command-line flags over `MAMORI_*` environment variables over an optional TOML file
+//! over defaults that run on one laptop with no setup.
+
+use anyhow::Context;
+use clap::Args;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Flags shared by every command.
+#[derive(Args, Debug, Default, Serialize)]
+pub struct Flags {
+    /// Folder for the SQLite database and uploads [default: ./mamori-data].
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// Database: sqlite://FILE or postgres://… [default: SQLite in the data folder].
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// The address users reach mamori at, for links in invitations [default: http://LISTEN].
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// A TOML file with the same settings [env: MAMORI_CONFIG].
+    #[arg(long, global = true)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+}
+
+/// The settings in force.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Data folder.
+    pub data: PathBuf,
+    /// Listen address.
+    pub listen: String,
+    /// Database URL; empty means SQLite in the data folder.
+    #[serde(default)]
+    pub database_url: String,
+    /// Public URL; empty means derived from `listen`.
+    #[serde(default)]
+    pub public_url: String,
+    /// Cookies marked Secure (set when served over HTTPS).
+    #[serde(default)]
+    pub secure_cookies: bool,
+    /// Session lifetime in hours.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data: PathBuf::from("mamori-data"),
+            listen: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            public_url: String::new(),
+            secure_cookies: false,
+            session_hours: 12,
+        }
+    }
+}
+
+impl Settings {
+    /// Merges defaults, the TOML file, the environment and the flags, in rising priority.
+    pub fn load(flags: &Flags) -> anyhow::Result<Settings> {
+        let file = flags
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("MAMORI_CONFIG").map(PathBuf::from));
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(f) = &file {
+            anyhow::ensure!(f.exists(), "config file {} does not exist", f.display());
+            fig = fig.merge(Toml::file(f));
+        }
+        let fig = fig
+            .merge(Env::prefixed("MAMORI_").ignore(&["config", "log", "test_database_url"]))
+            .merge(Serialized::defaults(flags));
+        let mut s: Settings = fig.extract().context("reading settings")?;
+        if s.database_url.is_empty() {
+            s.database_url = format!("sqlite://{}", s.data.join("mamori.db").display());
+        }
+        if s.public_url.is_empty() {
+            s.public_url = format!("http://{}", s.listen);
+        }
+        if s.public_url.starts_with("https://") {
+            s.secure_cookies = true;
+        }
+        Ok(s)
+    }
+
+    /// Opens the store, creating the data folder for SQLite.
+    pub async fn open_store(&self) -> anyhow::Result<mamori_store::Store> {
+        if self.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&self.data)
+                .with_context(|| format!("creating {}", self.data.display()))?;
+            std::fs::create_dir_all(self.data.join("uploads"))
+                .context("creating the uploads folder")?;
+        }
+        mamori_store::Store::connect(&self.database_url)
+            .await
+            .with_context(|| format!("opening {}", redact(&self.database_url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = url.get(s + 3..at).unwrap_or("");
+            let user = creds.split(':').next().unwrap_or("");
+            format!(
+                "{}{}:***{}",
+                url.get(..s + 3).unwrap_or(""),
+                user,
+                url.get(at..).unwrap_or("")
+            )
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_which_beats_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "m.toml",
+                "listen = \"0.0.0.0:9000\"\nsession_hours = 4\ndata = \"from-file\"",
+            )?;
+            jail.set_env("MAMORI_LISTEN", "127.0.0.1:7000");
+            let flags = Flags {
+                config: Some("m.toml".into()),
+                data: Some("from-flag".into()),
+                ..Default::default()
+            };
+            let s = Settings::load(&flags).map_err(|e| e.to_string())?;
+            assert_eq!(s.listen, "127.0.0.1:7000");
+            assert_eq!(s.session_hours, 4);
+            assert_eq!(s.data, PathBuf::from("from-flag"));
+            assert_eq!(s.database_url, "sqlite://from-flag/mamori.db");
+            assert_eq!(s.public_url, "http://127.0.0.1:7000");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_settings_in_the_file_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("m.toml", "listne = \"0.0.0.0:9000\"")?;
+            let flags = Flags {
+                config: Some("m.toml".into()),
+                ..Default::default()
+            };
+            assert!(Settings::load(&flags).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_are_kept_out_of_messages() {
+        assert_eq!(
+            redact("postgres://mamori:s3cret@db:5432/m"),
+            "postgres://mamori:***@db:5432/m"
+        );
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,74 @@
+//! mamori: information-security management for Japanese medical institutions, in one binary.
+
+mod admin;
+mod audit;
+mod config;
+mod demo;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use config::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "mamori",
+    version,
+    about = "守り — 医療情報システムの安全管理 / security management for medical information systems"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: config::Flags,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server.
+    Serve {
+        /// Loads a demo hospital with users of every role (only into an empty database) and prints their logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let settings = match Settings::load(&cli.settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mamori: configuration error: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Serve { demo } => serve::run(settings, demo).await,
+        Command::Admin { command } => admin::run(settings, command).await,
+        Command::Audit { command } => audit::run(settings, command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mamori: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `mamori serve`: the web server.
+
+use crate::config::Settings;
+use anyhow::Context;
+use mamori_domain::clock::SystemClock;
+use mamori_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The web settings derived from the settings in force.
+pub fn web_config(s: &Settings) -> WebConfig {
+    WebConfig {
+        public_url: s.public_url.clone(),
+        secure_cookies: s.secure_cookies,
+        session_hours: s.session_hours,
+        ..WebConfig::default()
+    }
+}
+
+/// Serves until interrupted.
+pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
+    let store = settings.open_store().await?;
+    if demo {
+        crate::demo::load(&store, &settings).await?;
+    }
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), web_config(&settings));
+    let app = mamori_web::router(state);
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    println!("mamori is listening on http://{addr}/");
+    if store.org_count().await? == 0 {
+        println!(
+            "First start: open http://{addr}/setup to create your organisation and administrator."
+        );
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,149 @@
+//! Writing and reading the hash-chained audit trail.
+
+use crate::{AuditFilter, Result, Store};
+use chrono::{DateTime, Utc};
+use mamori_domain::audit::{self, AuditEvent, AuditRecord, ChainBreak};
+use uuid::Uuid;
+
+/// Appends an event to the chain inside the caller's transaction. The no-op update takes the
+/// row lock on the chain head first, so concurrent writers queue instead of forking the chain.
+macro_rules! append_audit {
+    ($tx:ident, $event:expr, $now:expr) => {{
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *$tx).await?;
+        let (head_seq, head_digest): (i64, String) =
+            sqlx::query_as("SELECT seq, digest FROM audit_head WHERE id = 1").fetch_one(&mut *$tx).await?;
+        let prev = if head_seq == 0 { None } else { Some((head_seq, head_digest.as_str())) };
+        let rec = mamori_domain::audit::seal($event, $now, prev);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, org_id, actor_id, actor_label, action, object_type, object_id, \
+             detail, ip, prev_digest, digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(rec.seq)
+        .bind(rec.at)
+        .bind(rec.event.org_id)
+        .bind(rec.event.actor_id)
+        .bind(&rec.event.actor_label)
+        .bind(&rec.event.action)
+        .bind(&rec.event.object_type)
+        .bind(&rec.event.object_id)
+        .bind(&rec.event.detail)
+        .bind(&rec.event.ip)
+        .bind(&rec.prev_digest)
+        .bind(&rec.digest)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET seq = $1, digest = $2 WHERE id = 1")
+            .bind(rec.seq)
+            .bind(&rec.digest)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use append_audit;
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    seq: i64,
+    at: DateTime<Utc>,
+    org_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
+    actor_label: String,
+    action: String,
+    object_type: String,
+    object_id: String,
+    detail: String,
+    ip: String,
+    prev_digest: String,
+    digest: String,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(r: AuditRow) -> Self {
+        AuditRecord {
+            seq: r.seq,
+            at: r.at,
+            event: AuditEvent {
+                org_id: r.org_id,
+                actor_id: r.actor_id,
+                actor_label: r.actor_label,
+                action: r.action,
+                object_type: r.object_type,
+                object_id: r.object_id,
+                detail: r.detail,
+                ip: r.ip,
+            },
+            prev_digest: r.prev_digest,
+            digest: r.digest,
+        }
+    }
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, ip, prev_digest, digest";
+
+impl Store {
+    /// Records an event that changes nothing else (e.g. a failed login) as its own transaction.
+    pub async fn record(&self, event: AuditEvent, now: DateTime<Utc>) -> Result<()> {
+        write_tx!(&self.db, |tx| append_audit!(tx, event, now));
+        Ok(())
+    }
+
+    /// An organisation's audit records, newest first, filtered.
+    pub async fn audit_list(&self, org_id: Uuid, f: &AuditFilter) -> Result<Vec<AuditRecord>> {
+        let head = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE org_id = ");
+        on_db!(&self.db, |p| {
+            let mut qb = sqlx::QueryBuilder::new(head.clone());
+            qb.push_bind(org_id);
+            if let Some(a) = f.action_prefix.as_deref().filter(|s| !s.is_empty()) {
+                // Prefix match by range keeps it case-exact and index-friendly on both backends.
+                qb.push(" AND action >= ").push_bind(a.to_string());
+                qb.push(" AND action < ")
+                    .push_bind(format!("{a}\u{10FFFF}"));
+            }
+            if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+                qb.push(" AND actor_label LIKE ")
+                    .push_bind(format!("%{}%", a.to_lowercase()));
+            }
+            if let Some(s) = f.since {
+                qb.push(" AND at >= ").push_bind(s);
+            }
+            if let Some(u) = f.until {
+                qb.push(" AND at < ").push_bind(u);
+            }
+            qb.push(" ORDER BY seq DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 1000));
+            let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(p).await?;
+            Ok(rows.into_iter().map(AuditRecord::from).collect())
+        })
+    }
+
+    /// Checks the whole chain against its head; returns how many records were verified.
+    pub async fn audit_verify(&self) -> Result<std::result::Result<i64, ChainBreak>> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq");
+        let (rows, head): (Vec<AuditRow>, (i64, String)) = on_db!(&self.db, |p| {
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await?;
+            let head = sqlx::query_as("SELECT seq, digest FROM audit_head WHERE id = 1")
+                .fetch_one(p)
+                .await?;
+            (rows, head)
+        });
+        let records: Vec<AuditRecord> = rows.into_iter().map(AuditRecord::from).collect();
+        let head = if head.0 == 0 {
+            None
+        } else {
+            Some((head.0, head.1.as_str()))
+        };
+        Ok(audit::verify(&records, head))
+    }
+
+    /// Runs raw SQL, for tests that tamper with the database as an attacker would.
+    #[doc(hidden)]
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        let sql = sql.to_string();
+        on_db!(&self.db, |p| Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(p)
+            .await?
+            .rows_affected()))
+    }
+}

@@ -1,0 +1,27 @@
+//! Storage for mamori on SQLite (the embedded default) and PostgreSQL (large deployments), from one
+//! migration history and one set of SQL texts. Every read or write of tenant data takes the
+//! caller's organisation; there is no unscoped path to another organisation's data.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[macro_use]
+mod db;
+mod audit;
+mod error;
+mod models;
+mod orgs;
+pub mod sessions;
+mod tokens;
+mod users;
+
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use models::*;
+pub use sessions::NewSession;
+
+/// Results of storage operations.
+pub type Result<T> = std::result::Result<T, StoreError>;

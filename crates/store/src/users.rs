@@ -1,0 +1,487 @@
+//! Users: invitations, roles, disabling, login bookkeeping, passwords and two-factor.
+
+use crate::audit::append_audit;
+use crate::models::{USER_COLUMNS, UserRow};
+use crate::orgs::{insert_invite, insert_user};
+use crate::{Ctx, NewUser, Organisation, Result, Store, StoreError, User};
+use chrono::{DateTime, Utc};
+use mamori_domain::Lang;
+use mamori_domain::role::RoleSet;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Sets a password and appends it to the history, inside a transaction.
+macro_rules! set_password_in_tx {
+    ($tx:ident, $ctx:expr, $user_id:expr, $hash:expr) => {{
+        sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = FALSE WHERE org_id = $3 AND id = $4")
+            .bind($hash).bind($ctx.now).bind($ctx.org_id).bind($user_id).execute(&mut *$tx).await?;
+        sqlx::query("INSERT INTO password_history (id, user_id, password_hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(Uuid::new_v4()).bind($user_id).bind($hash).bind($ctx.now).execute(&mut *$tx).await?;
+    }};
+}
+
+impl Store {
+    /// The users of an organisation, by name.
+    pub async fn users(&self, org_id: Uuid) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY display_name, email"
+        );
+        let rows: Vec<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org_id)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// Creates a user with a password already chosen (setup, command line, demo).
+    pub async fn create_user(&self, ctx: &Ctx, new: &NewUser) -> Result<User> {
+        let id = Uuid::new_v4();
+        write_tx!(&self.db, |tx| {
+            insert_user!(tx, id, ctx.org_id, new, ctx.now);
+            append_audit!(
+                tx,
+                ctx.event(
+                    "user.create",
+                    "user",
+                    id,
+                    json!({"email": new.email, "roles": new.roles.to_codes()})
+                ),
+                ctx.now
+            );
+        });
+        self.user(ctx.org_id, id).await
+    }
+
+    /// Creates a user without a password and a one-time invitation (by the hash of its token).
+    pub async fn invite_user(
+        &self,
+        ctx: &Ctx,
+        new: &NewUser,
+        token_hash: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<User> {
+        let id = Uuid::new_v4();
+        write_tx!(&self.db, |tx| {
+            insert_user!(tx, id, ctx.org_id, new, ctx.now);
+            insert_invite!(tx, token_hash, ctx.org_id, id, expires);
+            append_audit!(
+                tx,
+                ctx.event(
+                    "user.invite",
+                    "user",
+                    id,
+                    json!({"email": new.email, "roles": new.roles.to_codes()})
+                ),
+                ctx.now
+            );
+        });
+        self.user(ctx.org_id, id).await
+    }
+
+    /// Issues a new invitation for an existing user who has not set a password yet.
+    pub async fn reinvite_user(
+        &self,
+        ctx: &Ctx,
+        user_id: Uuid,
+        token_hash: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<()> {
+        let user = self.user(ctx.org_id, user_id).await?;
+        if user.password_hash.is_some() {
+            return Err(StoreError::Conflict("password"));
+        }
+        write_tx!(&self.db, |tx| {
+            insert_invite!(tx, token_hash, ctx.org_id, user_id, expires);
+            append_audit!(
+                tx,
+                ctx.event(
+                    "user.reinvite",
+                    "user",
+                    user_id,
+                    json!({"email": user.email})
+                ),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// The user an unused, unexpired invitation token (by hash) is for.
+    pub async fn invite(&self, token_hash: &str, now: DateTime<Utc>) -> Result<User> {
+        let row: Option<(Uuid, Uuid)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT org_id, user_id FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+        ).bind(token_hash).bind(now).fetch_optional(p).await?
+        });
+        let (org_id, user_id) = row.ok_or(StoreError::NotFound)?;
+        let user = self.user(org_id, user_id).await?;
+        if user.disabled {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(user)
+        }
+    }
+
+    /// Accepts an invitation: sets the first password and spends the token.
+    pub async fn accept_invite(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
+        let user = self.invite(token_hash, now).await?;
+        let ctx = Ctx {
+            org_id: user.org_id,
+            actor_id: Some(user.id),
+            actor_label: user.email.clone(),
+            ip: ip.to_string(),
+            now,
+        };
+        write_tx!(&self.db, |tx| {
+            let spent = sqlx::query(
+                "UPDATE invites SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if spent != 1 {
+                return Err(StoreError::NotFound);
+            }
+            set_password_in_tx!(tx, ctx, user.id, password_hash);
+            append_audit!(
+                tx,
+                ctx.event("user.accept_invite", "user", user.id, json!({})),
+                now
+            );
+        });
+        self.user(user.org_id, user.id).await
+    }
+
+    /// The user (and organisation) with a login e-mail, for authentication only.
+    pub async fn login_lookup(&self, email: &str) -> Result<Option<(User, Organisation)>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let row: Option<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(p)
+            .await?);
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let user = User::try_from(r)?;
+                let org = self.org(user.org_id).await?;
+                Ok(Some((user, org)))
+            }
+        }
+    }
+
+    /// Replaces a user's roles.
+    pub async fn set_roles(&self, ctx: &Ctx, user_id: Uuid, roles: &RoleSet) -> Result<User> {
+        let before = self.user(ctx.org_id, user_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE users SET roles = $1 WHERE org_id = $2 AND id = $3")
+                .bind(roles.to_codes())
+                .bind(ctx.org_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(
+                tx,
+                ctx.event(
+                    "user.roles",
+                    "user",
+                    user_id,
+                    json!({"before": before.roles.to_codes(), "after": roles.to_codes()})
+                ),
+                ctx.now
+            );
+        });
+        self.user(ctx.org_id, user_id).await
+    }
+
+    /// Disables or re-enables an account; disabling also ends its sessions.
+    pub async fn set_disabled(&self, ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<User> {
+        self.user(ctx.org_id, user_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE users SET disabled = $1 WHERE org_id = $2 AND id = $3")
+                .bind(disabled)
+                .bind(ctx.org_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            append_audit!(tx, ctx.event(action, "user", user_id, json!({})), ctx.now);
+        });
+        self.user(ctx.org_id, user_id).await
+    }
+
+    /// Lifts a lockout and clears the failure count.
+    pub async fn unlock(&self, ctx: &Ctx, user_id: Uuid) -> Result<User> {
+        self.user(ctx.org_id, user_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "UPDATE users SET locked = FALSE, failed_logins = 0 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(ctx.org_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event("user.unlock", "user", user_id, json!({})),
+                ctx.now
+            );
+        });
+        self.user(ctx.org_id, user_id).await
+    }
+
+    /// Counts a failed login (the context's actor is the account tried) and locks the account
+    /// when `lock_at` consecutive failures are reached. Returns the new count.
+    pub async fn login_failed(
+        &self,
+        ctx: &Ctx,
+        user_id: Uuid,
+        reason: &str,
+        lock_rule: fn(i64) -> bool,
+    ) -> Result<i64> {
+        let count = write_tx!(&self.db, |tx| {
+            let count: i64 = sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE org_id = $1 AND id = $2 RETURNING failed_logins")
+                .bind(ctx.org_id).bind(user_id).fetch_one(&mut *tx).await?;
+            append_audit!(
+                tx,
+                ctx.event(
+                    "auth.login_failed",
+                    "user",
+                    user_id,
+                    json!({"reason": reason, "consecutive": count})
+                ),
+                ctx.now
+            );
+            if lock_rule(count) {
+                let newly =
+                    sqlx::query("UPDATE users SET locked = TRUE WHERE id = $1 AND locked = FALSE")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                if newly == 1 {
+                    append_audit!(
+                        tx,
+                        ctx.event(
+                            "auth.locked",
+                            "user",
+                            user_id,
+                            json!({"consecutive": count})
+                        ),
+                        ctx.now
+                    );
+                }
+            }
+            count
+        });
+        Ok(count)
+    }
+
+    /// Records a completed login and clears the failure count.
+    pub async fn login_succeeded(&self, ctx: &Ctx, user_id: Uuid, method: &str) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE users SET failed_logins = 0, last_login_at = $1 WHERE org_id = $2 AND id = $3")
+                .bind(ctx.now).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?;
+            append_audit!(
+                tx,
+                ctx.event("auth.login", "user", user_id, json!({"method": method})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// The hashes of the user's most recent passwords, newest first (the current one included).
+    pub async fn recent_password_hashes(
+        &self,
+        org_id: Uuid,
+        user_id: Uuid,
+        n: usize,
+    ) -> Result<Vec<String>> {
+        self.user(org_id, user_id).await?;
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        Ok(on_db!(&self.db, |p| {
+            sqlx::query_scalar(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"
+        ).bind(user_id).bind(limit).fetch_all(p).await?
+        }))
+    }
+
+    /// Sets a new password (already checked against the rules and history) for the context's user.
+    pub async fn set_password(&self, ctx: &Ctx, user_id: Uuid, password_hash: &str) -> Result<()> {
+        self.user(ctx.org_id, user_id).await?;
+        write_tx!(&self.db, |tx| {
+            set_password_in_tx!(tx, ctx, user_id, password_hash);
+            append_audit!(
+                tx,
+                ctx.event("user.password_change", "user", user_id, json!({})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// Stores a new TOTP secret for enrolment (not yet required at login).
+    pub async fn totp_begin(&self, ctx: &Ctx, user_id: Uuid, secret: &str) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            let n = sqlx::query("UPDATE users SET totp_secret = $1 WHERE org_id = $2 AND id = $3 AND totp_enabled = FALSE")
+                .bind(secret).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            if n != 1 {
+                return Err(StoreError::Conflict("totp"));
+            }
+            append_audit!(
+                tx,
+                ctx.event("user.totp_begin", "user", user_id, json!({})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// Turns TOTP on after a code was confirmed, replacing recovery codes with new ones (hashes).
+    pub async fn totp_enable(
+        &self,
+        ctx: &Ctx,
+        user_id: Uuid,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            let n = sqlx::query("UPDATE users SET totp_enabled = TRUE, totp_last_step = $1 WHERE org_id = $2 AND id = $3 AND totp_secret IS NOT NULL")
+                .bind(step).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            if n != 1 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            for h in recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (id, user_id, code_hash, used_at) VALUES ($1, $2, $3, NULL)")
+                    .bind(Uuid::new_v4()).bind(user_id).bind(h).execute(&mut *tx).await?;
+            }
+            append_audit!(
+                tx,
+                ctx.event(
+                    "user.totp_enable",
+                    "user",
+                    user_id,
+                    json!({"recovery_codes": recovery_hashes.len()})
+                ),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// Turns TOTP off and forgets the secret and recovery codes.
+    pub async fn totp_disable(&self, ctx: &Ctx, user_id: Uuid) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE users SET totp_enabled = FALSE, totp_secret = NULL, totp_last_step = 0 WHERE org_id = $1 AND id = $2")
+                .bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(
+                tx,
+                ctx.event("user.totp_disable", "user", user_id, json!({})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// Accepts a TOTP time step only if it is later than the last one used (no replays).
+    pub async fn totp_accept_step(&self, user_id: Uuid, step: i64) -> Result<bool> {
+        let n = on_db!(&self.db, |p| sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1"
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Spends a recovery code (by hash); false if it does not exist or was used.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: Uuid,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = on_db!(&self.db, |p| {
+            sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(now).bind(user_id).bind(code_hash).execute(p).await?.rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Unused recovery codes left.
+    pub async fn recovery_codes_left(&self, user_id: Uuid) -> Result<i64> {
+        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL"
+        )
+        .bind(user_id)
+        .fetch_one(p)
+        .await?))
+    }
+
+    /// Remembers a user's language.
+    pub async fn set_lang(&self, ctx: &Ctx, user_id: Uuid, lang: Lang) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE users SET lang = $1 WHERE org_id = $2 AND id = $3")
+                .bind(lang.code())
+                .bind(ctx.org_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(
+                tx,
+                ctx.event("user.lang", "user", user_id, json!({"lang": lang.code()})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Marks the current password as one-time: it must be replaced at the next login.
+    pub async fn mark_password_one_time(&self, ctx: &Ctx, user_id: Uuid) -> Result<()> {
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "UPDATE users SET must_change_password = TRUE WHERE org_id = $1 AND id = $2",
+            )
+            .bind(ctx.org_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event("user.password_one_time", "user", user_id, json!({})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+}

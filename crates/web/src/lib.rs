@@ -1,0 +1,80 @@
+//! The web face of mamori: server-rendered pages that work without JavaScript, the JSON API under
+//! `/api/v1`, authentication (passwords, TOTP, sessions, API tokens), CSRF protection, security
+//! headers, metrics and health.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod api;
+mod auth;
+pub mod crypto;
+mod error;
+mod form;
+pub mod i18n;
+mod metrics;
+mod pages;
+mod security;
+mod state;
+mod view;
+
+pub use api::ApiDoc;
+pub use state::{AppState, WebConfig};
+
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Builds the whole application: pages, API, health and metrics, with the middleware that every
+/// response passes through (security headers, error pages in the user's language, metrics).
+pub fn router(state: AppState) -> Router {
+    use pages::*;
+    let app = Router::new()
+        .route("/", get(dashboard::show))
+        .route("/setup", get(setup::form).post(setup::submit))
+        .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/totp",
+            get(login::totp_form).post(login::totp_submit),
+        )
+        .route("/logout", post(login::logout))
+        .route("/lang", post(account::switch_lang))
+        .route("/invite/{token}", get(invite::form).post(invite::submit))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/totp",
+            get(account::totp_enrol).post(account::totp_confirm),
+        )
+        .route("/account/totp/start", post(account::totp_start))
+        .route("/account/totp/disable", post(account::totp_disable))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/account/sessions/end-others",
+            post(account::end_other_sessions),
+        )
+        .route("/users", get(users::list).post(users::invite))
+        .route("/users/{id}", get(users::show))
+        .route("/users/{id}/roles", post(users::set_roles))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/unlock", post(users::unlock))
+        .route("/users/{id}/reinvite", post(users::reinvite))
+        .route("/organisation", get(orgs::own).post(orgs::update_own))
+        .route("/organisations", get(orgs::directory).post(orgs::register))
+        .route("/audit", get(audit::list))
+        .route("/static/mamori.css", get(view::stylesheet))
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::metrics))
+        .merge(api::routes());
+    app.fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn(security::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::measure,
+        ))
+        .with_state(state)
+}
