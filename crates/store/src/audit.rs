@@ -109,8 +109,8 @@ impl Store {
             if let Some(u) = f.until {
                 qb.push(" AND at < ").push_bind(u);
             }
-            qb.push(" ORDER BY seq DESC LIMIT ")
-                .push_bind(f.limit.clamp(1, 1000));
+            let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+            qb.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
             let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(p).await?;
             Ok(rows.into_iter().map(AuditRecord::from).collect())
         })

@@ -186,7 +186,7 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     /// Before this instant.
     pub until: Option<DateTime<Utc>>,
-    /// At most this many, newest first.
+    /// At most this many, newest first (0: 100; never more than 1000).
     pub limit: i64,
 }
 

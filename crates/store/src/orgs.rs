@@ -152,13 +152,14 @@ impl Store {
             );
             insert_user!(tx, user_id, org_id, admin, ctx.now);
             insert_invite!(tx, invite_hash, org_id, user_id, invite_expires);
-            let mut ev = ctx.event(
+            // Recorded in the registering organisation's trail: the new organisation's trail
+            // starts with its own administrator, and sees nothing of the registrar.
+            let ev = ctx.event(
                 "user.invite",
                 "user",
                 user_id,
-                json!({"email": admin.email, "roles": admin.roles.to_codes()}),
+                json!({"email": admin.email, "roles": admin.roles.to_codes(), "org_id": org_id}),
             );
-            ev.org_id = Some(org_id);
             append_audit!(tx, ev, ctx.now);
         });
         Ok((self.org(org_id).await?, self.user(org_id, user_id).await?))

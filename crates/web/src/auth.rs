@@ -20,10 +20,17 @@ pub const VISITOR_CSRF_COOKIE: &str = "mamori_csrf";
 
 /// The client's address as the server saw it.
 pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    // Tests route requests without a socket and name the client with `MockConnectInfo`.
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::connect_info::MockConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
 }
 
 fn actor_of(user: &User, org: &Organisation) -> Actor {

@@ -1,0 +1,568 @@
+//! The storage story, told against every backend: a temporary SQLite file always, and PostgreSQL
+//! whenever `MAMORI_TEST_DATABASE_URL` names a server (CI always sets it). Each PostgreSQL test gets
+//! a database of its own so tests run in parallel.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use mamori_domain::audit::{AuditEvent, ChainBreak};
+use mamori_domain::org::{InstitutionType, OrgKind, OrgProfile};
+use mamori_domain::role::{Role, RoleSet};
+use mamori_domain::throttle::should_lock;
+use mamori_store::{Backend, Ctx, NewSession, NewUser, Store, StoreError};
+use uuid::Uuid;
+
+struct Db {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn backends() -> Vec<Db> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let mut out = vec![Db {
+        store: Store::connect(&url).await.expect("sqlite"),
+        _dir: Some(dir),
+    }];
+    if let Ok(admin) = std::env::var("MAMORI_TEST_DATABASE_URL") {
+        use sqlx::Executor;
+        let name = format!("mamori_t_{}", Uuid::new_v4().simple());
+        let pool = sqlx::PgPool::connect(&admin)
+            .await
+            .expect("postgres admin connection");
+        pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .expect("create database");
+        pool.close().await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+        let store = Store::connect(&format!("{base}/{name}"))
+            .await
+            .expect("postgres");
+        assert_eq!(store.backend(), Backend::Postgres);
+        out.push(Db { store, _dir: None });
+    }
+    out
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn hospital(name: &str) -> OrgProfile {
+    OrgProfile {
+        name: name.into(),
+        kind: OrgKind::Institution,
+        institution_type: Some(InstitutionType::Hospital),
+        beds: Some(200),
+    }
+}
+
+fn new_user(email: &str, roles: &[Role], pw: Option<&str>) -> NewUser {
+    NewUser {
+        email: email.into(),
+        display_name: email.into(),
+        roles: RoleSet::new(roles.iter().copied()),
+        password_hash: pw.map(str::to_string),
+        must_change_password: false,
+    }
+}
+
+fn ctx(org_id: Uuid, actor: Option<Uuid>) -> Ctx {
+    Ctx {
+        org_id,
+        actor_id: actor,
+        actor_label: "tester".into(),
+        ip: "127.0.0.1".into(),
+        now: t0(),
+    }
+}
+
+/// Two organisations with an administrator each: the home one (A) and a registered one (B).
+async fn two_orgs(
+    s: &Store,
+) -> (
+    mamori_store::Organisation,
+    mamori_store::User,
+    mamori_store::Organisation,
+    mamori_store::User,
+) {
+    let (a, admin_a) = s
+        .setup(
+            &hospital("A病院"),
+            &new_user("a@a.jp", &[Role::Admin], Some("h1")),
+            "",
+            t0(),
+        )
+        .await
+        .expect("setup");
+    let (b, admin_b) = s
+        .register_org(
+            &ctx(a.id, Some(admin_a.id)),
+            &hospital("B病院"),
+            &new_user("b@b.jp", &[Role::Admin], None),
+            "invite-b",
+            t0() + Duration::days(7),
+        )
+        .await
+        .expect("register");
+    (a, admin_a, b, admin_b)
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_tables_and_columns() {
+    let dbs = backends().await;
+    let schemas: Vec<_> = futures_like(dbs.iter().map(|d| d.store.schema_columns())).await;
+    let first = schemas.first().expect("a backend");
+    assert!(first.iter().any(|(t, c)| t == "audit_log" && c == "digest"));
+    for s in &schemas {
+        assert_eq!(s, first);
+    }
+}
+
+async fn futures_like<
+    F: std::future::Future<Output = mamori_store::Result<Vec<(String, String)>>>,
+>(
+    it: impl Iterator<Item = F>,
+) -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for f in it {
+        out.push(f.await.expect("schema"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn setup_happens_once_and_writes_the_audit_trail() {
+    for db in backends().await {
+        let s = &db.store;
+        assert_eq!(s.org_count().await.expect("count"), 0);
+        let (org, admin) = s
+            .setup(
+                &hospital("守り病院"),
+                &new_user("admin@m.jp", &[Role::Admin], Some("h")),
+                "10.0.0.1",
+                t0(),
+            )
+            .await
+            .expect("setup");
+        assert!(org.home);
+        assert_eq!(org.profile.beds, Some(200));
+        assert_eq!(admin.roles, RoleSet::new([Role::Admin]));
+        let again = s
+            .setup(
+                &hospital("x"),
+                &new_user("x@m.jp", &[Role::Admin], Some("h")),
+                "",
+                t0(),
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::Conflict("setup"))));
+        let trail = s
+            .audit_list(org.id, &Default::default())
+            .await
+            .expect("audit");
+        let actions: Vec<_> = trail.iter().map(|r| r.event.action.as_str()).collect();
+        assert_eq!(actions, vec!["user.create", "org.create"]);
+        assert_eq!(s.audit_verify().await.expect("verify"), Ok(2));
+    }
+}
+
+#[tokio::test]
+async fn no_read_or_write_crosses_organisations() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        // Reads with the other organisation's id find nothing.
+        assert!(matches!(
+            s.user(a.id, admin_b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            s.users(a.id)
+                .await
+                .expect("users")
+                .iter()
+                .all(|u| u.org_id == a.id)
+        );
+        // Writes with the wrong organisation fail and change nothing.
+        let as_a = ctx(a.id, Some(admin_a.id));
+        assert!(matches!(
+            s.set_roles(&as_a, admin_b.id, &RoleSet::new([Role::Staff]))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.set_disabled(&as_a, admin_b.id, true).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.unlock(&as_a, admin_b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.set_password(&as_a, admin_b.id, "x").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.recent_password_hashes(a.id, admin_b.id, 5).await,
+            Err(StoreError::NotFound)
+        ));
+        let b_user = s.user(b.id, admin_b.id).await.expect("b admin");
+        assert!(b_user.roles.has(Role::Admin) && !b_user.disabled);
+        // Tokens: another organisation can neither list nor revoke them.
+        let tok = s
+            .create_token(
+                &ctx(b.id, Some(admin_b.id)),
+                admin_b.id,
+                "ci",
+                "hash-b",
+                "mamori_xxx",
+            )
+            .await
+            .expect("token");
+        assert!(s.tokens(a.id, admin_b.id).await.expect("tokens").is_empty());
+        assert!(matches!(
+            s.revoke_token(&as_a, admin_b.id, tok.id).await,
+            Err(StoreError::NotFound)
+        ));
+        // The audit trail is per organisation.
+        let a_trail = s
+            .audit_list(a.id, &Default::default())
+            .await
+            .expect("a trail");
+        assert!(a_trail.iter().all(|r| r.event.org_id == Some(a.id)));
+        let b_trail = s
+            .audit_list(b.id, &Default::default())
+            .await
+            .expect("b trail");
+        assert!(b_trail.iter().any(|r| r.event.action == "token.create"));
+        assert!(a_trail.iter().all(|r| r.event.action != "token.create"));
+    }
+}
+
+#[tokio::test]
+async fn altering_or_deleting_audit_rows_is_detected() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        for i in 0..4 {
+            s.record(
+                ctx(a.id, Some(admin.id)).event(
+                    "test.event",
+                    "thing",
+                    i,
+                    serde_json::json!({"i": i}),
+                ),
+                t0(),
+            )
+            .await
+            .expect("record");
+        }
+        let n = s.audit_verify().await.expect("verify").expect("intact");
+        assert!(n >= 7);
+        s.execute_raw("UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 5")
+            .await
+            .expect("tamper");
+        assert_eq!(
+            s.audit_verify().await.expect("verify"),
+            Err(ChainBreak::Altered { seq: 5 })
+        );
+        s.execute_raw("UPDATE audit_log SET detail = '{\"i\":0}' WHERE seq = 5")
+            .await
+            .expect("restore");
+        assert_eq!(s.audit_verify().await.expect("verify"), Ok(n));
+        s.execute_raw("DELETE FROM audit_log WHERE seq = 3")
+            .await
+            .expect("delete");
+        assert_eq!(
+            s.audit_verify().await.expect("verify"),
+            Err(ChainBreak::Unlinked { seq: 4 })
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_newest_audit_rows_is_detected() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        s.record(
+            ctx(a.id, Some(admin.id)).event("test.event", "thing", 1, serde_json::json!({})),
+            t0(),
+        )
+        .await
+        .expect("record");
+        let n = s.audit_verify().await.expect("verify").expect("intact");
+        s.execute_raw(&format!("DELETE FROM audit_log WHERE seq = {n}"))
+            .await
+            .expect("delete");
+        assert_eq!(
+            s.audit_verify().await.expect("verify"),
+            Err(ChainBreak::Truncated {
+                last: n - 1,
+                expected: n
+            })
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_one_unbroken_chain() {
+    for db in backends().await {
+        let s = db.store.clone();
+        let (a, _, _, _) = two_orgs(&s).await;
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let s = s.clone();
+            let org = a.id;
+            tasks.push(tokio::spawn(async move {
+                s.record(
+                    AuditEvent {
+                        org_id: Some(org),
+                        actor_id: None,
+                        actor_label: "w".into(),
+                        action: "test.concurrent".into(),
+                        object_type: "n".into(),
+                        object_id: i.to_string(),
+                        detail: "{}".into(),
+                        ip: String::new(),
+                    },
+                    Utc::now(),
+                )
+                .await
+            }));
+        }
+        for t in tasks {
+            t.await.expect("join").expect("record");
+        }
+        let n = s.audit_verify().await.expect("verify").expect("intact");
+        // Four records from the two organisations' creation, then the concurrent ones.
+        assert_eq!(n, 4 + 24);
+    }
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_until_unlocked() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        let user = s
+            .create_user(
+                &ctx(a.id, Some(admin.id)),
+                &new_user("n@a.jp", &[Role::Staff], Some("h")),
+            )
+            .await
+            .expect("user");
+        for expected in 1..=5 {
+            let n = s
+                .login_failed(&ctx(a.id, Some(user.id)), user.id, "password", should_lock)
+                .await
+                .expect("fail");
+            assert_eq!(n, expected);
+        }
+        let locked = s.user(a.id, user.id).await.expect("user");
+        assert!(locked.locked);
+        let trail = s
+            .audit_list(
+                a.id,
+                &mamori_store::AuditFilter {
+                    action_prefix: Some("auth.".into()),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("trail");
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|r| r.event.action == "auth.locked")
+                .count(),
+            1
+        );
+        assert_eq!(
+            trail
+                .iter()
+                .filter(|r| r.event.action == "auth.login_failed")
+                .count(),
+            5
+        );
+        let unlocked = s
+            .unlock(&ctx(a.id, Some(admin.id)), user.id)
+            .await
+            .expect("unlock");
+        assert!(!unlocked.locked);
+        assert_eq!(unlocked.failed_logins, 0);
+    }
+}
+
+#[tokio::test]
+async fn invitations_work_once_and_expire() {
+    for db in backends().await {
+        let s = &db.store;
+        let (_, _, b, admin_b) = two_orgs(s).await;
+        assert!(
+            s.invite("invite-b", t0() + Duration::days(8))
+                .await
+                .is_err(),
+            "expired invitation accepted"
+        );
+        let u = s.invite("invite-b", t0()).await.expect("invite");
+        assert_eq!(u.id, admin_b.id);
+        let accepted = s
+            .accept_invite("invite-b", "hash1", "", t0())
+            .await
+            .expect("accept");
+        assert_eq!(accepted.password_hash.as_deref(), Some("hash1"));
+        assert!(
+            s.accept_invite("invite-b", "hash2", "", t0())
+                .await
+                .is_err(),
+            "invitation used twice"
+        );
+        assert_eq!(
+            s.recent_password_hashes(b.id, admin_b.id, 5)
+                .await
+                .expect("history"),
+            vec!["hash1".to_string()]
+        );
+    }
+}
+
+#[tokio::test]
+async fn password_history_lists_the_newest_first() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        for i in 2..=7 {
+            let mut c = ctx(a.id, Some(admin.id));
+            c.now = t0() + Duration::minutes(i);
+            s.set_password(&c, admin.id, &format!("h{i}"))
+                .await
+                .expect("set");
+        }
+        let recent = s
+            .recent_password_hashes(a.id, admin.id, 5)
+            .await
+            .expect("history");
+        assert_eq!(recent, vec!["h7", "h6", "h5", "h4", "h3"]);
+    }
+}
+
+#[tokio::test]
+async fn sessions_and_tokens_die_with_a_disabled_account() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        let user = s
+            .create_user(
+                &ctx(a.id, Some(admin.id)),
+                &new_user("s@a.jp", &[Role::Staff], Some("h")),
+            )
+            .await
+            .expect("user");
+        let now = Utc::now();
+        s.create_session(&NewSession {
+            id_hash: "sess",
+            user_id: user.id,
+            csrf: "c",
+            awaiting_totp: false,
+            now,
+            expires_at: now + Duration::hours(1),
+            ip: "",
+        })
+        .await
+        .expect("session");
+        s.create_token(&ctx(a.id, Some(user.id)), user.id, "t", "tok", "mamori_")
+            .await
+            .expect("token");
+        assert!(s.session("sess", now).await.expect("session").is_some());
+        assert!(
+            s.session("sess", now + Duration::hours(2))
+                .await
+                .expect("session")
+                .is_none(),
+            "expired session found"
+        );
+        assert!(s.token_owner("tok", now).await.expect("token").is_some());
+        s.set_disabled(&ctx(a.id, Some(admin.id)), user.id, true)
+            .await
+            .expect("disable");
+        assert!(s.session("sess", now).await.expect("session").is_none());
+        assert!(s.token_owner("tok", now).await.expect("token").is_none());
+        s.set_disabled(&ctx(a.id, Some(admin.id)), user.id, false)
+            .await
+            .expect("enable");
+        assert!(s.token_owner("tok", now).await.expect("token").is_some());
+        let id = s
+            .tokens(a.id, user.id)
+            .await
+            .expect("tokens")
+            .first()
+            .map(|t| t.id)
+            .expect("a token");
+        s.revoke_token(&ctx(a.id, Some(user.id)), user.id, id)
+            .await
+            .expect("revoke");
+        assert!(s.token_owner("tok", now).await.expect("token").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_totp_step_is_accepted_once_and_recovery_codes_once() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        let c = ctx(a.id, Some(admin.id));
+        s.totp_begin(&c, admin.id, "JBSWY3DPEHPK3PXP")
+            .await
+            .expect("begin");
+        s.totp_enable(&c, admin.id, 100, &["r1".into(), "r2".into()])
+            .await
+            .expect("enable");
+        assert!(
+            !s.totp_accept_step(admin.id, 100).await.expect("step"),
+            "the enrolment step replayed"
+        );
+        assert!(s.totp_accept_step(admin.id, 101).await.expect("step"));
+        assert!(
+            !s.totp_accept_step(admin.id, 101).await.expect("step"),
+            "a step replayed"
+        );
+        assert!(
+            s.use_recovery_code(admin.id, "r1", t0())
+                .await
+                .expect("code")
+        );
+        assert!(
+            !s.use_recovery_code(admin.id, "r1", t0())
+                .await
+                .expect("code")
+        );
+        assert_eq!(s.recovery_codes_left(admin.id).await.expect("left"), 1);
+        assert!(
+            matches!(
+                s.totp_begin(&c, admin.id, "X").await,
+                Err(StoreError::Conflict("totp"))
+            ),
+            "re-enrolment while enabled"
+        );
+    }
+}
+
+#[tokio::test]
+async fn e_mail_addresses_are_unique_across_the_installation() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, b, admin_b) = two_orgs(s).await;
+        let dup = s
+            .create_user(
+                &ctx(a.id, Some(admin.id)),
+                &new_user("b@b.jp", &[Role::Staff], Some("h")),
+            )
+            .await;
+        assert!(matches!(dup, Err(StoreError::Conflict("email"))));
+        assert_eq!(s.users(b.id).await.expect("users").len(), 1);
+        let _ = admin_b;
+    }
+}

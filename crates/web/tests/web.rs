@@ -1,0 +1,1207 @@
+//! The web application driven through its router as a browser and API clients would, on a
+//! temporary SQLite store with a clock the tests control.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use http_body_util::BodyExt;
+use mamori_domain::clock::Clock;
+use mamori_store::Store;
+use mamori_web::{AppState, WebConfig, crypto};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock")
+    }
+}
+
+struct App {
+    router: Router,
+    store: Store,
+    clock: Arc<TestClock>,
+    _dir: tempfile::TempDir,
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Res {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// The value of the first `<input name=NAME value=...>` or element with id NAME.
+    fn hidden(&self, name: &str) -> String {
+        let pat = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&pat)
+            .map(|i| i + pat.len())
+            .unwrap_or_else(|| panic!("no field {name} in {}", self.body));
+        let rest = &self.body[start..];
+        rest[..rest.find('"').unwrap_or(0)].to_string()
+    }
+    fn by_id(&self, id: &str) -> String {
+        let pat = format!("id=\"{id}\"");
+        let start = self
+            .body
+            .find(&pat)
+            .unwrap_or_else(|| panic!("no #{id} in {}", self.body));
+        let rest = &self.body[start..];
+        let open = rest.find('>').unwrap_or(0) + 1;
+        let rest = &rest[open..];
+        rest[..rest.find('<').unwrap_or(0)].trim().to_string()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Browser {
+    cookies: HashMap<String, String>,
+    lang: Option<&'static str>,
+}
+
+impl App {
+    async fn new() -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("w.db").display()))
+            .await
+            .expect("store");
+        let clock = Arc::new(TestClock(Mutex::new(
+            Utc.with_ymd_and_hms(2026, 5, 1, 1, 0, 0)
+                .single()
+                .expect("time"),
+        )));
+        let config = WebConfig {
+            public_url: "http://mamori.test".into(),
+            ..WebConfig::default()
+        };
+        let state = AppState::new(store.clone(), clock.clone(), config);
+        let router = mamori_web::router(state)
+            .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))));
+        App {
+            router,
+            store,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    fn advance(&self, d: Duration) {
+        let mut t = self.clock.0.lock().expect("clock");
+        *t += d;
+    }
+
+    fn unix(&self) -> u64 {
+        self.clock.now().timestamp() as u64
+    }
+
+    async fn send(&self, b: &mut Browser, req: axum::http::request::Builder, body: Body) -> Res {
+        let mut req = req;
+        if !b.cookies.is_empty() {
+            let c = b
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(l) = b.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(body).expect("request"))
+            .await
+            .expect("response");
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().expect("cookie");
+            let pair = v.split(';').next().unwrap_or("");
+            if let Some((k, val)) = pair.split_once('=') {
+                if v.contains("Max-Age=0") {
+                    b.cookies.remove(k);
+                } else {
+                    b.cookies.insert(k.into(), val.into());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, b: &mut Browser, path: &str) -> Res {
+        self.send(b, Request::get(path), Body::empty()).await
+    }
+
+    async fn post(&self, b: &mut Browser, path: &str, fields: &[(&str, &str)]) -> Res {
+        let body = serde_html_form_encode(fields);
+        self.send(
+            b,
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Opens a page, takes its form token and posts the fields to `action`.
+    async fn submit(
+        &self,
+        b: &mut Browser,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Res {
+        let p = self.get(b, page).await;
+        assert!(p.status.is_success(), "GET {page}: {} {}", p.status, p.body);
+        let csrf = p.hidden("csrf");
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(b, action, &all).await
+    }
+
+    async fn api(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        json: Option<serde_json::Value>,
+    ) -> Res {
+        let mut b = Browser::default();
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        match json {
+            Some(j) => {
+                self.send(
+                    &mut b,
+                    req.header(header::CONTENT_TYPE, "application/json"),
+                    Body::from(j.to_string()),
+                )
+                .await
+            }
+            None => self.send(&mut b, req, Body::empty()).await,
+        }
+    }
+
+    /// Sets up the home hospital with an administrator; returns the signed-in browser.
+    async fn setup(&self) -> Browser {
+        let mut b = Browser::default();
+        let r = self
+            .submit(
+                &mut b,
+                "/setup",
+                "/setup",
+                &[
+                    ("name", "守り市民病院"),
+                    ("kind", "institution"),
+                    ("institution_type", "hospital"),
+                    ("beds", "200"),
+                    ("display_name", "管理 太郎"),
+                    ("email", "admin@mamori.test"),
+                    ("password", ADMIN_PW),
+                    ("password_confirm", ADMIN_PW),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        b
+    }
+
+    /// Invites a user with roles and accepts the invitation; returns the user's browser.
+    async fn user(&self, admin: &mut Browser, email: &str, roles: &[&str]) -> Browser {
+        let mut fields = vec![("display_name", email), ("email", email)];
+        fields.extend(roles.iter().map(|r| ("roles", *r)));
+        let r = self.submit(admin, "/users", "/users", &fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let link = r.by_id("invite-link");
+        let path = link.trim_start_matches("http://mamori.test");
+        let mut b = Browser::default();
+        let r = self
+            .submit(
+                &mut b,
+                path,
+                path,
+                &[("password", USER_PW), ("password_confirm", USER_PW)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        b
+    }
+
+    async fn login(&self, email: &str, pw: &str) -> (Browser, Res) {
+        let mut b = Browser::default();
+        let r = self
+            .submit(
+                &mut b,
+                "/login",
+                "/login",
+                &[("email", email), ("password", pw)],
+            )
+            .await;
+        (b, r)
+    }
+
+    async fn token(&self, b: &mut Browser) -> String {
+        let r = self
+            .submit(b, "/account", "/account/tokens", &[("name", "script")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.by_id("new-token")
+    }
+}
+
+fn serde_html_form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const ADMIN_PW: &str = "correct-horse-battery";
+const USER_PW: &str = "staff-password-2026";
+
+#[tokio::test]
+async fn a_new_installation_leads_to_setup_and_keeps_what_was_typed() {
+    let app = App::new().await;
+    let mut b = Browser::default();
+    let r = app.get(&mut b, "/").await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/setup"));
+    assert_eq!(app.get(&mut b, "/login").await.location(), "/setup");
+    let r = app
+        .submit(
+            &mut b,
+            "/setup",
+            "/setup",
+            &[
+                ("name", "守り市民病院"),
+                ("kind", "institution"),
+                ("institution_type", "hospital"),
+                ("beds", "19"),
+                ("display_name", "管理 太郎"),
+                ("email", "admin@mamori.test"),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("病院の病床数は20床以上です"), "{}", r.body);
+    assert!(r.body.contains("13文字以上にしてください"));
+    assert!(
+        r.body.contains("value=\"守り市民病院\"")
+            && r.body.contains("value=\"admin@mamori.test\"")
+            && r.body.contains("value=\"19\"")
+    );
+    assert_eq!(
+        app.store.org_count().await.expect("count"),
+        0,
+        "nothing written on a failed form"
+    );
+    let mut b = app.setup().await;
+    let r = app.get(&mut b, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("守り市民病院") && r.body.contains("200 床"));
+    // Setup is closed once done.
+    assert_eq!(
+        app.get(&mut Browser::default(), "/setup").await.location(),
+        "/login"
+    );
+}
+
+#[tokio::test]
+async fn login_logout_and_wrong_passwords() {
+    let app = App::new().await;
+    app.setup().await;
+    let (_, r) = app.login("admin@mamori.test", "wrong-password-123").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        r.body
+            .contains("メールアドレスまたはパスワードが正しくありません")
+    );
+    assert!(
+        r.body.contains("value=\"admin@mamori.test\""),
+        "the e-mail is kept"
+    );
+    let (_, r) = app.login("nobody@mamori.test", "wrong-password-123").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (mut b, r) = app.login("ADMIN@mamori.test ", ADMIN_PW).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
+    assert_eq!(app.get(&mut b, "/").await.status, StatusCode::OK);
+    let r = app.submit(&mut b, "/", "/logout", &[]).await;
+    assert_eq!(r.location(), "/login");
+    assert_eq!(app.get(&mut b, "/").await.location(), "/login");
+    let failures = app
+        .store
+        .audit_list(
+            app.store.org_directory().await.expect("orgs")[0].id,
+            &mamori_store::AuditFilter {
+                action_prefix: Some("auth.".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    let actions: Vec<_> = failures.iter().map(|r| r.event.action.as_str()).collect();
+    assert!(
+        actions.contains(&"auth.login_failed")
+            && actions.contains(&"auth.login")
+            && actions.contains(&"auth.logout"),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_until_an_administrator_unlocks_it() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    for _ in 0..5 {
+        app.login("nurse@mamori.test", "not-the-password").await;
+    }
+    let (_, r) = app.login("nurse@mamori.test", USER_PW).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("ロック"), "{}", r.body);
+    let users = app.get(&mut admin, "/users").await;
+    assert!(users.body.contains("ロック中"));
+    let org = app.store.org_directory().await.expect("orgs")[0].id;
+    let nurse = app
+        .store
+        .users(org)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == "nurse@mamori.test")
+        .expect("nurse");
+    let page = format!("/users/{}", nurse.id);
+    let r = app
+        .submit(&mut admin, &page, &format!("{page}/unlock"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, r) = app.login("nurse@mamori.test", USER_PW).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn each_address_is_limited_in_login_attempts() {
+    let app = App::new().await;
+    app.setup().await;
+    let mut last = StatusCode::OK;
+    for i in 0..31 {
+        let (_, r) = app
+            .login(&format!("x{i}@mamori.test"), "whatever-password")
+            .await;
+        last = r.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    app.advance(Duration::minutes(11));
+    let (_, r) = app.login("admin@mamori.test", ADMIN_PW).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn forms_need_their_token_and_the_same_site() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let r = app
+        .post(
+            &mut b,
+            "/users",
+            &[
+                ("display_name", "x"),
+                ("email", "x@mamori.test"),
+                ("roles", "staff"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("別のサイトから送信されました"));
+    let csrf = app.get(&mut b, "/users").await.hidden("csrf");
+    let req = Request::post("/users")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "mamori.test");
+    let r = app
+        .send(
+            &mut b,
+            req,
+            Body::from(format!(
+                "csrf={csrf}&display_name=x&email=x%40mamori.test&roles=staff"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let req = Request::post("/users")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site");
+    let r = app
+        .send(
+            &mut b,
+            req,
+            Body::from(format!(
+                "csrf={csrf}&display_name=x&email=x%40mamori.test&roles=staff"
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let org = app.store.org_directory().await.expect("orgs")[0].id;
+    assert_eq!(
+        app.store.users(org).await.expect("users").len(),
+        1,
+        "no user was created"
+    );
+    // The login form is protected too (double-submit cookie).
+    let r = app
+        .post(
+            &mut Browser::default(),
+            "/login",
+            &[("email", "admin@mamori.test"), ("password", ADMIN_PW)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn two_factor_enrolment_login_replay_and_recovery() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let r = app
+        .submit(&mut b, "/account/totp", "/account/totp/start", &[])
+        .await;
+    assert_eq!(r.location(), "/account/totp");
+    let page = app.get(&mut b, "/account/totp").await;
+    assert!(
+        page.body.contains("data:image/svg+xml;base64,"),
+        "QR code shown"
+    );
+    let secret = page.by_id("totp-secret");
+    let r = app
+        .submit(
+            &mut b,
+            "/account/totp",
+            "/account/totp",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = crypto::totp_code(&secret, app.unix()).expect("code");
+    let r = app
+        .submit(&mut b, "/account/totp", "/account/totp", &[("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let recovery: Vec<String> = r
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap_or(0)].to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    app.submit(&mut b, "/", "/logout", &[]).await;
+
+    // Password alone now leads to the code step, not the dashboard.
+    let (mut b, r) = app.login("admin@mamori.test", ADMIN_PW).await;
+    assert_eq!(r.location(), "/login/totp");
+    assert_eq!(app.get(&mut b, "/").await.location(), "/login");
+    // The code used at enrolment cannot be replayed.
+    let r = app
+        .submit(&mut b, "/login/totp", "/login/totp", &[("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    app.advance(Duration::seconds(60));
+    let code2 = crypto::totp_code(&secret, app.unix()).expect("code");
+    let r = app
+        .submit(&mut b, "/login/totp", "/login/totp", &[("code", &code2)])
+        .await;
+    assert_eq!(r.location(), "/");
+    assert_eq!(app.get(&mut b, "/").await.status, StatusCode::OK);
+
+    // A recovery code works once.
+    let (mut b2, _) = app.login("admin@mamori.test", ADMIN_PW).await;
+    let r = app
+        .submit(
+            &mut b2,
+            "/login/totp",
+            "/login/totp",
+            &[("code", &recovery[0].to_uppercase())],
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+    let (mut b3, _) = app.login("admin@mamori.test", ADMIN_PW).await;
+    let r = app
+        .submit(
+            &mut b3,
+            "/login/totp",
+            "/login/totp",
+            &[("code", &recovery[0])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn password_rules_follow_two_factor_and_refuse_reuse() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let change = |cur: &'static str, new: &'static str| {
+        [
+            ("current", cur),
+            ("password", new),
+            ("password_confirm", new),
+        ]
+    };
+    let r = app
+        .submit(
+            &mut b,
+            "/account",
+            "/account/password",
+            &change(ADMIN_PW, "ab1!efgh"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("13文字以上"));
+    let r = app
+        .submit(
+            &mut b,
+            "/account",
+            "/account/password",
+            &change("wrong", "another-long-password"),
+        )
+        .await;
+    assert!(r.body.contains("現在のパスワードが正しくありません"));
+    let r = app
+        .submit(
+            &mut b,
+            "/account",
+            "/account/password",
+            &change(ADMIN_PW, ADMIN_PW),
+        )
+        .await;
+    assert!(
+        r.body.contains("直近5回"),
+        "reusing the current password is refused"
+    );
+    let mut current = ADMIN_PW.to_string();
+    for i in 0..5 {
+        let next = format!("rotation-password-{i}");
+        let r = app
+            .submit(
+                &mut b,
+                "/account",
+                "/account/password",
+                &[
+                    ("current", &current),
+                    ("password", &next),
+                    ("password_confirm", &next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        current = next;
+    }
+    // Five changes later the first password is allowed again.
+    let r = app
+        .submit(
+            &mut b,
+            "/account",
+            "/account/password",
+            &[
+                ("current", &current),
+                ("password", ADMIN_PW),
+                ("password_confirm", ADMIN_PW),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("パスワードを変更しました"));
+}
+
+#[tokio::test]
+async fn an_invited_user_sets_a_password_and_sees_only_their_areas() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let r = app
+        .submit(
+            &mut admin,
+            "/users",
+            "/users",
+            &[("display_name", ""), ("email", "bad"), ("roles", "staff")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("入力してください")
+            && r.body.contains("メールアドレスの形式")
+            && r.body.contains("value=\"bad\"")
+    );
+    let mut staff = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    let dash = app.get(&mut staff, "/").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(
+        !dash.body.contains("href=\"/users\"") && !dash.body.contains("href=\"/audit\""),
+        "staff see no admin areas"
+    );
+    assert_eq!(
+        app.get(&mut staff, "/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&mut staff, "/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .submit(
+            &mut admin,
+            "/users",
+            "/users",
+            &[
+                ("display_name", "x"),
+                ("email", "nurse@mamori.test"),
+                ("roles", "staff"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("すでに使われています"));
+}
+
+#[tokio::test]
+async fn administrators_change_roles_and_disable_accounts_but_not_their_own() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut it = app
+        .user(&mut admin, "it@mamori.test", &["system_operator"])
+        .await;
+    let org = app.store.org_directory().await.expect("orgs")[0].id;
+    let users = app.store.users(org).await.expect("users");
+    let it_user = users
+        .iter()
+        .find(|u| u.email == "it@mamori.test")
+        .expect("it");
+    let me = users
+        .iter()
+        .find(|u| u.email == "admin@mamori.test")
+        .expect("admin");
+    let page = format!("/users/{}", it_user.id);
+    let r = app
+        .submit(
+            &mut admin,
+            &page,
+            &format!("{page}/roles"),
+            &[("roles", "system_operator"), ("roles", "admin")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&mut it, "/users").await.status,
+        StatusCode::OK,
+        "the new role applies at once"
+    );
+    let my = format!("/users/{}", me.id);
+    let r = app
+        .submit(
+            &mut admin,
+            &my,
+            &format!("{my}/roles"),
+            &[("roles", "staff")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .submit(&mut admin, &my, &format!("{my}/disable"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .submit(&mut admin, &page, &format!("{page}/disable"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&mut it, "/").await.location(),
+        "/login",
+        "a disabled account's session ends"
+    );
+    let (_, r) = app.login("it@mamori.test", USER_PW).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_api_answers_token_holders_with_json_and_stable_error_codes() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    assert!(token.starts_with("mamori_"));
+    let me = app.api(&token, "GET", "/api/v1/me", None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    let j = me.json();
+    assert_eq!(j["user"]["email"], "admin@mamori.test");
+    assert_eq!(j["organisation"]["name"], "守り市民病院");
+    assert_eq!(j["organisation"]["beds"], 200);
+    let r = app.api("mamori_nonsense", "GET", "/api/v1/me", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthorized");
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/users",
+            Some(serde_json::json!({"email": "bad", "display_name": "", "roles": ["boss"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(fields, vec!["email", "display_name", "roles"]);
+    let r = app.api(&token, "POST", "/api/v1/users", Some(serde_json::json!({"email": "lab@mamori.test", "display_name": "検査 一郎", "roles": ["staff"]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let invited = r.json();
+    assert!(
+        invited["invite_url"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("http://mamori.test/invite/")
+    );
+    let id = invited["user"]["id"].as_str().expect("id").to_string();
+    let r = app
+        .api(
+            &token,
+            "PATCH",
+            &format!("/api/v1/users/{id}"),
+            Some(serde_json::json!({"roles": ["planner"], "disabled": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["roles"], serde_json::json!(["planner"]));
+    assert_eq!(r.json()["disabled"], true);
+    let r = app.api(&token, "GET", "/api/v1/users", None).await;
+    assert_eq!(r.json().as_array().map(|a| a.len()), Some(2));
+    let r = app
+        .api(&token, "GET", "/api/v1/audit?action=user.", None)
+        .await;
+    assert!(
+        r.json()
+            .as_array()
+            .expect("records")
+            .iter()
+            .any(|x| x["action"] == "user.roles")
+    );
+    // Broken JSON and bad ids are clear 4xx answers, never a crash.
+    let mut b = Browser::default();
+    let req = Request::post("/api/v1/users")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    let r = app.send(&mut b, req, Body::from("{\"email\": ")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
+    let r = app
+        .api(&token, "GET", "/api/v1/users/not-a-uuid", None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
+    // Revoked tokens stop working.
+    let page = app.get(&mut admin, "/account").await;
+    let revoke = page
+        .body
+        .split("action=\"/account/tokens/")
+        .nth(1)
+        .map(|s| s[..s.find('"').unwrap_or(0)].to_string())
+        .expect("revoke form");
+    let r = app
+        .submit(
+            &mut admin,
+            "/account",
+            &format!("/account/tokens/{revoke}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.api(&token, "GET", "/api/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = App::new().await;
+    let r = app
+        .get(&mut Browser::default(), "/api/v1/openapi.json")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    for path in [
+        "/api/v1/me",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{id}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/audit",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    assert!(doc["components"]["schemas"]["UserOut"].is_object());
+}
+
+#[tokio::test]
+async fn pages_speak_english_on_request_and_remember_the_choice() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut visitor = Browser {
+        lang: Some("en-US,en;q=0.9"),
+        ..Default::default()
+    };
+    let r = app.get(&mut visitor, "/login").await;
+    assert!(r.body.contains("<html lang=\"en\">") && r.body.contains("Log in"));
+    let r = app.get(&mut Browser::default(), "/login").await;
+    assert!(r.body.contains("<html lang=\"ja\">") && r.body.contains("ログイン"));
+    let r = app
+        .submit(
+            &mut admin,
+            "/account",
+            "/lang",
+            &[("lang", "en"), ("back", "/account")],
+        )
+        .await;
+    assert_eq!(r.location(), "/account");
+    assert!(app.get(&mut admin, "/").await.body.contains("Dashboard"));
+    // Remembered per user: a fresh browser logging in gets English.
+    let (mut b, _) = app.login("admin@mamori.test", ADMIN_PW).await;
+    assert!(app.get(&mut b, "/").await.body.contains("Dashboard"));
+    // Errors too.
+    let r = app
+        .get(&mut b, "/users/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("was not found"), "{}", r.body);
+    // An off-site return address is ignored.
+    let r = app
+        .submit(
+            &mut admin,
+            "/account",
+            "/lang",
+            &[("lang", "ja"), ("back", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = App::new().await;
+    for path in ["/login", "/setup", "/healthz", "/no-such-page"] {
+        let r = app.get(&mut Browser::default(), path).await;
+        let csp = r
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            r.headers
+                .get(header::X_CONTENT_TYPE_OPTIONS)
+                .map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
+        assert!(r.headers.get(header::REFERRER_POLICY).is_some());
+    }
+    let mut b = app.setup().await;
+    let r = app.get(&mut b, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let setup_cookie = App::new().await;
+    let mut v = Browser::default();
+    let p = setup_cookie.get(&mut v, "/setup").await;
+    let set = p
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+}
+
+#[tokio::test]
+async fn health_and_metrics_are_served() {
+    let app = App::new().await;
+    let mut b = Browser::default();
+    let r = app.get(&mut b, "/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    app.get(&mut b, "/login").await;
+    let m = app.get(&mut b, "/metrics").await;
+    assert!(
+        m.body.contains(
+            "mamori_http_requests_total{method=\"GET\",route=\"/login\",status=\"303\"} 1"
+        ),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(
+            "mamori_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"
+        )
+    );
+    assert!(
+        m.body
+            .contains("mamori_db_pool_connections{state=\"open\"}")
+    );
+}
+
+#[tokio::test]
+async fn the_home_administrator_registers_an_organisation_whose_admin_is_invited() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let r = app
+        .submit(
+            &mut admin,
+            "/organisations",
+            "/organisations",
+            &[
+                ("name", "守りシステム株式会社"),
+                ("kind", "vendor"),
+                ("admin_name", "事業 者"),
+                ("admin_email", "vendor@vendor.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("守りシステム株式会社"));
+    let link = r.by_id("invite-link");
+    let path = link.trim_start_matches("http://mamori.test");
+    let mut vendor = Browser::default();
+    let r = app
+        .submit(
+            &mut vendor,
+            path,
+            path,
+            &[("password", USER_PW), ("password_confirm", USER_PW)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let dash = app.get(&mut vendor, "/").await;
+    assert!(dash.body.contains("守りシステム株式会社") && dash.body.contains("事業者"));
+    assert!(
+        !dash.body.contains("守り市民病院"),
+        "the vendor sees nothing of the hospital"
+    );
+    assert_eq!(
+        app.get(&mut vendor, "/organisations").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let users = app.get(&mut vendor, "/users").await;
+    assert!(!users.body.contains("admin@mamori.test"));
+}
+
+/// Every route, tried by every role of another organisation, gives 403 or 404 (or, for its own
+/// pages, only its own data) and never the first organisation's data.
+#[tokio::test]
+async fn no_route_shows_another_organisations_data_to_any_role() {
+    let app = App::new().await;
+    let mut admin_a = app.setup().await;
+    app.user(&mut admin_a, "secret-nurse@hospital-a.test", &["staff"])
+        .await;
+    let token_a = app.token(&mut admin_a).await;
+    let org_a = app.store.org_directory().await.expect("orgs")[0].id;
+    let a_users = app.store.users(org_a).await.expect("users");
+    let a_user = a_users
+        .iter()
+        .find(|u| u.email == "secret-nurse@hospital-a.test")
+        .expect("nurse")
+        .id;
+    let a_token = app
+        .store
+        .tokens(
+            org_a,
+            a_users
+                .iter()
+                .find(|u| u.email == "admin@mamori.test")
+                .expect("a")
+                .id,
+        )
+        .await
+        .expect("t")[0]
+        .id;
+    // Organisation B, registered by A's administrator, with one user per role.
+    let r = app
+        .submit(
+            &mut admin_a,
+            "/organisations",
+            "/organisations",
+            &[
+                ("name", "B診療所"),
+                ("kind", "institution"),
+                ("institution_type", "clinic"),
+                ("beds", "0"),
+                ("admin_name", "B"),
+                ("admin_email", "admin@b.test"),
+            ],
+        )
+        .await;
+    let path = r
+        .by_id("invite-link")
+        .trim_start_matches("http://mamori.test")
+        .to_string();
+    let mut admin_b = Browser::default();
+    app.submit(
+        &mut admin_b,
+        &path,
+        &path,
+        &[("password", USER_PW), ("password_confirm", USER_PW)],
+    )
+    .await;
+    let mut actors = vec![("admin", admin_b.clone())];
+    for role in [
+        "executive",
+        "security_manager",
+        "planner",
+        "system_operator",
+        "staff",
+    ] {
+        actors.push((
+            role,
+            app.user(&mut admin_b, &format!("{role}@b.test"), &[role])
+                .await,
+        ));
+    }
+    let secrets = [
+        "secret-nurse@hospital-a.test",
+        "admin@mamori.test",
+        &a_user.to_string(),
+    ];
+    let gets = [
+        format!("/users/{a_user}"),
+        format!("/api/v1/users/{a_user}"),
+        format!("/api/v1/organisations/{org_a}"),
+    ];
+    let posts = [
+        format!("/users/{a_user}/roles"),
+        format!("/users/{a_user}/disable"),
+        format!("/users/{a_user}/enable"),
+        format!("/users/{a_user}/unlock"),
+        format!("/users/{a_user}/reinvite"),
+        format!("/account/tokens/{a_token}/revoke"),
+    ];
+    for (role, mut b) in actors {
+        let csrf = app.get(&mut b, "/account").await.hidden("csrf");
+        for path in [
+            "/",
+            "/users",
+            "/organisation",
+            "/organisations",
+            "/audit",
+            "/account",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(gets.iter().cloned())
+        {
+            let r = app.get(&mut b, &path).await;
+            for s in secrets {
+                assert!(!r.body.contains(s), "{role} GET {path} shows {s}");
+            }
+            if gets.contains(&path) {
+                // API paths answer a browser session with 401: they take tokens only.
+                assert!(
+                    matches!(
+                        r.status,
+                        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
+                    ),
+                    "{role} GET {path}: {}",
+                    r.status
+                );
+            }
+        }
+        for path in &posts {
+            let r = app
+                .post(&mut b, path, &[("csrf", &csrf), ("roles", "admin")])
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role} POST {path}: {}",
+                r.status
+            );
+        }
+        let token = app.token(&mut b).await;
+        for path in &gets[1..] {
+            let r = app.api(&token, "GET", path, None).await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role} API {path}: {}",
+                r.status
+            );
+        }
+        let r = app
+            .api(
+                &token,
+                "PATCH",
+                &format!("/api/v1/users/{a_user}"),
+                Some(serde_json::json!({"disabled": true})),
+            )
+            .await;
+        assert!(
+            matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{role} PATCH: {}",
+            r.status
+        );
+        for path in ["/api/v1/users", "/api/v1/audit", "/api/v1/organisations"] {
+            let r = app.api(&token, "GET", path, None).await;
+            for s in secrets {
+                assert!(!r.body.contains(s), "{role} API {path} shows {s}");
+            }
+        }
+    }
+    // After all that, A's data is untouched and A's token still works.
+    let nurse = app.store.user(org_a, a_user).await.expect("nurse");
+    assert!(
+        !nurse.disabled
+            && nurse.roles.iter().map(|r| r.code()).collect::<Vec<_>>() == vec!["staff"]
+    );
+    assert_eq!(
+        app.api(&token_a, "GET", "/api/v1/me", None).await.status,
+        StatusCode::OK
+    );
+}
