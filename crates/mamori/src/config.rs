@@ -80,7 +80,15 @@ impl Settings {
             fig = fig.merge(Toml::file(f));
         }
         let fig = fig
-            .merge(Env::prefixed("MAMORI_").ignore(&["config", "log", "test_database_url"]))
+            // Only our own settings: other MAMORI_* variables (logging, tests) are not settings.
+            .merge(Env::prefixed("MAMORI_").only(&[
+                "data",
+                "listen",
+                "database_url",
+                "public_url",
+                "secure_cookies",
+                "session_hours",
+            ]))
             .merge(Serialized::defaults(flags));
         let mut s: Settings = fig.extract().context("reading settings")?;
         if s.database_url.is_empty() {
@@ -127,6 +135,8 @@ pub fn redact(url: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's own test harness returns its large error type; that is its API, not ours.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -22,10 +22,11 @@ pub async fn guard(req: Request, next: Next) -> Response {
 
 fn is_cross_site(req: &Request) -> bool {
     let h = req.headers();
-    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site != "same-origin" && site != "none" {
-            return true;
-        }
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site != "same-origin"
+        && site != "none"
+    {
+        return true;
     }
     if let (Some(origin), Some(host)) = (
         h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),

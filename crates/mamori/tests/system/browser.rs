@@ -1,0 +1,221 @@
+//! The real login page in headless Chromium: log in, enable two-factor authentication, log out,
+//! log in again with a code from the authenticator, and keep screenshots.
+
+use crate::support::{Server, free_port};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> (Driver, u16) {
+    let exe = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&exe)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {exe} ({e}); install Debian's chromium and chromium-driver (bash .ci/run does)"));
+    // Owned by the guard at once, so the process is reaped on every path.
+    let driver = Driver(child);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (driver, port);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver_port: u16, profile: &std::path::Path) -> Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "prefs": {"intl.accept_languages": "ja"},
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
+                     "--lang=ja", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().cloned().unwrap_or_default();
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("connect to chromedriver")
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = std::env::var_os("MAMORI_SCREENSHOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+        });
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.expect("clear");
+    e.send_keys(text).await.expect("type");
+}
+
+async fn submit(c: &Client, form_css: &str) {
+    c.find(Locator::Css(&format!("{form_css} button[type=submit]")))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Waits (a form submit returns before the next page has loaded) for the page heading to read `expected`.
+async fn expect_heading(c: &Client, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(h) = c.find(Locator::Css("main h1")).await {
+            last = h.text().await.unwrap_or_default();
+            if last == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected the page '{expected}', still on '{last}': {}",
+        c.source().await.unwrap_or_default()
+    );
+}
+
+async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn save(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(screenshot_dir().join(name), png).expect("write screenshot");
+}
+
+async fn login(c: &Client, base: &str, email: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    fill(c, "#email", email).await;
+    fill(c, "#password", password).await;
+    submit(c, "form[action='/login']").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), &["--demo"]);
+    let password = server
+        .stdout
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("admin@demo.mamori.jp")
+                .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .expect("demo administrator login printed");
+    let base = server.url("");
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(port, profile.path()).await;
+
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    expect_heading(&c, "ログイン").await;
+    save(&c, "login.png").await;
+    // A wrong password is refused on the page itself.
+    login(&c, &base, "admin@demo.mamori.jp", "not-the-password").await;
+    let err = wait_for(&c, "p.error").await.text().await.expect("text");
+    assert!(err.contains("正しくありません"), "{err}");
+
+    login(&c, &base, "admin@demo.mamori.jp", &password).await;
+    expect_heading(&c, "ダッシュボード").await;
+
+    // Enrol: start, read the key shown beside the QR code, confirm with a code.
+    c.goto(&format!("{base}/account/totp"))
+        .await
+        .expect("enrol page");
+    submit(&c, "form[action='/account/totp/start']").await;
+    let qr = wait_for(&c, "img.qr")
+        .await
+        .attr("src")
+        .await
+        .expect("src")
+        .unwrap_or_default();
+    assert!(qr.starts_with("data:image/svg+xml;base64,"));
+    save(&c, "totp-enrol.png").await;
+    let secret = c
+        .find(Locator::Id("totp-secret"))
+        .await
+        .expect("key")
+        .text()
+        .await
+        .expect("text");
+    let enrolled_at = unix_now();
+    let code = mamori_web::crypto::totp_code(&secret, enrolled_at).expect("code");
+    fill(&c, "#code", &code).await;
+    submit(&c, "form[action='/account/totp']").await;
+    wait_for(&c, "#recovery-codes").await;
+    let codes = c
+        .find_all(Locator::Css("#recovery-codes li"))
+        .await
+        .expect("recovery codes");
+    assert_eq!(codes.len(), 10);
+
+    // Log out, then in again: the password now leads to the code step.
+    submit(&c, "form[action='/logout']").await;
+    expect_heading(&c, "ログイン").await;
+    login(&c, &base, "admin@demo.mamori.jp", &password).await;
+    expect_heading(&c, "確認コード").await;
+    // Each time step is accepted once: wait for the step after the one used at enrolment.
+    while unix_now() / 30 <= enrolled_at / 30 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let code = mamori_web::crypto::totp_code(&secret, unix_now()).expect("code");
+    fill(&c, "#code", &code).await;
+    submit(&c, "form[action='/login/totp']").await;
+    expect_heading(&c, "ダッシュボード").await;
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        body.contains("守り市民病院") && body.contains("有効"),
+        "{body}"
+    );
+    save(&c, "dashboard.png").await;
+
+    c.close().await.expect("close");
+}

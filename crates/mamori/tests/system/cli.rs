@@ -1,0 +1,153 @@
+//! The command line: `admin init`, `audit verify` and tamper detection, recovery commands.
+
+use crate::support::mamori;
+use mamori_store::Store;
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn admin_init_creates_the_installation_once_and_prints_a_one_time_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = mamori(
+        dir.path(),
+        &[
+            "admin",
+            "init",
+            "--org",
+            "守り病院",
+            "--email",
+            "a@m.jp",
+            "--beds",
+            "12",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--beds: A hospital has 20 beds or more")
+    );
+    let ok = mamori(
+        dir.path(),
+        &[
+            "admin",
+            "init",
+            "--org",
+            "守り病院",
+            "--email",
+            "Admin@M.jp",
+            "--beds",
+            "120",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = stdout(&ok);
+    let pw = out
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password: "))
+        .expect("password printed");
+    assert!(
+        pw.chars().count() >= 13,
+        "the one-time password meets the rule without two-factor"
+    );
+    assert!(out.contains("administrator: admin@m.jp"));
+    assert!(
+        dir.path().join("mamori.db").exists(),
+        "SQLite database in the data folder"
+    );
+    let again = mamori(
+        dir.path(),
+        &["admin", "init", "--org", "x", "--email", "b@m.jp"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn audit_verify_names_the_first_altered_or_deleted_record() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(
+        mamori(
+            dir.path(),
+            &[
+                "admin",
+                "init",
+                "--org",
+                "守り病院",
+                "--email",
+                "a@m.jp",
+                "--beds",
+                "120"
+            ]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        mamori(
+            dir.path(),
+            &["admin", "reset-password", "--email", "a@m.jp"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        mamori(dir.path(), &["admin", "unlock", "--email", "a@m.jp"])
+            .status
+            .success()
+    );
+    let ok = mamori(dir.path(), &["audit", "verify"]);
+    assert!(ok.status.success());
+    assert!(
+        stdout(&ok).contains("audit chain intact: 5 records verified"),
+        "{}",
+        stdout(&ok)
+    );
+
+    let url = format!("sqlite://{}", dir.path().join("mamori.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let tamper = |sql: &str| {
+        rt.block_on(async {
+            let s = Store::connect(&url).await.expect("store");
+            s.execute_raw(sql).await.expect("tamper");
+            s.close().await;
+        })
+    };
+    tamper("UPDATE audit_log SET actor_label = 'someone-else' WHERE seq = 2");
+    let broken = mamori(dir.path(), &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stdout(&broken).contains("record 2 was altered"),
+        "{}",
+        stdout(&broken)
+    );
+    tamper("UPDATE audit_log SET actor_label = 'a@m.jp' WHERE seq = 2");
+    assert!(mamori(dir.path(), &["audit", "verify"]).status.success());
+    tamper("DELETE FROM audit_log WHERE seq = 4");
+    let broken = mamori(dir.path(), &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stdout(&broken).contains("record 5 does not follow"),
+        "{}",
+        stdout(&broken)
+    );
+}
+
+#[test]
+fn bad_settings_are_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = dir.path().join("m.toml");
+    std::fs::write(&cfg, "listne = \"x\"\n").expect("write");
+    let o = mamori(
+        dir.path(),
+        &["--config", cfg.to_str().expect("path"), "audit", "verify"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
+}
