@@ -25,6 +25,7 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
         crate::demo::load(&store, &settings).await?;
     }
     let state = AppState::new(store.clone(), Arc::new(SystemClock), web_config(&settings));
+    tokio::spawn(purge_expired_sessions(store.clone()));
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
@@ -46,4 +47,17 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
     .await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes expired sessions every hour, so the table holds only live ones.
+async fn purge_expired_sessions(store: mamori_store::Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match store.purge_sessions(chrono::Utc::now()).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
 }

@@ -1205,3 +1205,123 @@ async fn no_route_shows_another_organisations_data_to_any_role() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_one_time_password_opens_only_the_password_change() {
+    let app = App::new().await;
+    app.setup().await;
+    let org = app.store.org_directory().await.expect("orgs")[0].id;
+    let admin = app.store.users(org).await.expect("users")[0].id;
+    let ctx = mamori_store::Ctx {
+        org_id: org,
+        actor_id: None,
+        actor_label: "cli".into(),
+        ip: String::new(),
+        now: app.clock.now(),
+    };
+    app.store
+        .mark_password_one_time(&ctx, admin)
+        .await
+        .expect("mark");
+    let (mut b, r) = app.login("admin@mamori.test", ADMIN_PW).await;
+    assert_eq!(r.location(), "/");
+    assert_eq!(app.get(&mut b, "/").await.location(), "/account#password");
+    assert_eq!(
+        app.get(&mut b, "/users").await.location(),
+        "/account#password"
+    );
+    let account = app.get(&mut b, "/account").await;
+    assert!(account.body.contains("一時パスワードでログインしています"));
+    let r = app
+        .submit(
+            &mut b,
+            "/account",
+            "/account/password",
+            &[
+                ("current", ADMIN_PW),
+                ("password", "a-brand-new-password"),
+                ("password_confirm", "a-brand-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.get(&mut b, "/").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_organisation_profile_is_edited_by_administrators_only() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut staff = app.user(&mut admin, "staff@mamori.test", &["staff"]).await;
+    let r = app
+        .submit(
+            &mut admin,
+            "/organisation",
+            "/organisation",
+            &[
+                ("name", "守り市民病院"),
+                ("kind", "institution"),
+                ("institution_type", "clinic"),
+                ("beds", "40"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("診療所の病床数は0〜19床です") && r.body.contains("value=\"40\""));
+    let r = app
+        .submit(
+            &mut admin,
+            "/organisation",
+            "/organisation",
+            &[
+                ("name", "守り市民クリニック"),
+                ("kind", "institution"),
+                ("institution_type", "clinic"),
+                ("beds", "19"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/organisation");
+    let page = app.get(&mut staff, "/organisation").await;
+    assert!(
+        page.body.contains("守り市民クリニック")
+            && page.body.contains("診療所")
+            && !page
+                .body
+                .contains("<form method=\"post\" action=\"/organisation\"")
+    );
+    let csrf = page.hidden("csrf");
+    let r = app
+        .post(
+            &mut staff,
+            "/organisation",
+            &[("csrf", &csrf), ("name", "乗っ取り"), ("kind", "vendor")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let org = app.store.org_directory().await.expect("orgs");
+    assert_eq!(org[0].profile.name, "守り市民クリニック");
+    let audit = app.get(&mut admin, "/audit?action=org.").await;
+    assert!(audit.body.contains("org.update") && audit.body.contains("守り市民クリニック"));
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_action_actor_and_japan_date() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    app.login("admin@mamori.test", "wrong-password-here").await;
+    let all = app.get(&mut admin, "/audit").await;
+    assert!(all.body.contains("org.create") && all.body.contains("auth.login_failed"));
+    let auth = app.get(&mut admin, "/audit?action=auth.").await;
+    assert!(auth.body.contains("auth.login_failed") && !auth.body.contains("org.create"));
+    // The clock stands at 2026-05-01 10:00 Japan time.
+    let today = app
+        .get(&mut admin, "/audit?from=2026-05-01&to=2026-05-01")
+        .await;
+    assert!(today.body.contains("org.create"));
+    let before = app.get(&mut admin, "/audit?to=2026-04-30").await;
+    assert!(before.body.contains("該当する記録はありません"));
+    let bad = app.get(&mut admin, "/audit?from=2026-13-40").await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("YYYY-MM-DD") && bad.body.contains("value=\"2026-13-40\""));
+}
