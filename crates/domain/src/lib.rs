@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod catalog;
 pub mod clock;
 pub mod i18n;
 pub mod org;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod catalog;
 mod config;
 mod demo;
 mod serve;
@@ -40,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// The checklist and guideline catalog.
+    Catalog {
+        #[command(subcommand)]
+        command: catalog::CatalogCommand,
+    },
 }
 
 #[tokio::main]
@@ -63,6 +69,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve { demo } => serve::run(settings, demo).await,
         Command::Admin { command } => admin::run(settings, command).await,
         Command::Audit { command } => audit::run(settings, command).await,
+        Command::Catalog { command } => catalog::run(command),
     };
     match result {
         Ok(code) => code,

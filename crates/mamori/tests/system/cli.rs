@@ -151,3 +151,54 @@ fn bad_settings_are_refused_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
 }
+
+#[test]
+fn catalog_sheets_are_listed_and_printed_as_json_for_scripts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let list = mamori(dir.path(), &["catalog", "list"]);
+    assert!(list.status.success());
+    for sheet in [
+        "fy2023.institution",
+        "fy2024.pharmacy",
+        "fy2025.vendor",
+        "gl6",
+        "gl52",
+    ] {
+        assert!(stdout(&list).contains(sheet), "{sheet} not listed");
+    }
+    let show = mamori(
+        dir.path(),
+        &["catalog", "show", "fy2025.institution", "--format", "json"],
+    );
+    assert!(show.status.success());
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&show.stdout).expect("JSON array");
+    assert!(items.len() >= 20);
+    for item in &items {
+        for field in [
+            "id",
+            "section",
+            "scope",
+            "text_ja",
+            "text_en",
+            "refs",
+            "confidence",
+        ] {
+            assert!(item.get(field).is_some(), "{field} missing in {item}");
+        }
+    }
+    let ledger = items
+        .iter()
+        .find(|i| i["id"] == "fy2025.institution.2-01")
+        .expect("ledger item");
+    assert_eq!(ledger["section"], "management");
+    assert_eq!(
+        ledger["refs"],
+        serde_json::json!(["gl6.gov.1.2.1", "gl6.mgmt.9.1"])
+    );
+    let unknown = mamori(dir.path(), &["catalog", "show", "fy1999.institution"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("fy2025.institution"),
+        "known sheets are named"
+    );
+}

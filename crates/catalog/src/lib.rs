@@ -1,0 +1,102 @@
+//! The catalog data files (`catalog/`), embedded at build time and checked when loaded.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use mamori_domain::catalog::{Catalog, CatalogError};
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/sources.rs"));
+
+/// The catalog, parsed and checked once.
+pub fn catalog() -> Result<&'static Catalog, &'static [CatalogError]> {
+    static C: OnceLock<Result<Catalog, Vec<CatalogError>>> = OnceLock::new();
+    C.get_or_init(|| Catalog::from_sources(SOURCES.iter().copied()))
+        .as_ref()
+        .map_err(|e| e.as_slice())
+}
+
+#[cfg(test)]
+// A failing test is a panic by design.
+#[allow(clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use mamori_domain::catalog::{Confidence, SheetKind};
+
+    fn cat() -> &'static Catalog {
+        match catalog() {
+            Ok(c) => c,
+            Err(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                panic!("catalog data is invalid:\n{}", lines.join("\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_catalog_data_is_valid() {
+        // Unique ids, resolving references, both languages: checked by loading.
+        assert!(cat().sheets.len() >= 9);
+    }
+
+    #[test]
+    fn every_fiscal_year_has_its_three_sheets() {
+        for fy in [2023, 2024, 2025] {
+            for kind in ["institution", "pharmacy", "vendor"] {
+                let id = format!("fy{fy}.{kind}");
+                assert!(
+                    cat().sheets.get(&id).is_some_and(|s| !s.items.is_empty()),
+                    "{id} missing"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fy2025_adds_the_five_new_items_and_keeps_the_gate_question() {
+        let s = &cat().sheets["fy2025.institution"];
+        let new: Vec<_> = s
+            .items
+            .iter()
+            .filter(|i| i.from_fy == 2025)
+            .map(|i| i.text_en.as_str())
+            .collect();
+        assert_eq!(new.len(), 5, "{new:?}");
+        assert!(s.items.first().is_some_and(|i| i.gate));
+        assert_eq!(s.kind, SheetKind::Institution);
+        let two_factor = s
+            .items
+            .iter()
+            .find(|i| i.text_en.starts_with("Two-factor"))
+            .map(|i| i.refs.clone());
+        assert_eq!(two_factor, Some(vec!["gl6.ctl.14".to_string()]));
+    }
+
+    #[test]
+    fn uncertain_items_are_marked_in_the_data() {
+        let pharmacy = &cat().sheets["fy2025.pharmacy"];
+        assert!(
+            pharmacy
+                .items
+                .iter()
+                .all(|i| i.confidence == Confidence::Inferred && !i.note.is_empty())
+        );
+    }
+
+    #[test]
+    fn the_crosswalk_finds_the_checklist_items_of_a_guideline_section() {
+        let backup: Vec<_> = cat()
+            .items_citing("gl6.gov.3.4.1")
+            .into_iter()
+            .filter(|i| i.id.starts_with("fy2025.institution."))
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(
+            backup,
+            vec!["fy2025.institution.3-02", "fy2025.institution.3-03"]
+        );
+    }
+}
