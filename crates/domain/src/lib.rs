@@ -8,10 +8,12 @@
     clippy::indexing_slicing
 )]
 
+pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod catalog;
 pub mod clock;
+pub mod fiscal;
 pub mod i18n;
 pub mod org;
 pub mod password;
