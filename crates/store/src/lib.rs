@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod db;
+mod assessments;
 mod audit;
 mod error;
 mod models;
@@ -18,6 +19,7 @@ pub mod sessions;
 mod tokens;
 mod users;
 
+pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use models::*;

@@ -1,0 +1,181 @@
+//! Self-assessments and their answers, per organisation.
+
+use crate::audit::append_audit;
+use crate::{Ctx, Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use mamori_domain::assessment::{Answer, ItemAnswer, Round};
+use serde_json::json;
+use uuid::Uuid;
+
+/// An assessment of one organisation against one catalog sheet.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Assessment {
+    /// Its id.
+    pub id: Uuid,
+    /// The organisation assessed.
+    pub org_id: Uuid,
+    /// The fiscal year.
+    pub fiscal_year: i64,
+    /// The catalog sheet, e.g. `fy2025.institution`.
+    pub sheet_id: String,
+    /// A label, e.g. the vendor and system for a vendor sheet.
+    pub title: String,
+    /// The maturity stage the organisation assigns itself (1–5).
+    pub maturity: Option<i64>,
+    /// Why that stage.
+    pub maturity_rationale: String,
+    /// Started at.
+    pub created_at: DateTime<Utc>,
+    /// Started by (e-mail).
+    pub created_by: String,
+}
+
+/// A stored answer with its round and who gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// The catalog item.
+    pub item_id: String,
+    /// The round.
+    pub round: Round,
+    /// The answer.
+    pub answer: ItemAnswer,
+    /// Last changed at.
+    pub updated_at: DateTime<Utc>,
+    /// Last changed by.
+    pub updated_by: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AnswerRow {
+    item_id: String,
+    round: i64,
+    answer: String,
+    checked_on: NaiveDate,
+    target_date: Option<NaiveDate>,
+    reason: String,
+    assignee: String,
+    notes: String,
+    updated_at: DateTime<Utc>,
+    updated_by: String,
+}
+
+impl TryFrom<AnswerRow> for StoredAnswer {
+    type Error = StoreError;
+    fn try_from(r: AnswerRow) -> std::result::Result<Self, StoreError> {
+        Ok(StoredAnswer {
+            item_id: r.item_id,
+            round: Round::from_number(r.round).ok_or_else(|| StoreError::Corrupt(format!("round {}", r.round)))?,
+            answer: ItemAnswer {
+                answer: Answer::from_code(&r.answer).ok_or_else(|| StoreError::Corrupt(format!("answer {}", r.answer)))?,
+                checked_on: r.checked_on,
+                target_date: r.target_date,
+                reason: r.reason,
+                assignee: r.assignee,
+                notes: r.notes,
+            },
+            updated_at: r.updated_at,
+            updated_by: r.updated_by,
+        })
+    }
+}
+
+const ASSESSMENT_COLUMNS: &str = "id, org_id, fiscal_year, sheet_id, title, maturity, maturity_rationale, created_at, created_by";
+
+impl Store {
+    /// Starts an assessment of the context's organisation.
+    pub async fn create_assessment(&self, ctx: &Ctx, fiscal_year: i64, sheet_id: &str, title: &str) -> Result<Assessment> {
+        let id = Uuid::new_v4();
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "INSERT INTO assessments (id, org_id, fiscal_year, sheet_id, title, maturity, maturity_rationale, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, '', $6, $7)",
+            )
+            .bind(id)
+            .bind(ctx.org_id)
+            .bind(fiscal_year)
+            .bind(sheet_id)
+            .bind(title)
+            .bind(ctx.now)
+            .bind(&ctx.actor_label)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, ctx.event("assessment.create", "assessment", id, json!({"sheet": sheet_id, "title": title})), ctx.now);
+        });
+        self.assessment(ctx.org_id, id).await
+    }
+
+    /// One assessment of an organisation.
+    pub async fn assessment(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND id = $2");
+        let row: Option<Assessment> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).bind(id).fetch_optional(p).await?);
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// An organisation's assessments, newest fiscal year first.
+    pub async fn assessments(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at");
+        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(p).await?))
+    }
+
+    /// All answers of an assessment, both rounds.
+    pub async fn answers(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
+        self.assessment(org_id, assessment_id).await?;
+        let rows: Vec<AnswerRow> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by \
+             FROM assessment_answers WHERE assessment_id = $1 ORDER BY item_id, round"
+        )
+        .bind(assessment_id)
+        .fetch_all(p)
+        .await?);
+        rows.into_iter().map(StoredAnswer::try_from).collect()
+    }
+
+    /// Records (or replaces) the answer to an item in a round.
+    pub async fn save_answer(&self, ctx: &Ctx, assessment_id: Uuid, item_id: &str, round: Round, a: &ItemAnswer) -> Result<()> {
+        self.assessment(ctx.org_id, assessment_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (assessment_id, item_id, round) DO UPDATE SET answer = $4, checked_on = $5, target_date = $6, \
+                 reason = $7, assignee = $8, notes = $9, updated_at = $10, updated_by = $11",
+            )
+            .bind(assessment_id)
+            .bind(item_id)
+            .bind(round.number())
+            .bind(a.answer.code())
+            .bind(a.checked_on)
+            .bind(a.target_date)
+            .bind(&a.reason)
+            .bind(&a.assignee)
+            .bind(&a.notes)
+            .bind(ctx.now)
+            .bind(&ctx.actor_label)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event("assessment.answer", "assessment", assessment_id, json!({"item": item_id, "round": round.number(), "answer": a})),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// Records the maturity stage the organisation assigns itself, with the rationale.
+    pub async fn set_maturity(&self, ctx: &Ctx, assessment_id: Uuid, stage: i64, rationale: &str) -> Result<()> {
+        self.assessment(ctx.org_id, assessment_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query("UPDATE assessments SET maturity = $1, maturity_rationale = $2 WHERE org_id = $3 AND id = $4")
+                .bind(stage)
+                .bind(rationale)
+                .bind(ctx.org_id)
+                .bind(assessment_id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, ctx.event("assessment.maturity", "assessment", assessment_id, json!({"stage": stage, "rationale": rationale})), ctx.now);
+        });
+        Ok(())
+    }
+}
