@@ -143,11 +143,16 @@ impl AnswerDraft {
         let mut target_date = None;
         if answer == Some(Answer::No) {
             match date(&self.target_date) {
-                None if self.target_date.trim().is_empty() => errors.push(FieldError::new("target_date", "error.target_required")),
+                None if self.target_date.trim().is_empty() => {
+                    errors.push(FieldError::new("target_date", "error.target_required"))
+                }
                 None => errors.push(FieldError::new("target_date", "error.date")),
                 Some(d) => match fiscal_year_range(fiscal_year) {
                     Some((start, end)) if d >= start && d <= end => target_date = Some(d),
-                    _ => errors.push(FieldError::new("target_date", "error.target_in_fiscal_year")),
+                    _ => errors.push(FieldError::new(
+                        "target_date",
+                        "error.target_in_fiscal_year",
+                    )),
                 },
             }
         }
@@ -155,7 +160,11 @@ impl AnswerDraft {
         if answer == Some(Answer::NotApplicable) && reason.is_empty() {
             errors.push(FieldError::new("reason", "error.na_reason"));
         }
-        for (field, v, max) in [("assignee", &self.assignee, 100), ("notes", &self.notes, 2000), ("reason", &self.reason, 1000)] {
+        for (field, v, max) in [
+            ("assignee", &self.assignee, 100),
+            ("notes", &self.notes, 2000),
+            ("reason", &self.reason, 1000),
+        ] {
             if v.chars().count() > max {
                 errors.push(FieldError::new(field, "error.too_long"));
             }
@@ -165,7 +174,11 @@ impl AnswerDraft {
                 answer,
                 checked_on,
                 target_date,
-                reason: if answer == Answer::NotApplicable { reason } else { String::new() },
+                reason: if answer == Answer::NotApplicable {
+                    reason
+                } else {
+                    String::new()
+                },
                 assignee: self.assignee.trim().to_string(),
                 notes: self.notes.trim().to_string(),
             }),
@@ -257,14 +270,22 @@ pub struct Summary {
 impl Summary {
     /// Completion in percent.
     pub fn completion_percent(&self) -> u32 {
-        if self.required == 0 { 100 } else { (self.answered * 100) / self.required }
+        (self.answered * 100)
+            .checked_div(self.required)
+            .unwrap_or(100)
     }
 }
 
 /// Aggregates the current answers (the later round where both exist) of a sheet's items.
-pub fn summarise(items: &[ChecklistItem], answers: &HashMap<String, ItemAnswer>, today: NaiveDate) -> Summary {
+pub fn summarise(
+    items: &[ChecklistItem],
+    answers: &HashMap<String, ItemAnswer>,
+    today: NaiveDate,
+) -> Summary {
     let gate = items.iter().find(|i| i.gate);
-    let gated_out = gate.and_then(|g| answers.get(&g.id)).is_some_and(|a| a.answer == Answer::No);
+    let gated_out = gate
+        .and_then(|g| answers.get(&g.id))
+        .is_some_and(|a| a.answer == Answer::No);
     let mut s = Summary {
         required: 0,
         answered: 0,
@@ -359,20 +380,55 @@ mod tests {
     }
 
     fn ans(a: Answer, target: Option<&str>) -> ItemAnswer {
-        ItemAnswer { answer: a, checked_on: d("2025-06-01"), target_date: target.map(d), reason: String::new(), assignee: String::new(), notes: String::new() }
+        ItemAnswer {
+            answer: a,
+            checked_on: d("2025-06-01"),
+            target_date: target.map(d),
+            reason: String::new(),
+            assignee: String::new(),
+            notes: String::new(),
+        }
     }
 
     fn draft(a: &str, checked: &str, target: &str, reason: &str) -> AnswerDraft {
-        AnswerDraft { answer: a.into(), checked_on: checked.into(), target_date: target.into(), reason: reason.into(), ..Default::default() }
+        AnswerDraft {
+            answer: a.into(),
+            checked_on: checked.into(),
+            target_date: target.into(),
+            reason: reason.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn a_no_needs_a_target_date_inside_the_fiscal_year() {
         let today = d("2025-07-01");
-        let fields = |r: Result<ItemAnswer, Problem>| r.err().map(|p| p.errors.into_iter().map(|e| (e.field, e.key)).collect::<Vec<_>>());
-        assert_eq!(fields(draft("no", "2025-06-01", "", "").validate(2025, today)), Some(vec![("target_date".into(), "error.target_required".into())]));
-        assert_eq!(fields(draft("no", "2025-06-01", "2026-04-01", "").validate(2025, today)), Some(vec![("target_date".into(), "error.target_in_fiscal_year".into())]));
-        assert_eq!(fields(draft("no", "2025-06-01", "2025-03-31", "").validate(2025, today)), Some(vec![("target_date".into(), "error.target_in_fiscal_year".into())]));
+        let fields = |r: Result<ItemAnswer, Problem>| {
+            r.err().map(|p| {
+                p.errors
+                    .into_iter()
+                    .map(|e| (e.field, e.key))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            fields(draft("no", "2025-06-01", "", "").validate(2025, today)),
+            Some(vec![("target_date".into(), "error.target_required".into())])
+        );
+        assert_eq!(
+            fields(draft("no", "2025-06-01", "2026-04-01", "").validate(2025, today)),
+            Some(vec![(
+                "target_date".into(),
+                "error.target_in_fiscal_year".into()
+            )])
+        );
+        assert_eq!(
+            fields(draft("no", "2025-06-01", "2025-03-31", "").validate(2025, today)),
+            Some(vec![(
+                "target_date".into(),
+                "error.target_in_fiscal_year".into()
+            )])
+        );
         let ok = draft("no", "2025-06-01", "2026-03-31", "").validate(2025, today);
         assert_eq!(ok.map(|a| a.target_date), Ok(Some(d("2026-03-31"))));
     }
@@ -380,12 +436,27 @@ mod tests {
     #[test]
     fn not_applicable_needs_a_reason_and_dates_must_be_real_and_past() {
         let today = d("2025-07-01");
-        let p = draft("na", "2025-07-02", "", " ").validate(2025, today).err().map(|p| p.errors.into_iter().map(|e| e.key).collect::<Vec<_>>());
-        assert_eq!(p, Some(vec!["error.checked_in_future".to_string(), "error.na_reason".to_string()]));
-        let p = draft("maybe", "2025-02-30", "", "").validate(2025, today).err().map(|p| p.errors.len());
+        let p = draft("na", "2025-07-02", "", " ")
+            .validate(2025, today)
+            .err()
+            .map(|p| p.errors.into_iter().map(|e| e.key).collect::<Vec<_>>());
+        assert_eq!(
+            p,
+            Some(vec![
+                "error.checked_in_future".to_string(),
+                "error.na_reason".to_string()
+            ])
+        );
+        let p = draft("maybe", "2025-02-30", "", "")
+            .validate(2025, today)
+            .err()
+            .map(|p| p.errors.len());
         assert_eq!(p, Some(2));
         let yes = draft("yes", "2025-07-01", "2026-01-01", "ignored").validate(2025, today);
-        assert_eq!(yes.map(|a| (a.target_date, a.reason)), Ok((None, String::new())));
+        assert_eq!(
+            yes.map(|a| (a.target_date, a.reason)),
+            Ok((None, String::new()))
+        );
     }
 
     #[test]
@@ -409,14 +480,26 @@ mod tests {
         assert_eq!(order, vec!["c", "b", "a"]);
         assert_eq!((s.required, s.answered, s.completion_percent()), (5, 4, 80));
         assert_eq!(s.overall.yes_percent(), Some(25));
-        assert_eq!(s.by_section.get(&Section::Incident).and_then(|t| t.yes_percent()), Some(50));
-        assert_eq!(s.by_section.get(&Section::Organisation).map(|t| t.open), Some(1));
+        assert_eq!(
+            s.by_section
+                .get(&Section::Incident)
+                .and_then(|t| t.yes_percent()),
+            Some(50)
+        );
+        assert_eq!(
+            s.by_section.get(&Section::Organisation).map(|t| t.open),
+            Some(1)
+        );
     }
 
     #[test]
     fn a_gate_answered_no_completes_the_sheet() {
-        let items = vec![item("g", Section::Premise, false, true), item("a", Section::Management, true, false)];
-        let answers: HashMap<_, _> = [("g".to_string(), ans(Answer::No, Some("2025-09-01")))].into();
+        let items = vec![
+            item("g", Section::Premise, false, true),
+            item("a", Section::Management, true, false),
+        ];
+        let answers: HashMap<_, _> =
+            [("g".to_string(), ans(Answer::No, Some("2025-09-01")))].into();
         let s = summarise(&items, &answers, d("2025-07-01"));
         assert!(s.gated_out);
         assert_eq!((s.required, s.answered), (1, 1));

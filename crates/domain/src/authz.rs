@@ -35,16 +35,22 @@ pub enum Permission {
     RegisterOrganisations,
     /// Read one's own organisation's audit trail.
     ViewAudit,
+    /// See the organisation's self-assessments and their results.
+    ViewAssessments,
+    /// Start self-assessments and answer them.
+    AnswerAssessments,
 }
 
 impl Permission {
     /// Every permission, for matrix tests.
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 7] = [
         Permission::UseOwnAccount,
         Permission::ManageUsers,
         Permission::EditOwnOrganisation,
         Permission::RegisterOrganisations,
         Permission::ViewAudit,
+        Permission::ViewAssessments,
+        Permission::AnswerAssessments,
     ];
 }
 
@@ -58,6 +64,15 @@ impl Actor {
             Permission::RegisterOrganisations => self.home_org && r.has(Role::Admin),
             Permission::ViewAudit => {
                 r.has(Role::Admin) || r.has(Role::SecurityManager) || r.has(Role::Executive)
+            }
+            Permission::ViewAssessments => {
+                self.can(Permission::AnswerAssessments) || r.has(Role::Executive)
+            }
+            Permission::AnswerAssessments => {
+                r.has(Role::SecurityManager)
+                    || r.has(Role::Planner)
+                    || r.has(Role::SystemOperator)
+                    || r.has(Role::Admin)
             }
         }
     }

@@ -5,12 +5,19 @@ use chrono::{Datelike, NaiveDate};
 
 /// The fiscal year a date falls in: 2025-04-01 … 2026-03-31 is FY2025.
 pub fn fiscal_year_of(date: NaiveDate) -> i32 {
-    if date.month() >= 4 { date.year() } else { date.year() - 1 }
+    if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
 }
 
 /// The first and last day of a fiscal year.
 pub fn fiscal_year_range(fy: i32) -> Option<(NaiveDate, NaiveDate)> {
-    Some((NaiveDate::from_ymd_opt(fy, 4, 1)?, NaiveDate::from_ymd_opt(fy + 1, 3, 31)?))
+    Some((
+        NaiveDate::from_ymd_opt(fy, 4, 1)?,
+        NaiveDate::from_ymd_opt(fy + 1, 3, 31)?,
+    ))
 }
 
 /// The label of a fiscal year: 令和7年度 in Japanese (from FY2019, 令和元年度), FY2025 in English.
@@ -36,7 +43,10 @@ mod tests {
     fn the_fiscal_year_turns_on_the_first_of_april() {
         assert_eq!(fiscal_year_of(d(2026, 3, 31)), 2025);
         assert_eq!(fiscal_year_of(d(2026, 4, 1)), 2026);
-        assert_eq!(fiscal_year_range(2025), Some((d(2025, 4, 1), d(2026, 3, 31))));
+        assert_eq!(
+            fiscal_year_range(2025),
+            Some((d(2025, 4, 1), d(2026, 3, 31)))
+        );
     }
 
     #[test]

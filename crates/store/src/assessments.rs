@@ -64,9 +64,11 @@ impl TryFrom<AnswerRow> for StoredAnswer {
     fn try_from(r: AnswerRow) -> std::result::Result<Self, StoreError> {
         Ok(StoredAnswer {
             item_id: r.item_id,
-            round: Round::from_number(r.round).ok_or_else(|| StoreError::Corrupt(format!("round {}", r.round)))?,
+            round: Round::from_number(r.round)
+                .ok_or_else(|| StoreError::Corrupt(format!("round {}", r.round)))?,
             answer: ItemAnswer {
-                answer: Answer::from_code(&r.answer).ok_or_else(|| StoreError::Corrupt(format!("answer {}", r.answer)))?,
+                answer: Answer::from_code(&r.answer)
+                    .ok_or_else(|| StoreError::Corrupt(format!("answer {}", r.answer)))?,
                 checked_on: r.checked_on,
                 target_date: r.target_date,
                 reason: r.reason,
@@ -83,7 +85,13 @@ const ASSESSMENT_COLUMNS: &str = "id, org_id, fiscal_year, sheet_id, title, matu
 
 impl Store {
     /// Starts an assessment of the context's organisation.
-    pub async fn create_assessment(&self, ctx: &Ctx, fiscal_year: i64, sheet_id: &str, title: &str) -> Result<Assessment> {
+    pub async fn create_assessment(
+        &self,
+        ctx: &Ctx,
+        fiscal_year: i64,
+        sheet_id: &str,
+        title: &str,
+    ) -> Result<Assessment> {
         let id = Uuid::new_v4();
         write_tx!(&self.db, |tx| {
             sqlx::query(
@@ -99,40 +107,70 @@ impl Store {
             .bind(&ctx.actor_label)
             .execute(&mut *tx)
             .await?;
-            append_audit!(tx, ctx.event("assessment.create", "assessment", id, json!({"sheet": sheet_id, "title": title})), ctx.now);
+            append_audit!(
+                tx,
+                ctx.event(
+                    "assessment.create",
+                    "assessment",
+                    id,
+                    json!({"sheet": sheet_id, "title": title})
+                ),
+                ctx.now
+            );
         });
         self.assessment(ctx.org_id, id).await
     }
 
     /// One assessment of an organisation.
     pub async fn assessment(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
-        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND id = $2");
+        let sql =
+            format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND id = $2");
         let row: Option<Assessment> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).bind(id).fetch_optional(p).await?);
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?);
         row.ok_or(StoreError::NotFound)
     }
 
     /// An organisation's assessments, newest fiscal year first.
     pub async fn assessments(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
-        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at");
-        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(p).await?))
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at"
+        );
+        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(org_id)
+        .fetch_all(p)
+        .await?))
     }
 
     /// All answers of an assessment, both rounds.
     pub async fn answers(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
         self.assessment(org_id, assessment_id).await?;
-        let rows: Vec<AnswerRow> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<AnswerRow> = on_db!(&self.db, |p| {
+            sqlx::query_as(
             "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by \
              FROM assessment_answers WHERE assessment_id = $1 ORDER BY item_id, round"
         )
         .bind(assessment_id)
         .fetch_all(p)
-        .await?);
+        .await?
+        });
         rows.into_iter().map(StoredAnswer::try_from).collect()
     }
 
     /// Records (or replaces) the answer to an item in a round.
-    pub async fn save_answer(&self, ctx: &Ctx, assessment_id: Uuid, item_id: &str, round: Round, a: &ItemAnswer) -> Result<()> {
+    pub async fn save_answer(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        item_id: &str,
+        round: Round,
+        a: &ItemAnswer,
+    ) -> Result<()> {
         self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
             sqlx::query(
@@ -156,7 +194,12 @@ impl Store {
             .await?;
             append_audit!(
                 tx,
-                ctx.event("assessment.answer", "assessment", assessment_id, json!({"item": item_id, "round": round.number(), "answer": a})),
+                ctx.event(
+                    "assessment.answer",
+                    "assessment",
+                    assessment_id,
+                    json!({"item": item_id, "round": round.number(), "answer": a})
+                ),
                 ctx.now
             );
         });
@@ -164,7 +207,13 @@ impl Store {
     }
 
     /// Records the maturity stage the organisation assigns itself, with the rationale.
-    pub async fn set_maturity(&self, ctx: &Ctx, assessment_id: Uuid, stage: i64, rationale: &str) -> Result<()> {
+    pub async fn set_maturity(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        stage: i64,
+        rationale: &str,
+    ) -> Result<()> {
         self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
             sqlx::query("UPDATE assessments SET maturity = $1, maturity_rationale = $2 WHERE org_id = $3 AND id = $4")
@@ -174,7 +223,16 @@ impl Store {
                 .bind(assessment_id)
                 .execute(&mut *tx)
                 .await?;
-            append_audit!(tx, ctx.event("assessment.maturity", "assessment", assessment_id, json!({"stage": stage, "rationale": rationale})), ctx.now);
+            append_audit!(
+                tx,
+                ctx.event(
+                    "assessment.maturity",
+                    "assessment",
+                    assessment_id,
+                    json!({"stage": stage, "rationale": rationale})
+                ),
+                ctx.now
+            );
         });
         Ok(())
     }

@@ -574,28 +574,85 @@ async fn assessment_answers_are_kept_per_round_and_per_organisation() {
         let s = &db.store;
         let (a, admin_a, b, admin_b) = two_orgs(s).await;
         let ca = ctx(a.id, Some(admin_a.id));
-        let sheet = s.create_assessment(&ca, 2025, "fy2025.institution", "").await.expect("create");
+        let sheet = s
+            .create_assessment(&ca, 2025, "fy2025.institution", "")
+            .await
+            .expect("create");
         let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
-        let no = ItemAnswer { answer: Answer::No, checked_on: day("2025-06-01"), target_date: Some(day("2026-03-31")), reason: String::new(), assignee: "情報システム室".into(), notes: "更新予定".into() };
-        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::First, &no).await.expect("first round");
-        let yes = ItemAnswer { answer: Answer::Yes, target_date: None, checked_on: day("2025-11-01"), ..no.clone() };
-        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::Second, &yes).await.expect("second round");
-        let fixed = ItemAnswer { notes: "台帳を更新".into(), ..no.clone() };
-        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::First, &fixed).await.expect("replace");
+        let no = ItemAnswer {
+            answer: Answer::No,
+            checked_on: day("2025-06-01"),
+            target_date: Some(day("2026-03-31")),
+            reason: String::new(),
+            assignee: "情報システム室".into(),
+            notes: "更新予定".into(),
+        };
+        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::First, &no)
+            .await
+            .expect("first round");
+        let yes = ItemAnswer {
+            answer: Answer::Yes,
+            target_date: None,
+            checked_on: day("2025-11-01"),
+            ..no.clone()
+        };
+        s.save_answer(
+            &ca,
+            sheet.id,
+            "fy2025.institution.2-01",
+            Round::Second,
+            &yes,
+        )
+        .await
+        .expect("second round");
+        let fixed = ItemAnswer {
+            notes: "台帳を更新".into(),
+            ..no.clone()
+        };
+        s.save_answer(
+            &ca,
+            sheet.id,
+            "fy2025.institution.2-01",
+            Round::First,
+            &fixed,
+        )
+        .await
+        .expect("replace");
         let answers = s.answers(a.id, sheet.id).await.expect("answers");
         assert_eq!(answers.len(), 2);
         assert_eq!(answers[0].round, Round::First);
         assert_eq!(answers[0].answer, fixed);
         assert_eq!(answers[1].answer, yes);
-        s.set_maturity(&ca, sheet.id, 3, "台帳は整備済、運用はこれから").await.expect("maturity");
-        assert_eq!(s.assessment(a.id, sheet.id).await.expect("get").maturity, Some(3));
+        s.set_maturity(&ca, sheet.id, 3, "台帳は整備済、運用はこれから")
+            .await
+            .expect("maturity");
+        assert_eq!(
+            s.assessment(a.id, sheet.id).await.expect("get").maturity,
+            Some(3)
+        );
         // Another organisation sees and changes nothing.
         let cb = ctx(b.id, Some(admin_b.id));
-        assert!(matches!(s.assessment(b.id, sheet.id).await, Err(StoreError::NotFound)));
-        assert!(matches!(s.answers(b.id, sheet.id).await, Err(StoreError::NotFound)));
-        assert!(matches!(s.save_answer(&cb, sheet.id, "fy2025.institution.2-01", Round::First, &yes).await, Err(StoreError::NotFound)));
-        assert!(matches!(s.set_maturity(&cb, sheet.id, 5, "x").await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.assessment(b.id, sheet.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.answers(b.id, sheet.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.save_answer(&cb, sheet.id, "fy2025.institution.2-01", Round::First, &yes)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.set_maturity(&cb, sheet.id, 5, "x").await,
+            Err(StoreError::NotFound)
+        ));
         assert!(s.assessments(b.id).await.expect("list").is_empty());
-        assert_eq!(s.answers(a.id, sheet.id).await.expect("answers")[0].answer, fixed);
+        assert_eq!(
+            s.answers(a.id, sheet.id).await.expect("answers")[0].answer,
+            fixed
+        );
     }
 }

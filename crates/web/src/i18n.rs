@@ -33,6 +33,11 @@ impl Tr {
         Tr { lang }
     }
 
+    /// The label of an answer in this language.
+    pub fn answer(&self, a: &mamori_domain::assessment::Answer) -> &'static str {
+        a.label(self.lang)
+    }
+
     /// The message for a key; the key itself when missing (a test keeps that from happening).
     pub fn t<'a>(&self, key: &'a str) -> &'a str
     where

@@ -10,6 +10,7 @@
 
 mod api;
 mod auth;
+mod charts;
 pub mod crypto;
 mod error;
 mod form;
@@ -65,6 +66,18 @@ pub fn router(state: AppState) -> Router {
         .route("/organisation", get(orgs::own).post(orgs::update_own))
         .route("/organisations", get(orgs::directory).post(orgs::register))
         .route("/audit", get(audit::list))
+        .route(
+            "/assessments",
+            get(assessments::list).post(assessments::start),
+        )
+        .route("/assessments/{id}", get(assessments::show))
+        .route(
+            "/assessments/{id}/items/{item}",
+            get(assessments::answer_form).post(assessments::answer_submit),
+        )
+        .route("/assessments/{id}/results", get(assessments::results))
+        .route("/assessments/{id}/maturity", post(assessments::maturity))
+        .route("/assessments/{id}/print", get(assessments::print))
         .route("/static/mamori.css", get(view::stylesheet))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))

@@ -114,6 +114,11 @@ impl Page {
     pub fn signed_in(s: &SignedIn, title_key: &'static str, here: &str) -> Page {
         let a = &s.actor;
         let mut nav = vec![("/", "nav.dashboard", true)];
+        nav.push((
+            "/assessments",
+            "nav.assessments",
+            a.can(Permission::ViewAssessments),
+        ));
         nav.push(("/users", "nav.users", a.can(Permission::ManageUsers)));
         nav.push(("/organisation", "nav.organisation", true));
         nav.push((

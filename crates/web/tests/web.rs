@@ -1325,3 +1325,288 @@ async fn the_audit_page_filters_by_action_actor_and_japan_date() {
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("YYYY-MM-DD") && bad.body.contains("value=\"2026-13-40\""));
 }
+
+async fn start_assessment(app: &App, b: &mut Browser, sheet: &str, title: &str) -> String {
+    let r = app
+        .submit(
+            b,
+            "/assessments",
+            "/assessments",
+            &[("sheet", sheet), ("title", title)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location().trim_start_matches("/assessments/").to_string()
+}
+
+#[tokio::test]
+async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let r = app
+        .submit(
+            &mut b,
+            "/assessments",
+            "/assessments",
+            &[("sheet", "fy2025.vendor"), ("title", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("事業者名とシステム名を入力してください"));
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let sheet = app.get(&mut b, &format!("/assessments/{id}")).await;
+    assert!(sheet.body.contains("令和7年度 医療機関確認用") && sheet.body.contains("台帳"));
+    assert!(
+        sheet.body.contains("gl6.mgmt.9.1"),
+        "guideline references are shown"
+    );
+
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    let r = app
+        .submit(
+            &mut b,
+            &item,
+            &item,
+            &[
+                ("answer", "no"),
+                ("checked_on", "2025-06-10"),
+                ("target_date", "2026-04-15"),
+                ("assignee", "情報システム室"),
+                ("notes", "台帳を作成中"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("目標日はこの年度内") && r.body.contains("2025-04-01 – 2026-03-31"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"2026-04-15\"")
+            && r.body.contains("value=\"情報システム室\"")
+            && r.body.contains("台帳を作成中"),
+        "what was typed is kept"
+    );
+    let r = app
+        .submit(
+            &mut b,
+            &item,
+            &item,
+            &[
+                ("answer", "no"),
+                ("checked_on", "2025-06-10"),
+                ("target_date", "2026-03-31"),
+                ("assignee", "情報システム室"),
+                ("notes", "台帳を作成中"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let gate = format!("/assessments/{id}/items/fy2025.institution.0-gate?round=1");
+    app.submit(
+        &mut b,
+        &gate,
+        &gate,
+        &[("answer", "yes"), ("checked_on", "2025-06-10")],
+    )
+    .await;
+    let mfa = format!("/assessments/{id}/items/fy2025.institution.2-13?round=1");
+    app.submit(
+        &mut b,
+        &mfa,
+        &mfa,
+        &[("answer", "yes"), ("checked_on", "2025-06-10")],
+    )
+    .await;
+    let na = format!("/assessments/{id}/items/fy2025.institution.2-12-network?round=1");
+    let r = app
+        .submit(
+            &mut b,
+            &na,
+            &na,
+            &[("answer", "na"), ("checked_on", "2025-06-10")],
+        )
+        .await;
+    assert!(r.body.contains("「該当なし」の理由を入力してください"));
+    // The second round is kept apart from the first.
+    let second = format!("/assessments/{id}/items/fy2025.institution.2-01?round=2");
+    let r = app
+        .submit(
+            &mut b,
+            &second,
+            &second,
+            &[("answer", "yes"), ("checked_on", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let results = app.get(&mut b, &format!("/assessments/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    assert!(
+        results.body.contains("<svg") && results.body.contains("システム的 × 予防的"),
+        "the heatmap is drawn"
+    );
+    assert!(
+        results.body.contains("「いいえ」の項目はありません"),
+        "the second round's yes closes the gap"
+    );
+    let r = app
+        .submit(
+            &mut b,
+            &format!("/assessments/{id}/results"),
+            &format!("/assessments/{id}/maturity"),
+            &[("stage", "3"), ("rationale", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .submit(
+            &mut b,
+            &format!("/assessments/{id}/results"),
+            &format!("/assessments/{id}/maturity"),
+            &[
+                ("stage", "3"),
+                ("rationale", "台帳は整備済、運用はこれから"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let results = app.get(&mut b, &format!("/assessments/{id}/results")).await;
+    assert!(
+        results.body.contains("整備済・運用途上")
+            && results.body.contains("台帳は整備済、運用はこれから")
+    );
+
+    let print = app.get(&mut b, &format!("/assessments/{id}/print")).await;
+    assert!(
+        print.body.contains("守り市民病院")
+            && print.body.contains("2026-03-31")
+            && print.body.contains("2026-02-01")
+    );
+    assert!(!print.body.contains("<nav"), "no navigation on paper");
+    let list = app.get(&mut b, "/assessments").await;
+    assert!(list.body.contains("令和7年度"));
+}
+
+#[tokio::test]
+async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let id = start_assessment(&app, &mut admin, "fy2025.institution", "").await;
+    // Today is 2026-05-01: a FY2025 target of 2026-03-31 is overdue, one of 2026-03-30 too, earlier first.
+    for (item, target) in [("2-09u", "2026-03-31"), ("3-02", "2026-03-30")] {
+        let p = format!("/assessments/{id}/items/fy2025.institution.{item}?round=1");
+        let r = app
+            .submit(
+                &mut admin,
+                &p,
+                &p,
+                &[
+                    ("answer", "no"),
+                    ("checked_on", "2025-06-10"),
+                    ("target_date", target),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let results = app
+        .get(&mut admin, &format!("/assessments/{id}/results"))
+        .await;
+    let gaps = &results.body[results.body.find("id=\"gaps\"").expect("gap table")..];
+    let backup = gaps.find("バックアップ").expect("backup gap");
+    let usb = gaps.find("USB").expect("usb gap");
+    assert!(backup < usb, "overdue and inspected first");
+    assert!(gaps.contains("期限超過"));
+
+    let mut staff = app.user(&mut admin, "staff@mamori.test", &["staff"]).await;
+    assert_eq!(
+        app.get(&mut staff, "/assessments").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut exec = app
+        .user(&mut admin, "director@mamori.test", &["executive"])
+        .await;
+    let page = app.get(&mut exec, &format!("/assessments/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("/items/"),
+        "executives read, they do not answer"
+    );
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    let csrf = page.hidden("csrf");
+    let r = app
+        .post(
+            &mut exec,
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("answer", "yes"),
+                ("checked_on", "2025-06-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another organisation cannot reach the assessment at all.
+    let r = app
+        .submit(
+            &mut admin,
+            "/organisations",
+            "/organisations",
+            &[
+                ("name", "他院"),
+                ("kind", "institution"),
+                ("institution_type", "clinic"),
+                ("beds", "0"),
+                ("admin_name", "X"),
+                ("admin_email", "x@other.test"),
+            ],
+        )
+        .await;
+    let path = r
+        .by_id("invite-link")
+        .trim_start_matches("http://mamori.test")
+        .to_string();
+    let mut other = Browser::default();
+    app.submit(
+        &mut other,
+        &path,
+        &path,
+        &[("password", USER_PW), ("password_confirm", USER_PW)],
+    )
+    .await;
+    let csrf = app.get(&mut other, "/assessments").await.hidden("csrf");
+    for p in [
+        format!("/assessments/{id}"),
+        format!("/assessments/{id}/results"),
+        format!("/assessments/{id}/print"),
+        item.clone(),
+    ] {
+        assert_eq!(
+            app.get(&mut other, &p).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {p}"
+        );
+    }
+    let r = app
+        .post(
+            &mut other,
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("answer", "yes"),
+                ("checked_on", "2025-06-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post(
+            &mut other,
+            &format!("/assessments/{id}/maturity"),
+            &[("csrf", &csrf), ("stage", "5"), ("rationale", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

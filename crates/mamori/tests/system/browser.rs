@@ -83,6 +83,16 @@ async fn fill(c: &Client, css: &str, text: &str) {
     e.send_keys(text).await.expect("type");
 }
 
+/// Sets a date field as its picker would (typed keys depend on the browser's locale).
+async fn set_date(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![serde_json::json!(id), serde_json::json!(value)],
+    )
+    .await
+    .expect("set date");
+}
+
 async fn submit(c: &Client, form_css: &str) {
     c.find(Locator::Css(&format!("{form_css} button[type=submit]")))
         .await
@@ -216,6 +226,78 @@ async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
         "{body}"
     );
     save(&c, "dashboard.png").await;
+
+    // Self-assessment: start the FY2025 sheet, answer an item with a target date outside the
+    // fiscal year (refused, input kept), correct it, then view the results and the print view.
+    c.goto(&format!("{base}/assessments"))
+        .await
+        .expect("assessments");
+    let select = c.find(Locator::Css("#sheet")).await.expect("sheet select");
+    select
+        .select_by_value("fy2025.institution")
+        .await
+        .expect("choose sheet");
+    submit(&c, "form[action='/assessments']").await;
+    wait_for(&c, "table.sheet").await;
+    let sheet_url = c.current_url().await.expect("url").to_string();
+    let sheet_url = sheet_url.split('?').next().unwrap_or_default().to_string();
+    c.goto(&format!(
+        "{sheet_url}/items/fy2025.institution.2-01?round=1"
+    ))
+    .await
+    .expect("item");
+    c.find(Locator::Css("input[name=answer][value=no]"))
+        .await
+        .expect("no")
+        .click()
+        .await
+        .expect("click");
+    set_date(&c, "checked_on", "2025-06-10").await;
+    set_date(&c, "target_date", "2026-04-15").await;
+    fill(&c, "#assignee", "情報システム室").await;
+    submit(&c, "form.card").await;
+    let err = wait_for(&c, "#target-error")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(err.contains("年度内"), "{err}");
+    let kept = c
+        .find(Locator::Id("assignee"))
+        .await
+        .expect("assignee")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("情報システム室"));
+    set_date(&c, "target_date", "2026-03-31").await;
+    submit(&c, "form.card").await;
+    wait_for(&c, "table.sheet").await;
+    c.goto(&format!("{sheet_url}/results"))
+        .await
+        .expect("results");
+    wait_for(&c, "svg.heatmap").await;
+    let gaps = c
+        .find(Locator::Id("gaps"))
+        .await
+        .expect("gap list")
+        .text()
+        .await
+        .expect("text");
+    assert!(gaps.contains("台帳"), "{gaps}");
+    save(&c, "assessment-results.png").await;
+    c.goto(&format!("{sheet_url}/print"))
+        .await
+        .expect("print view");
+    let printed = c
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text");
+    assert!(printed.contains("2026-03-31") && printed.contains("守り市民病院"));
+    save(&c, "assessment-print.png").await;
 
     c.close().await.expect("close");
 }

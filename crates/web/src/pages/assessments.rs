@@ -1,0 +1,675 @@
+//! Self-assessment pages: start an assessment of a catalog sheet, answer its items per round,
+//! see the results, and print the sheet for the inspection.
+
+use super::see_other;
+use crate::auth::SignedIn;
+use crate::charts::control_heatmap;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::state::AppState;
+use crate::view::{Page, render, render_status};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::Lang;
+use mamori_domain::assessment::{
+    AnswerDraft, ItemAnswer, MATURITY_STAGES, Round, Summary, summarise,
+};
+use mamori_domain::authz::Permission;
+use mamori_domain::catalog::{Catalog, ChecklistItem, Sheet, SheetKind};
+use mamori_domain::clock::jst;
+use mamori_domain::fiscal::fiscal_year_label;
+use mamori_domain::validate::{FieldError, Problem};
+use mamori_store::{Assessment, StoredAnswer};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn catalog() -> Result<&'static Catalog, AppError> {
+    mamori_catalog::catalog()
+        .map_err(|e| AppError::Internal(format!("catalog invalid: {} faults", e.len())))
+}
+
+fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
+    catalog()?
+        .sheets
+        .get(&a.sheet_id)
+        .ok_or_else(|| AppError::Internal(format!("sheet {} not in catalog", a.sheet_id)))
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    state.now().with_timezone(&jst()).date_naive()
+}
+
+fn sheet_title(sheet: &Sheet, lang: Lang) -> String {
+    lang.pick(&sheet.title_ja, &sheet.title_en).to_string()
+}
+
+/// The current answer of each item: the second round where given, else the first.
+fn current(answers: &[StoredAnswer]) -> HashMap<String, ItemAnswer> {
+    let mut out = HashMap::new();
+    for a in answers {
+        // Answers come ordered by item and round, so the later round overwrites.
+        out.insert(a.item_id.clone(), a.answer.clone());
+    }
+    out
+}
+
+/// A guideline reference as shown beside an item.
+pub struct RefView {
+    /// Catalog id.
+    pub id: String,
+    /// Title or text in the page language.
+    pub title: String,
+}
+
+fn refs_of(cat: &Catalog, item: &ChecklistItem, lang: Lang) -> Vec<RefView> {
+    item.refs
+        .iter()
+        .map(|r| {
+            let title = cat
+                .sections
+                .get(r)
+                .map(|s| format!("{} {}", s.number, lang.pick(&s.title_ja, &s.title_en)))
+                .or_else(|| {
+                    cat.mandatory
+                        .get(r)
+                        .map(|m| format!("{} {}", m.number, lang.pick(&m.text_ja, &m.text_en)))
+                })
+                .unwrap_or_default();
+            let volume = r.split('.').nth(1).unwrap_or("");
+            let volume = match volume {
+                "gov" => lang.pick("経営管理編", "Governance"),
+                "mgmt" => lang.pick("企画管理編", "Management"),
+                "ctl" => lang.pick("システム運用編", "Control"),
+                _ => "",
+            };
+            RefView {
+                id: r.clone(),
+                title: format!("{volume} {title}"),
+            }
+        })
+        .collect()
+}
+
+/// An assessment as listed.
+pub struct AssessmentRow {
+    /// The assessment.
+    pub a: Assessment,
+    /// 令和7年度 / FY2025.
+    pub year: String,
+    /// Sheet title.
+    pub sheet: String,
+    /// Completion percent.
+    pub completion: u32,
+    /// はい rate.
+    pub yes: String,
+}
+
+/// A sheet that can be started.
+pub struct SheetChoice {
+    /// Catalog id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "assessments.html")]
+struct ListPage {
+    page: Page,
+    rows: Vec<AssessmentRow>,
+    can_start: bool,
+    sheets: Vec<SheetChoice>,
+    form: StartForm,
+    errors: Problem,
+}
+
+/// The start form.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct StartForm {
+    csrf: String,
+    sheet: String,
+    title: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    s: &SignedIn,
+    form: StartForm,
+    errors: Problem,
+) -> Result<ListPage, AppError> {
+    let cat = catalog()?;
+    let mut rows = Vec::new();
+    for a in state.store.assessments(s.org.id).await? {
+        let sheet = sheet_of(&a)?;
+        let summary = summarise(
+            &sheet.items,
+            &current(&state.store.answers(s.org.id, a.id).await?),
+            today(state),
+        );
+        rows.push(AssessmentRow {
+            year: fiscal_year_label(a.fiscal_year as i32, s.lang),
+            sheet: sheet_title(sheet, s.lang),
+            completion: summary.completion_percent(),
+            yes: summary
+                .overall
+                .yes_percent()
+                .map(|p| format!("{p}%"))
+                .unwrap_or_else(|| "—".into()),
+            a,
+        });
+    }
+    let mut sheets: Vec<_> = cat.sheets.values().collect();
+    sheets.sort_by(|a, b| b.fiscal_year.cmp(&a.fiscal_year).then(a.id.cmp(&b.id)));
+    let sheets = sheets
+        .into_iter()
+        .map(|sh| SheetChoice {
+            id: sh.id.clone(),
+            title: sheet_title(sh, s.lang),
+        })
+        .collect();
+    Ok(ListPage {
+        page: Page::signed_in(s, "assess.title", "/assessments"),
+        rows,
+        can_start: s.actor.can(Permission::AnswerAssessments),
+        sheets,
+        form,
+        errors,
+    })
+}
+
+/// The organisation's assessments and the form to start one.
+pub async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    render(&list_page(&state, &s, StartForm::default(), Problem::new(vec![])).await?)
+}
+
+/// Starts an assessment of a sheet (a vendor sheet names the vendor and system).
+pub async fn start(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<StartForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    s.check_csrf(&f.csrf)?;
+    let sheet = catalog()?.sheets.get(f.sheet.trim());
+    let mut errors = Vec::new();
+    match sheet {
+        None => errors.push(FieldError::new("sheet", "error.choose_one")),
+        Some(sh) if sh.kind == SheetKind::Vendor && f.title.trim().is_empty() => {
+            errors.push(FieldError::new("title", "error.vendor_title"))
+        }
+        Some(_) if f.title.chars().count() > 200 => {
+            errors.push(FieldError::new("title", "error.too_long"))
+        }
+        Some(_) => {}
+    }
+    let Some(sheet) = sheet.filter(|_| errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &list_page(&state, &s, f, Problem::new(errors)).await?,
+        );
+    };
+    let a = state
+        .store
+        .create_assessment(
+            &s.ctx(),
+            i64::from(sheet.fiscal_year),
+            &sheet.id,
+            f.title.trim(),
+        )
+        .await?;
+    Ok(see_other(&format!("/assessments/{}", a.id)))
+}
+
+/// One item of the sheet with its answers in both rounds.
+pub struct ItemRow {
+    /// The catalog item.
+    pub item: &'static ChecklistItem,
+    /// Text in the page language.
+    pub text: &'static str,
+    /// Evidence guidance in the page language.
+    pub evidence: &'static str,
+    /// Guideline references.
+    pub refs: Vec<RefView>,
+    /// 1回目.
+    pub first: Option<ItemAnswer>,
+    /// 2回目.
+    pub second: Option<ItemAnswer>,
+}
+
+fn item_rows(
+    cat: &Catalog,
+    sheet: &'static Sheet,
+    answers: &[StoredAnswer],
+    lang: Lang,
+) -> Vec<(String, Vec<ItemRow>)> {
+    let mut out: Vec<(String, Vec<ItemRow>)> = Vec::new();
+    for item in &sheet.items {
+        let label = item.section.label(lang).to_string();
+        let row = ItemRow {
+            item,
+            text: lang.pick(&item.text_ja, &item.text_en),
+            evidence: lang.pick(&item.evidence_ja, &item.evidence_en),
+            refs: refs_of(cat, item, lang),
+            first: answers
+                .iter()
+                .find(|a| a.item_id == item.id && a.round == Round::First)
+                .map(|a| a.answer.clone()),
+            second: answers
+                .iter()
+                .find(|a| a.item_id == item.id && a.round == Round::Second)
+                .map(|a| a.answer.clone()),
+        };
+        match out.last_mut() {
+            Some((l, rows)) if *l == label => rows.push(row),
+            _ => out.push((label, vec![row])),
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct SheetPage {
+    page: Page,
+    a: Assessment,
+    title: String,
+    sections: Vec<(String, Vec<ItemRow>)>,
+    round: i64,
+    can_answer: bool,
+    summary: Summary,
+}
+
+/// The round chosen in the query (`?round=2`), 1 by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoundQuery {
+    round: Option<i64>,
+}
+
+impl RoundQuery {
+    fn round(&self) -> Result<Round, AppError> {
+        Round::from_number(self.round.unwrap_or(1)).ok_or(AppError::BadRequest("error.malformed"))
+    }
+}
+
+/// The sheet with every item and its answers.
+pub async fn show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Query(q): Query<RoundQuery>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    let round = q.round()?;
+    let a = state.store.assessment(s.org.id, id).await?;
+    let sheet = sheet_of(&a)?;
+    let answers = state.store.answers(s.org.id, id).await?;
+    let summary = summarise(&sheet.items, &current(&answers), today(&state));
+    let p = SheetPage {
+        page: Page::signed_in(&s, "assess.sheet", "/assessments"),
+        title: sheet_title(sheet, s.lang),
+        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        round: round.number(),
+        can_answer: s.actor.can(Permission::AnswerAssessments),
+        summary,
+        a,
+    };
+    render(&p)
+}
+
+#[derive(Template)]
+#[template(path = "answer.html")]
+struct AnswerPage {
+    page: Page,
+    a: Assessment,
+    row: ItemRow,
+    round: i64,
+    draft: AnswerDraft,
+    errors: Problem,
+    fy_range: String,
+}
+
+async fn answer_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    item_id: &str,
+    round: Round,
+    draft: Option<AnswerDraft>,
+    errors: Problem,
+) -> Result<AnswerPage, AppError> {
+    let a = state.store.assessment(s.org.id, id).await?;
+    let sheet = sheet_of(&a)?;
+    let answers = state.store.answers(s.org.id, id).await?;
+    let row = item_rows(catalog()?, sheet, &answers, s.lang)
+        .into_iter()
+        .flat_map(|(_, rows)| rows)
+        .find(|r| r.item.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    let existing = match round {
+        Round::First => row.first.clone(),
+        Round::Second => row.second.clone(),
+    };
+    let draft = draft.unwrap_or_else(|| {
+        existing
+            .map(|e| e.to_draft())
+            .unwrap_or_else(|| AnswerDraft {
+                checked_on: today(state).to_string(),
+                ..Default::default()
+            })
+    });
+    let fy = a.fiscal_year as i32;
+    let fy_range = mamori_domain::fiscal::fiscal_year_range(fy)
+        .map(|(b, e)| format!("{b} – {e}"))
+        .unwrap_or_default();
+    Ok(AnswerPage {
+        page: Page::signed_in(s, "assess.answer", "/assessments"),
+        a,
+        row,
+        round: round.number(),
+        draft,
+        errors,
+        fy_range,
+    })
+}
+
+/// The answer form of one item in one round.
+pub async fn answer_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((id, item)): Path<(Uuid, String)>,
+    Query(q): Query<RoundQuery>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    render(
+        &answer_page(
+            &state,
+            &s,
+            id,
+            &item,
+            q.round()?,
+            None,
+            Problem::new(vec![]),
+        )
+        .await?,
+    )
+}
+
+/// The answer form's fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    csrf: String,
+    #[serde(flatten)]
+    draft: AnswerDraft,
+}
+
+/// Saves an answer; a fault re-shows the form with what was typed and the message beside the field.
+pub async fn answer_submit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((id, item)): Path<(Uuid, String)>,
+    Query(q): Query<RoundQuery>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    s.check_csrf(&f.csrf)?;
+    let round = q.round()?;
+    let a = state.store.assessment(s.org.id, id).await?;
+    if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
+        return Err(AppError::NotFound);
+    }
+    match f.draft.validate(a.fiscal_year as i32, today(&state)) {
+        Err(p) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &answer_page(&state, &s, id, &item, round, Some(f.draft), p).await?,
+        ),
+        Ok(answer) => {
+            state
+                .store
+                .save_answer(&s.ctx(), id, &item, round, &answer)
+                .await?;
+            Ok(see_other(&format!(
+                "/assessments/{id}?round={}#item-{item}",
+                round.number()
+            )))
+        }
+    }
+}
+
+/// A rated group for the results tables.
+pub struct GroupRow {
+    /// Label.
+    pub label: String,
+    /// はい.
+    pub yes: u32,
+    /// いいえ.
+    pub no: u32,
+    /// 該当なし.
+    pub na: u32,
+    /// Not answered.
+    pub open: u32,
+    /// Rate text.
+    pub rate: String,
+}
+
+fn group_rows<K: Ord + Copy>(
+    m: &std::collections::BTreeMap<K, mamori_domain::assessment::Tally>,
+    label: impl Fn(K) -> String,
+) -> Vec<GroupRow> {
+    m.iter()
+        .map(|(k, t)| GroupRow {
+            label: label(*k),
+            yes: t.yes,
+            no: t.no,
+            na: t.na,
+            open: t.open,
+            rate: t
+                .yes_percent()
+                .map(|p| format!("{p}%"))
+                .unwrap_or_else(|| "—".into()),
+        })
+        .collect()
+}
+
+/// A いいえ item on the priority list.
+pub struct GapRow {
+    /// Item id.
+    pub id: String,
+    /// Number on the sheet.
+    pub number: String,
+    /// Text.
+    pub text: String,
+    /// Target date.
+    pub target: String,
+    /// Overdue.
+    pub overdue: bool,
+    /// Checked at inspection.
+    pub inspection: bool,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+struct ResultsPage {
+    page: Page,
+    a: Assessment,
+    title: String,
+    summary: Summary,
+    sections: Vec<GroupRow>,
+    scopes: Vec<GroupRow>,
+    elements: Vec<GroupRow>,
+    heatmap: String,
+    gaps: Vec<GapRow>,
+    stages: Vec<(i64, &'static str, bool)>,
+    can_answer: bool,
+    errors: Problem,
+}
+
+async fn results_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    errors: Problem,
+) -> Result<ResultsPage, AppError> {
+    let a = state.store.assessment(s.org.id, id).await?;
+    let sheet = sheet_of(&a)?;
+    let summary = summarise(
+        &sheet.items,
+        &current(&state.store.answers(s.org.id, id).await?),
+        today(state),
+    );
+    let lang = s.lang;
+    let scope_label = |k: mamori_domain::catalog::Scope| {
+        use mamori_domain::catalog::Scope::*;
+        match k {
+            General => lang.pick("全般", "General"),
+            Server => lang.pick("サーバ", "Servers"),
+            Terminal => lang.pick("端末PC", "Terminal PCs"),
+            Network => lang.pick("ネットワーク機器", "Network devices"),
+        }
+        .to_string()
+    };
+    let element_label = |k: mamori_domain::catalog::Element| {
+        use mamori_domain::catalog::Element::*;
+        match k {
+            Organisational => lang.pick("組織", "Organisation"),
+            Human => lang.pick("人", "People"),
+            Technical => lang.pick("技術", "Technology"),
+            Physical => lang.pick("物理", "Physical"),
+        }
+        .to_string()
+    };
+    let gaps = summary
+        .gaps
+        .iter()
+        .filter_map(|g| {
+            let item = sheet.items.iter().find(|i| i.id == g.item_id)?;
+            Some(GapRow {
+                id: item.id.clone(),
+                number: item.number.clone(),
+                text: lang.pick(&item.text_ja, &item.text_en).to_string(),
+                target: g.target_date.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: g.overdue,
+                inspection: g.inspection,
+            })
+        })
+        .collect();
+    Ok(ResultsPage {
+        page: Page::signed_in(s, "assess.results", "/assessments"),
+        title: sheet_title(sheet, lang),
+        sections: group_rows(&summary.by_section, |k| k.label(lang).to_string()),
+        scopes: group_rows(&summary.by_scope, scope_label),
+        elements: group_rows(&summary.by_element, element_label),
+        heatmap: control_heatmap(&summary.by_control, lang),
+        gaps,
+        stages: MATURITY_STAGES
+            .iter()
+            .map(|(n, ja, en)| {
+                (
+                    i64::from(*n),
+                    lang.pick(ja, en),
+                    a.maturity == Some(i64::from(*n)),
+                )
+            })
+            .collect(),
+        can_answer: s.actor.can(Permission::AnswerAssessments),
+        summary,
+        errors,
+        a,
+    })
+}
+
+/// Completion, はい rates by section, scope, element and control cell, the priority list and maturity.
+pub async fn results(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    render(&results_page(&state, &s, id, Problem::new(vec![])).await?)
+}
+
+/// The maturity form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MaturityForm {
+    csrf: String,
+    stage: String,
+    rationale: String,
+}
+
+/// Records the maturity stage the organisation assigns itself, with the rationale.
+pub async fn maturity(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<MaturityForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    s.check_csrf(&f.csrf)?;
+    let stage = f
+        .stage
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=5).contains(n));
+    let rationale = f.rationale.trim();
+    let mut errors = Vec::new();
+    if stage.is_none() {
+        errors.push(FieldError::new("stage", "error.choose_one"));
+    }
+    if rationale.is_empty() {
+        errors.push(FieldError::new("rationale", "error.required"));
+    }
+    match stage {
+        Some(stage) if errors.is_empty() => {
+            state
+                .store
+                .set_maturity(&s.ctx(), id, stage, rationale)
+                .await?;
+            Ok(see_other(&format!("/assessments/{id}/results")))
+        }
+        _ => {
+            let mut p = results_page(&state, &s, id, Problem::new(errors)).await?;
+            p.a.maturity_rationale = f.rationale.clone();
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assessment_print.html")]
+struct PrintPage {
+    tr: crate::i18n::Tr,
+    a: Assessment,
+    org_name: String,
+    title: String,
+    sections: Vec<(String, Vec<ItemRow>)>,
+    printed: String,
+}
+
+/// The sheet as the inspector expects it on paper (A4, no navigation).
+pub async fn print(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    let a = state.store.assessment(s.org.id, id).await?;
+    let sheet = sheet_of(&a)?;
+    let answers = state.store.answers(s.org.id, id).await?;
+    let p = PrintPage {
+        tr: crate::i18n::Tr::new(s.lang),
+        org_name: s.org.profile.name.clone(),
+        title: sheet_title(sheet, s.lang),
+        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        printed: today(&state).to_string(),
+        a,
+    };
+    render(&p)
+}
