@@ -13,6 +13,7 @@ pub mod audit;
 pub mod authz;
 pub mod catalog;
 pub mod clock;
+pub mod exchange;
 pub mod fiscal;
 pub mod i18n;
 pub mod org;

@@ -171,35 +171,53 @@ impl Store {
         round: Round,
         a: &ItemAnswer,
     ) -> Result<()> {
+        self.save_answers(
+            ctx,
+            assessment_id,
+            &[(item_id.to_string(), round, a.clone())],
+            "assessment.answer",
+        )
+        .await
+    }
+
+    /// Records several answers in one transaction (an import): all are written or none.
+    pub async fn save_answers(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        answers: &[(String, Round, ItemAnswer)],
+        action: &str,
+    ) -> Result<()> {
         self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
-            sqlx::query(
-                "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (assessment_id, item_id, round) DO UPDATE SET answer = $4, checked_on = $5, target_date = $6, \
-                 reason = $7, assignee = $8, notes = $9, updated_at = $10, updated_by = $11",
-            )
-            .bind(assessment_id)
-            .bind(item_id)
-            .bind(round.number())
-            .bind(a.answer.code())
-            .bind(a.checked_on)
-            .bind(a.target_date)
-            .bind(&a.reason)
-            .bind(&a.assignee)
-            .bind(&a.notes)
-            .bind(ctx.now)
-            .bind(&ctx.actor_label)
-            .execute(&mut *tx)
-            .await?;
+            for (item_id, round, a) in answers {
+                sqlx::query(
+                    "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     ON CONFLICT (assessment_id, item_id, round) DO UPDATE SET answer = $4, checked_on = $5, target_date = $6, \
+                     reason = $7, assignee = $8, notes = $9, updated_at = $10, updated_by = $11",
+                )
+                .bind(assessment_id)
+                .bind(item_id)
+                .bind(round.number())
+                .bind(a.answer.code())
+                .bind(a.checked_on)
+                .bind(a.target_date)
+                .bind(&a.reason)
+                .bind(&a.assignee)
+                .bind(&a.notes)
+                .bind(ctx.now)
+                .bind(&ctx.actor_label)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let detail = match answers {
+                [(item, round, a)] => json!({"item": item, "round": round.number(), "answer": a}),
+                many => json!({"answers": many.len()}),
+            };
             append_audit!(
                 tx,
-                ctx.event(
-                    "assessment.answer",
-                    "assessment",
-                    assessment_id,
-                    json!({"item": item_id, "round": round.number(), "answer": a})
-                ),
+                ctx.event(action, "assessment", assessment_id, detail),
                 ctx.now
             );
         });

@@ -1487,6 +1487,11 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
     assert!(!print.body.contains("<nav"), "no navigation on paper");
     let list = app.get(&mut b, "/assessments").await;
     assert!(list.body.contains("令和7年度"));
+    let dash = app.get(&mut b, "/").await;
+    assert!(
+        dash.body.contains("id=\"assessment-card\""),
+        "the executives' card is on the dashboard"
+    );
 }
 
 #[tokio::test]
@@ -1609,4 +1614,148 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn upload(app: &App, b: &mut Browser, path: &str, csrf: &str, file: &[u8]) -> Res {
+    let boundary = "mamoriboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sheet.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(path).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    app.send(b, req, Body::from(body)).await
+}
+
+#[tokio::test]
+async fn a_sheet_round_trips_through_csv_and_a_bad_cell_writes_nothing() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    app.submit(
+        &mut b,
+        &item,
+        &item,
+        &[
+            ("answer", "no"),
+            ("checked_on", "2025-06-10"),
+            ("target_date", "2026-03-31"),
+            ("assignee", "情報システム室"),
+            ("notes", "台帳を作成中, 「サーバ室」分"),
+        ],
+    )
+    .await;
+    let na = format!("/assessments/{id}/items/fy2025.institution.2-12-network?round=2");
+    app.submit(
+        &mut b,
+        &na,
+        &na,
+        &[
+            ("answer", "na"),
+            ("checked_on", "2026-01-20"),
+            ("reason", "ネットワーク機器なし"),
+        ],
+    )
+    .await;
+    let csv = app
+        .get(&mut b, &format!("/assessments/{id}/export.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'), "BOM for Excel");
+    assert!(
+        csv.body
+            .contains("項目ID,No.,項目,1回目確認日,1回目回答,目標日,2回目確認日,2回目回答,備考")
+    );
+    assert!(csv.body.contains("fy2025.institution.2-01,2-①,"));
+    let before = app
+        .get(&mut b, &format!("/assessments/{id}/export.json"))
+        .await
+        .json();
+
+    // Import the export into a fresh assessment, saved by Japanese Excel as Shift_JIS.
+    let other = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let (sjis, _, unmappable) =
+        encoding_rs::SHIFT_JIS.encode(csv.body.trim_start_matches('\u{feff}'));
+    assert!(!unmappable);
+    let csrf = app
+        .get(&mut b, &format!("/assessments/{other}"))
+        .await
+        .hidden("csrf");
+    let r = upload(
+        &app,
+        &mut b,
+        &format!("/assessments/{other}/import"),
+        &csrf,
+        &sjis,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = app
+        .get(&mut b, &format!("/assessments/{other}/export.json"))
+        .await
+        .json();
+    let strip = |v: &serde_json::Value| {
+        v["answers"].as_array().map(|a| {
+            a.iter()
+                .map(|x| {
+                    (
+                        x["item_id"].clone(),
+                        x["round"].clone(),
+                        x["answer"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        strip(&after),
+        strip(&before),
+        "nothing lost in the round trip"
+    );
+    assert_eq!(strip(&after).map(|a| a.len()), Some(2));
+
+    // A bad cell: reported by row and column, nothing written.
+    let bad = csv
+        .body
+        .replace("2026-03-31", "2026-04-15")
+        .replace("ネットワーク機器なし", "");
+    let third = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let r = upload(
+        &app,
+        &mut b,
+        &format!("/assessments/{third}/import"),
+        &csrf,
+        bad.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let row = 5; // header, gate, 1-①, 1-②, then 2-①
+    assert!(
+        r.body
+            .contains(&format!("<td>{row}</td><td>F (目標日)</td>")),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("M (2回目該当なし理由)") && r.body.contains("何も書き込んでいません"));
+    let third_json = app
+        .get(&mut b, &format!("/assessments/{third}/export.json"))
+        .await
+        .json();
+    assert_eq!(third_json["answers"].as_array().map(|a| a.len()), Some(0));
+    let r = upload(
+        &app,
+        &mut b,
+        &format!("/assessments/{third}/import"),
+        &csrf,
+        b"\x82\xff\xff\xfe",
+    )
+    .await;
+    assert!(r.body.contains("文字コードを読み取れません"));
 }

@@ -17,7 +17,7 @@ use mamori_domain::assessment::{
     AnswerDraft, ItemAnswer, MATURITY_STAGES, Round, Summary, summarise,
 };
 use mamori_domain::authz::Permission;
-use mamori_domain::catalog::{Catalog, ChecklistItem, Sheet, SheetKind};
+use mamori_domain::catalog::{Catalog, ChecklistItem, Scope, Sheet, SheetKind};
 use mamori_domain::clock::jst;
 use mamori_domain::fiscal::fiscal_year_label;
 use mamori_domain::validate::{FieldError, Problem};
@@ -31,7 +31,7 @@ fn catalog() -> Result<&'static Catalog, AppError> {
         .map_err(|e| AppError::Internal(format!("catalog invalid: {} faults", e.len())))
 }
 
-fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
+pub(super) fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
     catalog()?
         .sheets
         .get(&a.sheet_id)
@@ -231,6 +231,8 @@ pub struct ItemRow {
     pub item: &'static ChecklistItem,
     /// Text in the page language.
     pub text: &'static str,
+    /// The scope when the sheet repeats the item per scope (サーバ, 端末PC, …), else empty.
+    pub scope: &'static str,
     /// Evidence guidance in the page language.
     pub evidence: &'static str,
     /// Guideline references.
@@ -239,6 +241,15 @@ pub struct ItemRow {
     pub first: Option<ItemAnswer>,
     /// 2回目.
     pub second: Option<ItemAnswer>,
+}
+
+fn scope_label(scope: Scope, lang: Lang) -> &'static str {
+    match scope {
+        Scope::General => "",
+        Scope::Server => lang.pick("サーバ", "Servers"),
+        Scope::Terminal => lang.pick("端末PC", "Terminal PCs"),
+        Scope::Network => lang.pick("ネットワーク機器", "Network devices"),
+    }
 }
 
 fn item_rows(
@@ -253,6 +264,7 @@ fn item_rows(
         let row = ItemRow {
             item,
             text: lang.pick(&item.text_ja, &item.text_en),
+            scope: scope_label(item.scope, lang),
             evidence: lang.pick(&item.evidence_ja, &item.evidence_en),
             refs: refs_of(cat, item, lang),
             first: answers
@@ -289,6 +301,7 @@ struct SheetPage {
 #[serde(default)]
 pub struct RoundQuery {
     round: Option<i64>,
+    imported: Option<usize>,
 }
 
 impl RoundQuery {
@@ -310,8 +323,12 @@ pub async fn show(
     let sheet = sheet_of(&a)?;
     let answers = state.store.answers(s.org.id, id).await?;
     let summary = summarise(&sheet.items, &current(&answers), today(&state));
+    let mut page = Page::signed_in(&s, "assess.sheet", "/assessments");
+    if let Some(n) = q.imported {
+        page.notice = Some(format!("{} {n}", page.t("assess.imported")));
+    }
     let p = SheetPage {
-        page: Page::signed_in(&s, "assess.sheet", "/assessments"),
+        page,
         title: sheet_title(sheet, s.lang),
         sections: item_rows(catalog()?, sheet, &answers, s.lang),
         round: round.number(),
@@ -524,15 +541,9 @@ async fn results_page(
         today(state),
     );
     let lang = s.lang;
-    let scope_label = |k: mamori_domain::catalog::Scope| {
-        use mamori_domain::catalog::Scope::*;
-        match k {
-            General => lang.pick("全般", "General"),
-            Server => lang.pick("サーバ", "Servers"),
-            Terminal => lang.pick("端末PC", "Terminal PCs"),
-            Network => lang.pick("ネットワーク機器", "Network devices"),
-        }
-        .to_string()
+    let scope_name = |k: Scope| match k {
+        Scope::General => lang.pick("全般", "General").to_string(),
+        other => scope_label(other, lang).to_string(),
     };
     let element_label = |k: mamori_domain::catalog::Element| {
         use mamori_domain::catalog::Element::*;
@@ -563,7 +574,7 @@ async fn results_page(
         page: Page::signed_in(s, "assess.results", "/assessments"),
         title: sheet_title(sheet, lang),
         sections: group_rows(&summary.by_section, |k| k.label(lang).to_string()),
-        scopes: group_rows(&summary.by_scope, scope_label),
+        scopes: group_rows(&summary.by_scope, scope_name),
         elements: group_rows(&summary.by_element, element_label),
         heatmap: control_heatmap(&summary.by_control, lang),
         gaps,
@@ -672,4 +683,38 @@ pub async fn print(
         a,
     };
     render(&p)
+}
+
+/// The dashboard card of the organisation's latest assessment of its own sheet (not a vendor sheet).
+pub async fn latest_card(
+    state: &AppState,
+    s: &SignedIn,
+) -> Result<Option<super::dashboard::AssessmentCard>, AppError> {
+    let Some(a) = state
+        .store
+        .assessments(s.org.id)
+        .await?
+        .into_iter()
+        .find(|a| !a.sheet_id.ends_with(".vendor"))
+    else {
+        return Ok(None);
+    };
+    let sheet = sheet_of(&a)?;
+    let summary = summarise(
+        &sheet.items,
+        &current(&state.store.answers(s.org.id, a.id).await?),
+        today(state),
+    );
+    Ok(Some(super::dashboard::AssessmentCard {
+        id: a.id,
+        title: sheet_title(sheet, s.lang),
+        completion: summary.completion_percent(),
+        yes: summary
+            .overall
+            .yes_percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "—".into()),
+        gaps: summary.gaps.len(),
+        overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
+    }))
 }

@@ -27,9 +27,26 @@ pub struct AccountFigures {
     pub disabled: usize,
 }
 
+/// Where the latest self-assessment stands, for executives (経営層).
+pub struct AssessmentCard {
+    /// The assessment's id.
+    pub id: uuid::Uuid,
+    /// Sheet title.
+    pub title: String,
+    /// Completion percent.
+    pub completion: u32,
+    /// はい rate.
+    pub yes: String,
+    /// Items answered いいえ.
+    pub gaps: usize,
+    /// Of those, past their target date.
+    pub overdue: usize,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
+    assessment: Option<AssessmentCard>,
     page: Page,
     two_factor: bool,
     org_kind: &'static str,
@@ -85,7 +102,13 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let assessment = if s.actor.can(Permission::ViewAssessments) {
+        super::assessments::latest_card(&state, &s).await?
+    } else {
+        None
+    };
     let p = DashboardPage {
+        assessment,
         two_factor: s.user.totp_enabled,
         org_kind: s.org.profile.kind.label(lang),
         org_type: s

@@ -4,6 +4,7 @@ pub mod account;
 pub mod assessments;
 pub mod audit;
 pub mod dashboard;
+pub mod exchange;
 pub mod invite;
 pub mod login;
 pub mod orgs;
