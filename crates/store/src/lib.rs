@@ -13,6 +13,7 @@ mod db;
 mod assessments;
 mod audit;
 mod error;
+mod evidence;
 mod models;
 mod orgs;
 pub mod sessions;
@@ -22,6 +23,7 @@ mod users;
 pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use evidence::{Evidence, NewEvidence};
 pub use models::*;
 pub use sessions::NewSession;
 

@@ -19,6 +19,7 @@ mod metrics;
 mod pages;
 mod security;
 mod state;
+mod uploads;
 mod view;
 
 pub use api::ApiDoc;
@@ -73,7 +74,15 @@ pub fn router(state: AppState) -> Router {
         .route("/assessments/{id}", get(assessments::show))
         .route(
             "/assessments/{id}/items/{item}",
-            get(assessments::answer_form).post(assessments::answer_submit),
+            get(assessments::answer_form)
+                .post(assessments::answer_submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    uploads::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route(
+            "/assessments/{id}/evidence/{evidence}",
+            get(assessments::evidence_download),
         )
         .route("/assessments/{id}/results", get(assessments::results))
         .route("/assessments/{id}/maturity", post(assessments::maturity))

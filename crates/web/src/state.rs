@@ -18,6 +18,8 @@ pub struct WebConfig {
     pub session_hours: i64,
     /// Login attempts allowed per client address in ten minutes.
     pub login_attempts_per_ip: usize,
+    /// Where uploaded evidence files are kept, one folder per organisation, named by SHA-256.
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -27,6 +29,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_hours: 12,
             login_attempts_per_ip: 30,
+            upload_dir: std::path::PathBuf::from("mamori-data/uploads"),
         }
     }
 }

@@ -89,6 +89,7 @@ impl App {
         )));
         let config = WebConfig {
             public_url: "http://mamori.test".into(),
+            upload_dir: dir.path().join("uploads"),
             ..WebConfig::default()
         };
         let state = AppState::new(store.clone(), clock.clone(), config);
@@ -180,6 +181,51 @@ impl App {
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post(b, action, &all).await
+    }
+
+    /// Posts a multipart form (as browsers send forms with file inputs).
+    async fn post_multipart(
+        &self,
+        b: &mut Browser,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Res {
+        let boundary = "mamoriboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, name, bytes) in files {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        self.send(b, req, Body::from(body)).await
+    }
+
+    /// Opens a page, takes its form token and posts a multipart form to `action`.
+    async fn submit_multipart(
+        &self,
+        b: &mut Browser,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Res {
+        let csrf = self.get(b, page).await.hidden("csrf");
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart(b, action, &all, &[]).await
     }
 
     async fn api(
@@ -1363,7 +1409,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
 
     let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
     let r = app
-        .submit(
+        .submit_multipart(
             &mut b,
             &item,
             &item,
@@ -1389,7 +1435,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
         "what was typed is kept"
     );
     let r = app
-        .submit(
+        .submit_multipart(
             &mut b,
             &item,
             &item,
@@ -1404,7 +1450,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let gate = format!("/assessments/{id}/items/fy2025.institution.0-gate?round=1");
-    app.submit(
+    app.submit_multipart(
         &mut b,
         &gate,
         &gate,
@@ -1412,7 +1458,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
     )
     .await;
     let mfa = format!("/assessments/{id}/items/fy2025.institution.2-13?round=1");
-    app.submit(
+    app.submit_multipart(
         &mut b,
         &mfa,
         &mfa,
@@ -1421,7 +1467,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
     .await;
     let na = format!("/assessments/{id}/items/fy2025.institution.2-12-network?round=1");
     let r = app
-        .submit(
+        .submit_multipart(
             &mut b,
             &na,
             &na,
@@ -1432,7 +1478,7 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
     // The second round is kept apart from the first.
     let second = format!("/assessments/{id}/items/fy2025.institution.2-01?round=2");
     let r = app
-        .submit(
+        .submit_multipart(
             &mut b,
             &second,
             &second,
@@ -1503,7 +1549,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
     for (item, target) in [("2-09u", "2026-03-31"), ("3-02", "2026-03-30")] {
         let p = format!("/assessments/{id}/items/fy2025.institution.{item}?round=1");
         let r = app
-            .submit(
+            .submit_multipart(
                 &mut admin,
                 &p,
                 &p,
@@ -1542,7 +1588,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
     let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
     let csrf = page.hidden("csrf");
     let r = app
-        .post(
+        .post_multipart(
             &mut exec,
             &item,
             &[
@@ -1550,6 +1596,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
                 ("answer", "yes"),
                 ("checked_on", "2025-06-10"),
             ],
+            &[],
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -1595,7 +1642,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
         );
     }
     let r = app
-        .post(
+        .post_multipart(
             &mut other,
             &item,
             &[
@@ -1603,6 +1650,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
                 ("answer", "yes"),
                 ("checked_on", "2025-06-10"),
             ],
+            &[],
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -1639,7 +1687,7 @@ async fn a_sheet_round_trips_through_csv_and_a_bad_cell_writes_nothing() {
     let mut b = app.setup().await;
     let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
     let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
-    app.submit(
+    app.submit_multipart(
         &mut b,
         &item,
         &item,
@@ -1653,7 +1701,7 @@ async fn a_sheet_round_trips_through_csv_and_a_bad_cell_writes_nothing() {
     )
     .await;
     let na = format!("/assessments/{id}/items/fy2025.institution.2-12-network?round=2");
-    app.submit(
+    app.submit_multipart(
         &mut b,
         &na,
         &na,
@@ -1758,4 +1806,94 @@ async fn a_sheet_round_trips_through_csv_and_a_bad_cell_writes_nothing() {
     )
     .await;
     assert!(r.body.contains("文字コードを読み取れません"));
+}
+
+#[tokio::test]
+async fn evidence_attached_to_a_faulty_answer_is_kept_and_listed_for_the_inspector() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    let csrf = app.get(&mut b, &item).await.hidden("csrf");
+    let ledger = "機器名,設置場所\n電子カルテサーバ,サーバ室\n".as_bytes();
+    let r = app
+        .post_multipart(
+            &mut b,
+            &item,
+            &[
+                ("csrf", &csrf),
+                ("answer", "no"),
+                ("checked_on", "2025-06-10"),
+                ("target_date", "2027-01-01"),
+            ],
+            &[("evidence", "機器台帳.csv", ledger)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("機器台帳.csv"),
+        "the file attached to a faulty answer is kept and shown"
+    );
+    let href = r
+        .body
+        .split("href=\"/assessments/")
+        .find(|s| s.contains("/evidence/"))
+        .map(|s| format!("/assessments/{}", &s[..s.find('"').unwrap_or(0)]))
+        .expect("download link");
+    let file = app.get(&mut b, &href).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.as_bytes(), ledger);
+    assert_eq!(
+        file.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/octet-stream")
+    );
+    assert!(
+        file.headers
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .starts_with("attachment;")
+    );
+    let print = app.get(&mut b, &format!("/assessments/{id}/print")).await;
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(ledger));
+    assert!(
+        print.body.contains("機器台帳.csv") && print.body.contains(&sha[..16]),
+        "the print view lists evidence with its hash"
+    );
+    let audit = app.get(&mut b, "/audit?action=evidence.").await;
+    assert!(audit.body.contains("evidence.upload") && audit.body.contains(&sha));
+    // Another organisation cannot fetch it.
+    let r = app
+        .submit(
+            &mut b,
+            "/organisations",
+            "/organisations",
+            &[
+                ("name", "他院"),
+                ("kind", "institution"),
+                ("institution_type", "clinic"),
+                ("beds", "0"),
+                ("admin_name", "X"),
+                ("admin_email", "x@other.test"),
+            ],
+        )
+        .await;
+    let path = r
+        .by_id("invite-link")
+        .trim_start_matches("http://mamori.test")
+        .to_string();
+    let mut other = Browser::default();
+    app.submit(
+        &mut other,
+        &path,
+        &path,
+        &[("password", USER_PW), ("password_confirm", USER_PW)],
+    )
+    .await;
+    assert_eq!(
+        app.get(&mut other, &href).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -255,7 +255,25 @@ async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
     set_date(&c, "checked_on", "2025-06-10").await;
     set_date(&c, "target_date", "2026-04-15").await;
     fill(&c, "#assignee", "情報システム室").await;
+    let evidence = data.path().join("device-ledger.csv");
+    std::fs::write(&evidence, "機器名,設置場所\n電子カルテサーバ,サーバ室\n")
+        .expect("evidence file");
+    c.find(Locator::Id("evidence"))
+        .await
+        .expect("file input")
+        .send_keys(&evidence.display().to_string())
+        .await
+        .expect("attach");
     submit(&c, "form.card").await;
+    let listed = wait_for(&c, "#evidence-list")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        listed.contains("device-ledger.csv"),
+        "the attached file survives the refused answer: {listed}"
+    );
     let err = wait_for(&c, "#target-error")
         .await
         .text()

@@ -9,9 +9,9 @@ use crate::form::Form;
 use crate::state::AppState;
 use crate::view::{Page, render, render_status};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use mamori_domain::Lang;
 use mamori_domain::assessment::{
     AnswerDraft, ItemAnswer, MATURITY_STAGES, Round, Summary, summarise,
@@ -344,6 +344,7 @@ pub async fn show(
 struct AnswerPage {
     page: Page,
     a: Assessment,
+    evidence: Vec<mamori_store::Evidence>,
     row: ItemRow,
     round: i64,
     draft: AnswerDraft,
@@ -384,8 +385,16 @@ async fn answer_page(
     let fy_range = mamori_domain::fiscal::fiscal_year_range(fy)
         .map(|(b, e)| format!("{b} – {e}"))
         .unwrap_or_default();
+    let evidence = state
+        .store
+        .evidence_list(s.org.id, id)
+        .await?
+        .into_iter()
+        .filter(|e| e.item_id == item_id)
+        .collect();
     Ok(AnswerPage {
         page: Page::signed_in(s, "assess.answer", "/assessments"),
+        evidence,
         a,
         row,
         round: round.number(),
@@ -417,34 +426,75 @@ pub async fn answer_form(
     )
 }
 
-/// The answer form's fields.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AnswerForm {
-    csrf: String,
-    #[serde(flatten)]
-    draft: AnswerDraft,
-}
-
-/// Saves an answer; a fault re-shows the form with what was typed and the message beside the field.
+/// Saves an answer and any evidence files sent with it. Files are kept even when the answer has
+/// a fault, so nothing attached is lost; the form comes back with what was typed and the message
+/// beside the field.
 pub async fn answer_submit(
     State(state): State<AppState>,
     s: SignedIn,
     Path((id, item)): Path<(Uuid, String)>,
     Query(q): Query<RoundQuery>,
-    Form(f): Form<AnswerForm>,
+    mut form: Multipart,
 ) -> Result<Response, AppError> {
     s.require(Permission::AnswerAssessments)?;
-    s.check_csrf(&f.csrf)?;
     let round = q.round()?;
+    let mut csrf = String::new();
+    let mut draft = AnswerDraft::default();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let bad = |_| AppError::BadRequest("error.malformed");
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "evidence" {
+            let filename = field.file_name().unwrap_or("").trim().to_string();
+            let bytes = field.bytes().await.map_err(bad)?;
+            if !filename.is_empty() && !bytes.is_empty() {
+                files.push((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(bad)?;
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "answer" => draft.answer = value,
+            "checked_on" => draft.checked_on = value,
+            "target_date" => draft.target_date = value,
+            "reason" => draft.reason = value,
+            "assignee" => draft.assignee = value,
+            "notes" => draft.notes = value,
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
     let a = state.store.assessment(s.org.id, id).await?;
     if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
         return Err(AppError::NotFound);
     }
-    match f.draft.validate(a.fiscal_year as i32, today(&state)) {
+    for (filename, bytes) in files {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let sha256 = crate::uploads::store(&state.config.upload_dir, s.org.id, bytes).await?;
+        let name: String = filename
+            .chars()
+            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+            .take(200)
+            .collect();
+        state
+            .store
+            .add_evidence(
+                &s.ctx(),
+                id,
+                &mamori_store::NewEvidence {
+                    item_id: &item,
+                    filename: &name,
+                    size,
+                    sha256: &sha256,
+                },
+            )
+            .await?;
+    }
+    match draft.validate(a.fiscal_year as i32, today(&state)) {
         Err(p) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &answer_page(&state, &s, id, &item, round, Some(f.draft), p).await?,
+            &answer_page(&state, &s, id, &item, round, Some(draft), p).await?,
         ),
         Ok(answer) => {
             state
@@ -457,6 +507,54 @@ pub async fn answer_submit(
             )))
         }
     }
+}
+
+/// Downloads an evidence file (always as an attachment, never rendered in the page's origin).
+pub async fn evidence_download(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((id, evidence_id)): Path<(Uuid, Uuid)>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    let e = state.store.evidence(s.org.id, evidence_id).await?;
+    if e.assessment_id != id {
+        return Err(AppError::NotFound);
+    }
+    let bytes = crate::uploads::load(&state.config.upload_dir, s.org.id, &e.sha256).await?;
+    let ascii: String = e
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = e
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// A rated group for the results tables.
@@ -657,6 +755,7 @@ pub async fn maturity(
 #[template(path = "assessment_print.html")]
 struct PrintPage {
     tr: crate::i18n::Tr,
+    evidence: Vec<mamori_store::Evidence>,
     a: Assessment,
     org_name: String,
     title: String,
@@ -675,6 +774,7 @@ pub async fn print(
     let sheet = sheet_of(&a)?;
     let answers = state.store.answers(s.org.id, id).await?;
     let p = PrintPage {
+        evidence: state.store.evidence_list(s.org.id, id).await?,
         tr: crate::i18n::Tr::new(s.lang),
         org_name: s.org.profile.name.clone(),
         title: sheet_title(sheet, s.lang),

@@ -1,0 +1,13 @@
+-- Evidence files attached to checklist items; the bytes live in the uploads folder under their SHA-256 (SQLite types).
+CREATE TABLE evidence (
+    id BLOB PRIMARY KEY NOT NULL,
+    org_id BLOB NOT NULL REFERENCES organisations(id),
+    assessment_id BLOB NOT NULL REFERENCES assessments(id),
+    item_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+CREATE INDEX evidence_assessment ON evidence(org_id, assessment_id, item_id);
