@@ -433,7 +433,10 @@ impl Modify for TokenScheme {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "mamori API", description = "Information-security management for Japanese medical institutions."),
-    paths(me, organisations, organisation, create_organisation, users, user, invite_user, patch_user, audit),
+    paths(
+        me, organisations, organisation, create_organisation, users, user, invite_user, patch_user, audit,
+        crate::api_assessments::list, crate::api_assessments::get_one, crate::api_assessments::create, crate::api_assessments::put_answer
+    ),
     modifiers(&TokenScheme)
 )]
 pub struct ApiDoc;
@@ -454,5 +457,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users", get(users).post(invite_user))
         .route("/api/v1/users/{id}", get(user).patch(patch_user))
         .route("/api/v1/audit", get(audit))
+        .route(
+            "/api/v1/assessments",
+            get(crate::api_assessments::list).post(crate::api_assessments::create),
+        )
+        .route(
+            "/api/v1/assessments/{id}",
+            get(crate::api_assessments::get_one),
+        )
+        .route(
+            "/api/v1/assessments/{id}/answers/{item}",
+            axum::routing::put(crate::api_assessments::put_answer),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
 }

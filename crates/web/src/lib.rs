@@ -9,6 +9,7 @@
 )]
 
 mod api;
+mod api_assessments;
 mod auth;
 mod charts;
 pub mod crypto;

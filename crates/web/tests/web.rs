@@ -1897,3 +1897,73 @@ async fn evidence_attached_to_a_faulty_answer_is_kept_and_listed_for_the_inspect
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn assessments_are_answered_and_aggregated_through_the_api() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.vendor"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "title");
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let put = |item: &str| format!("/api/v1/assessments/{id}/answers/{item}?round=1");
+    let r = app.api(&token, "PUT", &put("fy2025.institution.3-02"), Some(serde_json::json!({"answer": "no", "checked_on": "2025-06-10", "target_date": "2026-06-01"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["code"],
+        "error.target_in_fiscal_year"
+    );
+    let r = app.api(&token, "PUT", &put("fy2025.institution.3-02"), Some(serde_json::json!({"answer": "no", "checked_on": "2025-06-10", "target_date": "2026-03-01"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .api(
+            &token,
+            "PUT",
+            &put("fy2025.institution.3-01"),
+            Some(serde_json::json!({"answer": "yes", "checked_on": "2025-06-10"})),
+        )
+        .await;
+    let d = r.json();
+    assert_eq!(d["by_section"]["incident"]["yes"], 1);
+    assert_eq!(d["by_section"]["incident"]["no"], 1);
+    assert_eq!(d["gaps"][0]["item_id"], "fy2025.institution.3-02");
+    assert_eq!(d["gaps"][0]["overdue"], true);
+    assert_eq!(d["assessment"]["yes_percent"], 50);
+    assert!(d["by_control"]["organisational/corrective"]["yes"].as_u64() >= Some(1));
+    let r = app
+        .api(
+            &token,
+            "PUT",
+            &put("fy9999.nothing"),
+            Some(serde_json::json!({"answer": "yes", "checked_on": "2025-06-10"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let list = app
+        .api(&token, "GET", "/api/v1/assessments", None)
+        .await
+        .json();
+    assert_eq!(list.as_array().map(|a| a.len()), Some(1));
+    let doc = app
+        .get(&mut Browser::default(), "/api/v1/openapi.json")
+        .await
+        .json();
+    assert!(doc["paths"]["/api/v1/assessments/{id}/answers/{item}"]["put"].is_object());
+}

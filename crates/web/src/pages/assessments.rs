@@ -31,7 +31,7 @@ fn catalog() -> Result<&'static Catalog, AppError> {
         .map_err(|e| AppError::Internal(format!("catalog invalid: {} faults", e.len())))
 }
 
-pub(super) fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
+pub(crate) fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
     catalog()?
         .sheets
         .get(&a.sheet_id)
@@ -47,7 +47,7 @@ fn sheet_title(sheet: &Sheet, lang: Lang) -> String {
 }
 
 /// The current answer of each item: the second round where given, else the first.
-fn current(answers: &[StoredAnswer]) -> HashMap<String, ItemAnswer> {
+pub(crate) fn current(answers: &[StoredAnswer]) -> HashMap<String, ItemAnswer> {
     let mut out = HashMap::new();
     for a in answers {
         // Answers come ordered by item and round, so the later round overwrites.

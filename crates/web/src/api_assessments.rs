@@ -1,0 +1,277 @@
+//! The self-assessment part of the JSON API.
+
+use crate::api::ErrorOut;
+use crate::auth::ApiCaller;
+use crate::error::AppError;
+use crate::pages::assessments::{current, sheet_of};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Json, Response};
+use mamori_domain::assessment::{AnswerDraft, Round, summarise};
+use mamori_domain::authz::Permission;
+use mamori_domain::clock::jst;
+use mamori_domain::validate::Problem;
+use mamori_store::Assessment;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An assessment with its headline figures.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentOut {
+    id: Uuid,
+    /// Catalog sheet id, e.g. `fy2025.institution`.
+    sheet: String,
+    fiscal_year: i64,
+    title: String,
+    /// Completion in percent.
+    completion: u32,
+    /// はい among はい and いいえ, in percent (absent when neither was given).
+    yes_percent: Option<u32>,
+    maturity: Option<i64>,
+    maturity_rationale: String,
+}
+
+/// Counts of one group.
+#[derive(Serialize, ToSchema)]
+pub struct TallyOut {
+    yes: u32,
+    no: u32,
+    na: u32,
+    open: u32,
+    yes_percent: Option<u32>,
+}
+
+/// An item answered いいえ, in priority order.
+#[derive(Serialize, ToSchema)]
+pub struct GapOut {
+    item_id: String,
+    target_date: Option<chrono::NaiveDate>,
+    overdue: bool,
+    inspection: bool,
+}
+
+/// One stored answer.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerOut {
+    item_id: String,
+    round: i64,
+    /// `yes`, `no` or `na`.
+    answer: String,
+    checked_on: chrono::NaiveDate,
+    target_date: Option<chrono::NaiveDate>,
+    reason: String,
+    assignee: String,
+    notes: String,
+    updated_by: String,
+}
+
+/// An assessment with answers and aggregation.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentDetail {
+    assessment: AssessmentOut,
+    by_section: BTreeMap<String, TallyOut>,
+    by_scope: BTreeMap<String, TallyOut>,
+    by_element: BTreeMap<String, TallyOut>,
+    /// Keyed `kind/timing`, e.g. `system/preventive`.
+    by_control: BTreeMap<String, TallyOut>,
+    gaps: Vec<GapOut>,
+    answers: Vec<AnswerOut>,
+}
+
+fn code<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn tally(t: &mamori_domain::assessment::Tally) -> TallyOut {
+    TallyOut {
+        yes: t.yes,
+        no: t.no,
+        na: t.na,
+        open: t.open,
+        yes_percent: t.yes_percent(),
+    }
+}
+
+async fn detail(
+    state: &AppState,
+    c: &ApiCaller,
+    a: Assessment,
+) -> Result<AssessmentDetail, AppError> {
+    let sheet = sheet_of(&a)?;
+    let stored = state.store.answers(c.org.id, a.id).await?;
+    let today = state.now().with_timezone(&jst()).date_naive();
+    let s = summarise(&sheet.items, &current(&stored), today);
+    Ok(AssessmentDetail {
+        by_section: s
+            .by_section
+            .iter()
+            .map(|(k, t)| (code(k), tally(t)))
+            .collect(),
+        by_scope: s
+            .by_scope
+            .iter()
+            .map(|(k, t)| (code(k), tally(t)))
+            .collect(),
+        by_element: s
+            .by_element
+            .iter()
+            .map(|(k, t)| (code(k), tally(t)))
+            .collect(),
+        by_control: s
+            .by_control
+            .iter()
+            .map(|((k, tm), t)| (format!("{}/{}", code(k), code(tm)), tally(t)))
+            .collect(),
+        gaps: s
+            .gaps
+            .iter()
+            .map(|g| GapOut {
+                item_id: g.item_id.clone(),
+                target_date: g.target_date,
+                overdue: g.overdue,
+                inspection: g.inspection,
+            })
+            .collect(),
+        answers: stored
+            .into_iter()
+            .map(|x| AnswerOut {
+                item_id: x.item_id,
+                round: x.round.number(),
+                answer: x.answer.answer.code().into(),
+                checked_on: x.answer.checked_on,
+                target_date: x.answer.target_date,
+                reason: x.answer.reason,
+                assignee: x.answer.assignee,
+                notes: x.answer.notes,
+                updated_by: x.updated_by,
+            })
+            .collect(),
+        assessment: AssessmentOut {
+            id: a.id,
+            sheet: a.sheet_id.clone(),
+            fiscal_year: a.fiscal_year,
+            title: a.title.clone(),
+            completion: s.completion_percent(),
+            yes_percent: s.overall.yes_percent(),
+            maturity: a.maturity,
+            maturity_rationale: a.maturity_rationale,
+        },
+    })
+}
+
+/// The organisation's assessments.
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments",
+    responses((status = 200, body = Vec<AssessmentOut>), (status = 403, body = ErrorOut)), security(("token" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<AssessmentOut>>, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    let mut out = Vec::new();
+    for a in state.store.assessments(c.org.id).await? {
+        out.push(detail(&state, &c, a).await?.assessment);
+    }
+    Ok(Json(out))
+}
+
+/// One assessment with its answers, aggregation and priority list.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments", params(("id" = Uuid, Path)),
+    responses((status = 200, body = AssessmentDetail), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<AssessmentDetail>, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    let a = state.store.assessment(c.org.id, id).await?;
+    Ok(Json(detail(&state, &c, a).await?))
+}
+
+/// A new assessment.
+#[derive(Deserialize, ToSchema)]
+pub struct AssessmentIn {
+    /// Catalog sheet id (see `mamori catalog list`).
+    sheet: String,
+    /// For vendor sheets: the vendor and system.
+    #[serde(default)]
+    title: String,
+}
+
+/// Starts an assessment.
+#[utoipa::path(post, path = "/api/v1/assessments", tag = "assessments", request_body = AssessmentIn,
+    responses((status = 201, body = AssessmentOut), (status = 422, body = ErrorOut)), security(("token" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Json(b): Json<AssessmentIn>,
+) -> Result<Response, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    let cat =
+        mamori_catalog::catalog().map_err(|_| AppError::Internal("catalog invalid".into()))?;
+    let Some(sheet) = cat.sheets.get(b.sheet.trim()) else {
+        return Err(AppError::Invalid(Problem::field(
+            "sheet",
+            "error.choose_one",
+        )));
+    };
+    if sheet.kind == mamori_domain::catalog::SheetKind::Vendor && b.title.trim().is_empty() {
+        return Err(AppError::Invalid(Problem::field(
+            "title",
+            "error.vendor_title",
+        )));
+    }
+    let a = state
+        .store
+        .create_assessment(
+            &c.ctx(),
+            i64::from(sheet.fiscal_year),
+            &sheet.id,
+            b.title.trim(),
+        )
+        .await?;
+    let out = detail(&state, &c, a).await?.assessment;
+    Ok((axum::http::StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// The round to answer (`?round=2`), 1 by default.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoundParam {
+    round: Option<i64>,
+}
+
+/// Answers an item in a round; the same rules as the form apply.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/answers/{item}", tag = "assessments",
+    params(("id" = Uuid, Path), ("item" = String, Path), ("round" = Option<i64>, Query)),
+    request_body = inline(Object),
+    responses((status = 200, body = AssessmentDetail), (status = 422, body = ErrorOut)), security(("token" = [])))]
+pub async fn put_answer(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((id, item)): Path<(Uuid, String)>,
+    Query(q): Query<RoundParam>,
+    Json(draft): Json<AnswerDraft>,
+) -> Result<Json<AssessmentDetail>, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    let round =
+        Round::from_number(q.round.unwrap_or(1)).ok_or(AppError::BadRequest("error.malformed"))?;
+    let a = state.store.assessment(c.org.id, id).await?;
+    if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
+        return Err(AppError::NotFound);
+    }
+    let today = state.now().with_timezone(&jst()).date_naive();
+    let answer = draft
+        .validate(a.fiscal_year as i32, today)
+        .map_err(AppError::Invalid)?;
+    state
+        .store
+        .save_answer(&c.ctx(), id, &item, round, &answer)
+        .await?;
+    let a = state.store.assessment(c.org.id, id).await?;
+    Ok(Json(detail(&state, &c, a).await?))
+}
