@@ -76,6 +76,36 @@ mod tests {
     }
 
     #[test]
+    fn last_years_items_map_onto_this_years_even_when_renumbered() {
+        let map = Catalog::predecessors(
+            &cat().sheets["fy2024.institution"],
+            &cat().sheets["fy2025.institution"],
+        );
+        let find = |id: &str| {
+            map.iter()
+                .find(|(to, _)| *to == id)
+                .map(|(_, from)| from.clone())
+        };
+        assert_eq!(
+            find("fy2025.institution.2-01"),
+            Some(vec!["fy2024.institution.2-01"])
+        );
+        assert_eq!(
+            find("fy2025.institution.2-10"),
+            Some(vec![
+                "fy2024.institution.2-07-server",
+                "fy2024.institution.2-07-terminal",
+                "fy2024.institution.2-07-network"
+            ])
+        );
+        assert_eq!(
+            find("fy2025.institution.2-13"),
+            None,
+            "two-factor authentication is new in FY2025"
+        );
+    }
+
+    #[test]
     fn uncertain_items_are_marked_in_the_data() {
         let pharmacy = &cat().sheets["fy2025.pharmacy"];
         assert!(

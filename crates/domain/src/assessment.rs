@@ -374,6 +374,7 @@ mod tests {
             appendix: vec![],
             elements: vec![Element::Technical],
             controls: vec![(ControlKind::System, ControlTiming::Preventive)],
+            previous: vec![],
             confidence: Confidence::Verified,
             note: String::new(),
         }

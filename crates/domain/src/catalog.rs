@@ -152,6 +152,10 @@ pub struct ChecklistItem {
     pub elements: Vec<Element>,
     /// Its cells in the 3×3 control matrix.
     pub controls: Vec<(ControlKind, ControlTiming)>,
+    /// The items of last fiscal year's sheet this item continues, when its id changed
+    /// (otherwise the item with the same id after the sheet prefix).
+    #[serde(default)]
+    pub previous: Vec<String>,
     /// How sure the catalog is of the item's existence, wording and numbering.
     pub confidence: Confidence,
     /// What is uncertain, when not verified.
@@ -398,6 +402,22 @@ impl Catalog {
                         errors.push(err(&f, &i.id, format!("reference {r} does not resolve")));
                     }
                 }
+                for r in &i.previous {
+                    let ok = self.sheets.values().any(|p| {
+                        p.fiscal_year + 1 == s.fiscal_year
+                            && p.kind == s.kind
+                            && p.items.iter().any(|x| &x.id == r)
+                    });
+                    if !ok {
+                        errors.push(err(
+                            &f,
+                            &i.id,
+                            format!(
+                                "previous item {r} is not in last year's sheet of the same kind"
+                            ),
+                        ));
+                    }
+                }
                 for r in &i.appendix {
                     if !self.appendix.contains_key(r) {
                         errors.push(err(&f, &i.id, format!("appendix row {r} does not resolve")));
@@ -457,6 +477,32 @@ impl Catalog {
             }
         }
         errors
+    }
+
+    /// For each item of `to`, the items of last year's sheet `from` it continues, in order of
+    /// preference: the `previous` list, else the item with the same id after the sheet prefix.
+    pub fn predecessors<'a>(from: &'a Sheet, to: &'a Sheet) -> Vec<(&'a str, Vec<&'a str>)> {
+        to.items
+            .iter()
+            .map(|item| {
+                let olds: Vec<&str> = if item.previous.is_empty() {
+                    let suffix = item.id.strip_prefix(&to.id).unwrap_or("");
+                    from.items
+                        .iter()
+                        .filter(|o| o.id.strip_prefix(&from.id) == Some(suffix))
+                        .map(|o| o.id.as_str())
+                        .collect()
+                } else {
+                    item.previous
+                        .iter()
+                        .filter(|p| from.items.iter().any(|o| &o.id == *p))
+                        .map(String::as_str)
+                        .collect()
+                };
+                (item.id.as_str(), olds)
+            })
+            .filter(|(_, olds)| !olds.is_empty())
+            .collect()
     }
 
     /// The checklist items of every sheet that rest on a guideline section or mandatory item:

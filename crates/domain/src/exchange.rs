@@ -264,6 +264,7 @@ mod tests {
             appendix: vec![],
             elements: vec![Element::Technical],
             controls: vec![(ControlKind::System, ControlTiming::Preventive)],
+            previous: vec![],
             confidence: Confidence::Verified,
             note: String::new(),
         };

@@ -43,6 +43,8 @@ pub struct StoredAnswer {
     pub updated_at: DateTime<Utc>,
     /// Last changed by.
     pub updated_by: String,
+    /// Carried over from last fiscal year and not confirmed since (要再確認).
+    pub carried_over: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -57,6 +59,7 @@ struct AnswerRow {
     notes: String,
     updated_at: DateTime<Utc>,
     updated_by: String,
+    carried_over: bool,
 }
 
 impl TryFrom<AnswerRow> for StoredAnswer {
@@ -77,6 +80,7 @@ impl TryFrom<AnswerRow> for StoredAnswer {
             },
             updated_at: r.updated_at,
             updated_by: r.updated_by,
+            carried_over: r.carried_over,
         })
     }
 }
@@ -152,7 +156,7 @@ impl Store {
         self.assessment(org_id, assessment_id).await?;
         let rows: Vec<AnswerRow> = on_db!(&self.db, |p| {
             sqlx::query_as(
-            "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by \
+            "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by, carried_over \
              FROM assessment_answers WHERE assessment_id = $1 ORDER BY item_id, round"
         )
         .bind(assessment_id)
@@ -188,14 +192,37 @@ impl Store {
         answers: &[(String, Round, ItemAnswer)],
         action: &str,
     ) -> Result<()> {
+        self.write_answers(ctx, assessment_id, answers, action, false)
+            .await
+    }
+
+    /// Writes answers from last fiscal year into round 1 of a new assessment, marked 要再確認.
+    pub async fn carry_over(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        answers: &[(String, Round, ItemAnswer)],
+    ) -> Result<()> {
+        self.write_answers(ctx, assessment_id, answers, "assessment.carry_over", true)
+            .await
+    }
+
+    async fn write_answers(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        answers: &[(String, Round, ItemAnswer)],
+        action: &str,
+        carried: bool,
+    ) -> Result<()> {
         self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
             for (item_id, round, a) in answers {
                 sqlx::query(
-                    "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                    "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by, carried_over) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                      ON CONFLICT (assessment_id, item_id, round) DO UPDATE SET answer = $4, checked_on = $5, target_date = $6, \
-                     reason = $7, assignee = $8, notes = $9, updated_at = $10, updated_by = $11",
+                     reason = $7, assignee = $8, notes = $9, updated_at = $10, updated_by = $11, carried_over = $12",
                 )
                 .bind(assessment_id)
                 .bind(item_id)
@@ -208,6 +235,7 @@ impl Store {
                 .bind(&a.notes)
                 .bind(ctx.now)
                 .bind(&ctx.actor_label)
+                .bind(carried)
                 .execute(&mut *tx)
                 .await?;
             }

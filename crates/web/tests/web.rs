@@ -1967,3 +1967,104 @@ async fn assessments_are_answered_and_aggregated_through_the_api() {
         .json();
     assert!(doc["paths"]["/api/v1/assessments/{id}/answers/{item}"]["put"].is_object());
 }
+
+#[tokio::test]
+async fn a_new_year_starts_from_last_years_answers_to_reconfirm_and_compares_with_it() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let last = start_assessment(&app, &mut b, "fy2024.institution", "").await;
+    for (item, answer, target) in [
+        ("2-01", "yes", ""),
+        ("2-07-server", "no", "2025-03-01"),
+        ("3-01", "no", "2025-02-01"),
+    ] {
+        let p = format!("/assessments/{last}/items/fy2024.institution.{item}?round=1");
+        let r = app
+            .submit_multipart(
+                &mut b,
+                &p,
+                &p,
+                &[
+                    ("answer", answer),
+                    ("checked_on", "2024-06-01"),
+                    ("target_date", target),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = app
+        .submit(
+            &mut b,
+            "/assessments",
+            "/assessments",
+            &[
+                ("sheet", "fy2025.institution"),
+                ("title", ""),
+                ("carry", "on"),
+            ],
+        )
+        .await;
+    let this = r.location().trim_start_matches("/assessments/").to_string();
+    let api = app.token(&mut b).await;
+    let d = app
+        .api(&api, "GET", &format!("/api/v1/assessments/{this}"), None)
+        .await
+        .json();
+    let answers: Vec<(String, String)> = d["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .map(|a| {
+            (
+                a["item_id"].as_str().unwrap_or("").to_string(),
+                a["answer"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        answers,
+        vec![
+            ("fy2025.institution.2-01".to_string(), "yes".to_string()),
+            ("fy2025.institution.2-10".to_string(), "no".to_string()),
+            ("fy2025.institution.3-01".to_string(), "no".to_string()),
+        ],
+        "same ids and renumbered items carry over; new items do not"
+    );
+    let sheet = app.get(&mut b, &format!("/assessments/{this}")).await;
+    assert_eq!(sheet.body.matches("要再確認</span>").count(), 3);
+    let p = format!("/assessments/{this}/items/fy2025.institution.2-01?round=1");
+    app.submit_multipart(
+        &mut b,
+        &p,
+        &p,
+        &[("answer", "yes"), ("checked_on", "2025-06-01")],
+    )
+    .await;
+    let p = format!("/assessments/{this}/items/fy2025.institution.3-01?round=1");
+    app.submit_multipart(
+        &mut b,
+        &p,
+        &p,
+        &[("answer", "yes"), ("checked_on", "2025-06-01")],
+    )
+    .await;
+    let sheet = app.get(&mut b, &format!("/assessments/{this}")).await;
+    assert_eq!(
+        sheet.body.matches("要再確認</span>").count(),
+        1,
+        "confirming clears the mark"
+    );
+    let results = app
+        .get(&mut b, &format!("/assessments/{this}/results"))
+        .await;
+    let yoy = &results.body[results
+        .body
+        .find("id=\"yoy\"")
+        .expect("year-over-year table")..];
+    assert!(
+        yoy.contains("<th scope=\"row\">全体</th><td>33%</td><td>67%</td>"),
+        "{}",
+        &yoy[..yoy.find("</table>").unwrap_or(0)]
+    );
+}

@@ -133,6 +133,7 @@ pub struct StartForm {
     csrf: String,
     sheet: String,
     title: String,
+    carry: String,
 }
 
 async fn list_page(
@@ -222,6 +223,22 @@ pub async fn start(
             f.title.trim(),
         )
         .await?;
+    if f.carry == "on"
+        && let Some(prev) = previous_year(&state, s.org.id, &a).await?
+    {
+        let from = sheet_of(&prev)?;
+        let last = current(&state.store.answers(s.org.id, prev.id).await?);
+        let carried: Vec<_> = Catalog::predecessors(from, sheet)
+            .into_iter()
+            .filter_map(|(to, froms)| {
+                froms
+                    .iter()
+                    .find_map(|f| last.get(*f))
+                    .map(|ans| (to.to_string(), Round::First, ans.clone()))
+            })
+            .collect();
+        state.store.carry_over(&s.ctx(), a.id, &carried).await?;
+    }
     Ok(see_other(&format!("/assessments/{}", a.id)))
 }
 
@@ -239,6 +256,8 @@ pub struct ItemRow {
     pub refs: Vec<RefView>,
     /// 1回目.
     pub first: Option<ItemAnswer>,
+    /// Whether the 1回目 answer was carried over from last year and awaits confirmation.
+    pub carried: bool,
     /// 2回目.
     pub second: Option<ItemAnswer>,
 }
@@ -267,6 +286,9 @@ fn item_rows(
             scope: scope_label(item.scope, lang),
             evidence: lang.pick(&item.evidence_ja, &item.evidence_en),
             refs: refs_of(cat, item, lang),
+            carried: answers
+                .iter()
+                .any(|a| a.item_id == item.id && a.round == Round::First && a.carried_over),
             first: answers
                 .iter()
                 .find(|a| a.item_id == item.id && a.round == Round::First)
@@ -623,6 +645,39 @@ struct ResultsPage {
     stages: Vec<(i64, &'static str, bool)>,
     can_answer: bool,
     errors: Problem,
+    /// Last year against this year: (label, last year's はい rate, this year's).
+    yoy: Vec<(String, String, String)>,
+}
+
+fn rate(t: Option<&mamori_domain::assessment::Tally>) -> String {
+    t.and_then(|t| t.yes_percent())
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// This year's はい rates beside last year's, overall and by section.
+fn year_over_year(last: &Summary, this: &Summary, lang: Lang) -> Vec<(String, String, String)> {
+    let mut rows = vec![(
+        lang.pick("全体", "Overall").to_string(),
+        rate(Some(&last.overall)),
+        rate(Some(&this.overall)),
+    )];
+    let mut sections: Vec<_> = last
+        .by_section
+        .keys()
+        .chain(this.by_section.keys())
+        .copied()
+        .collect();
+    sections.sort();
+    sections.dedup();
+    for k in sections {
+        rows.push((
+            k.label(lang).to_string(),
+            rate(last.by_section.get(&k)),
+            rate(this.by_section.get(&k)),
+        ));
+    }
+    rows
 }
 
 async fn results_page(
@@ -638,6 +693,17 @@ async fn results_page(
         &current(&state.store.answers(s.org.id, id).await?),
         today(state),
     );
+    let yoy = match previous_year(state, s.org.id, &a).await? {
+        Some(prev) => {
+            let last = summarise(
+                &sheet_of(&prev)?.items,
+                &current(&state.store.answers(s.org.id, prev.id).await?),
+                today(state),
+            );
+            year_over_year(&last, &summary, s.lang)
+        }
+        None => Vec::new(),
+    };
     let lang = s.lang;
     let scope_name = |k: Scope| match k {
         Scope::General => lang.pick("全般", "General").to_string(),
@@ -689,6 +755,7 @@ async fn results_page(
         can_answer: s.actor.can(Permission::AnswerAssessments),
         summary,
         errors,
+        yoy,
         a,
     })
 }
@@ -817,4 +884,21 @@ pub async fn latest_card(
         gaps: summary.gaps.len(),
         overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
     }))
+}
+
+/// Last fiscal year's assessment of the same kind of sheet (and the same subject, for vendor
+/// sheets), if the organisation has one.
+pub(crate) async fn previous_year(
+    state: &AppState,
+    org_id: Uuid,
+    a: &Assessment,
+) -> Result<Option<Assessment>, AppError> {
+    let kind = a.sheet_id.split_once('.').map(|(_, k)| k).unwrap_or("");
+    let wanted = format!("fy{}.{kind}", a.fiscal_year - 1);
+    Ok(state
+        .store
+        .assessments(org_id)
+        .await?
+        .into_iter()
+        .find(|p| p.sheet_id == wanted && p.title == a.title))
 }
