@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assessments/{id}/maturity", post(assessments::maturity))
         .route("/assessments/{id}/print", get(assessments::print))
         .route("/assessments/{id}/export.csv", get(exchange::export_csv))
+        .route("/assessments/{id}/export.xlsx", get(exchange::export_xlsx))
         .route("/assessments/{id}/export.json", get(exchange::export_json))
         .route("/assessments/{id}/import", post(exchange::import))
         .route("/static/mamori.css", get(view::stylesheet))

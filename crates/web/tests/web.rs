@@ -2068,3 +2068,109 @@ async fn a_new_year_starts_from_last_years_answers_to_reconfirm_and_compares_wit
         &yoy[..yoy.find("</table>").unwrap_or(0)]
     );
 }
+
+#[tokio::test]
+async fn a_sheet_round_trips_through_xlsx_and_faults_name_the_spreadsheet_row() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    app.submit_multipart(
+        &mut b,
+        &item,
+        &item,
+        &[
+            ("answer", "no"),
+            ("checked_on", "2025-06-10"),
+            ("target_date", "2026-03-31"),
+            ("notes", "台帳を作成中"),
+        ],
+    )
+    .await;
+    let req = Request::get(format!("/assessments/{id}/export.xlsx"));
+    let res = app
+        .router
+        .clone()
+        .oneshot(
+            req.header(
+                header::COOKIE,
+                b.cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+            .body(Body::empty())
+            .expect("req"),
+        )
+        .await
+        .expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    let xlsx = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    let rows = mamori_report::read_xlsx(&xlsx).expect("readable workbook");
+    assert!(rows[0][0].starts_with("令和7年度 医療機関確認用 — 守り市民病院"));
+    assert_eq!(
+        rows[1][..9].join(","),
+        "項目ID,No.,項目,1回目確認日,1回目回答,目標日,2回目確認日,2回目回答,備考"
+    );
+    let ledger = rows
+        .iter()
+        .position(|r| r[0] == "fy2025.institution.2-01")
+        .expect("ledger row");
+    assert_eq!(rows[ledger][3..6].join(","), "2025-06-10,いいえ,2026-03-31");
+
+    let other = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let csrf = app
+        .get(&mut b, &format!("/assessments/{other}"))
+        .await
+        .hidden("csrf");
+    let r = upload(
+        &app,
+        &mut b,
+        &format!("/assessments/{other}/import"),
+        &csrf,
+        &xlsx,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let back = app
+        .get(&mut b, &format!("/assessments/{other}/export.json"))
+        .await
+        .json();
+    assert_eq!(back["answers"][0]["answer"]["notes"], "台帳を作成中");
+
+    // Change one cell to a target date outside the fiscal year: the fault names the sheet's row.
+    let mut edited = rows.clone();
+    edited[ledger][5] = "2026-04-15".into();
+    let header = edited[1].clone();
+    let bad = mamori_report::write_xlsx(&mamori_report::Table {
+        sheet_name: "x",
+        title: "x",
+        header: &header,
+        rows: &edited[2..],
+        widths: &[],
+    })
+    .expect("xlsx");
+    let third = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let r = upload(
+        &app,
+        &mut b,
+        &format!("/assessments/{third}/import"),
+        &csrf,
+        &bad,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains(&format!("<td>{}</td><td>F (目標日)</td>", ledger + 1)),
+        "{}",
+        r.body
+    );
+}

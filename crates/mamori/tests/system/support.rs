@@ -111,26 +111,24 @@ impl Response {
 
 /// Sends one request with `Connection: close` and reads the whole answer.
 pub fn http(port: u16, method: &str, path: &str, cookies: &str, form: Option<&str>) -> Response {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
-    let body = form.unwrap_or("");
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if !cookies.is_empty() {
-        req.push_str(&format!("Cookie: {cookies}\r\n"));
-    }
-    if form.is_some() {
-        req.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
+    http_body(
+        port,
+        method,
+        path,
+        cookies,
+        form.map(|f| ("application/x-www-form-urlencoded", f.as_bytes())),
+    )
+}
+
+/// Sends one request with a body of the given content type.
+pub fn http_body(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookies: &str,
+    body: Option<(&str, &[u8])>,
+) -> Response {
+    let raw = http_bytes(port, method, path, cookies, body);
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -148,6 +146,47 @@ pub fn http(port: u16, method: &str, path: &str, cookies: &str, form: Option<&st
         headers,
         body: body.to_string(),
     }
+}
+
+/// The raw bytes of the answer to one request (head and body).
+pub fn http_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookies: &str,
+    body: Option<(&str, &[u8])>,
+) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if !cookies.is_empty() {
+        req.push_str(&format!("Cookie: {cookies}\r\n"));
+    }
+    if let Some((ct, b)) = body {
+        req.push_str(&format!(
+            "Content-Type: {ct}\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    if let Some((_, b)) = body {
+        bytes.extend_from_slice(b);
+    }
+    s.write_all(&bytes).expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    raw
+}
+
+/// The body of a raw HTTP answer (after the blank line).
+pub fn body_of(raw: &[u8]) -> &[u8] {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .and_then(|i| raw.get(i + 4..))
+        .unwrap_or(&[])
 }
 
 /// Percent-encodes form fields.

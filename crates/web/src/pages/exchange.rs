@@ -13,7 +13,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_domain::authz::Permission;
 use mamori_domain::clock::jst;
-use mamori_domain::exchange::{CellError, export_rows, header as table_header, import_rows};
+use mamori_domain::exchange::{
+    COLUMNS, CellError, export_rows, header as table_header, import_rows,
+};
 use uuid::Uuid;
 
 async fn table(
@@ -75,6 +77,45 @@ pub async fn export_csv(
         &format!("{}.csv", a.sheet_id),
         "text/csv; charset=utf-8",
         body,
+    ))
+}
+
+/// The sheet as an XLSX workbook laid out like the official form (title, header, one row per item).
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    let (a, sheet, rows) = table(&state, &s, id).await?;
+    let title = format!(
+        "{} — {}{}",
+        sheet.title_ja,
+        s.org.profile.name,
+        if a.title.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", a.title)
+        }
+    );
+    let (header, body) = rows
+        .split_first()
+        .ok_or_else(|| AppError::Internal("empty table".into()))?;
+    let widths = [
+        24.0, 7.0, 60.0, 12.0, 9.0, 12.0, 12.0, 9.0, 30.0, 12.0, 30.0, 20.0, 20.0, 14.0, 14.0,
+    ];
+    let bytes = mamori_report::write_xlsx(&mamori_report::Table {
+        sheet_name: &sheet.title_ja,
+        title: &title,
+        header,
+        rows: body,
+        widths: &widths,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(attachment(
+        &format!("{}.xlsx", a.sheet_id),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
     ))
 }
 
@@ -223,38 +264,50 @@ pub async fn import(
             }],
         );
     };
-    let Some(text) = decode(&bytes) else {
-        return refuse(
-            &s,
-            id,
-            &name,
-            vec![CellError {
-                row: 0,
-                column: String::new(),
-                letter: String::new(),
-                key: "error.import_encoding".into(),
-            }],
-        );
+    let whole = |key: &str, row: usize| {
+        vec![CellError {
+            row,
+            column: String::new(),
+            letter: String::new(),
+            key: key.into(),
+        }]
     };
-    let rows = match parse_csv(&text) {
-        Ok(r) => r,
-        Err(row) => {
-            return refuse(
-                &s,
-                id,
-                &name,
-                vec![CellError {
-                    row,
-                    column: String::new(),
-                    letter: String::new(),
-                    key: "error.import_csv".into(),
-                }],
-            );
+    let (rows, offset) = if bytes.starts_with(b"PK\x03\x04") {
+        let Ok(rows) = mamori_report::read_xlsx(&bytes) else {
+            return refuse(&s, id, &name, whole("error.import_xlsx", 0));
+        };
+        // The workbook has a title above the header: start at the header row.
+        let h = rows
+            .iter()
+            .position(|r| {
+                r.first()
+                    .is_some_and(|c| c.trim() == COLUMNS[0].0 || c.trim() == COLUMNS[0].1)
+            })
+            .unwrap_or(0);
+        (rows.into_iter().skip(h).collect::<Vec<_>>(), h)
+    } else {
+        let Some(text) = decode(&bytes) else {
+            return refuse(&s, id, &name, whole("error.import_encoding", 0));
+        };
+        match parse_csv(&text) {
+            Ok(r) => (r, 0),
+            Err(row) => return refuse(&s, id, &name, whole("error.import_csv", row)),
         }
     };
     let today = state.now().with_timezone(&jst()).date_naive();
     match import_rows(sheet, &rows, today) {
-        Err(errors) => refuse(&s, id, &name, errors),
+        Err(errors) => refuse(
+            &s,
+            id,
+            &name,
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.row += offset;
+                    e
+                })
+                .collect(),
+        ),
         Ok(answers) => {
             state
                 .store
