@@ -28,6 +28,8 @@ pub struct Assessment {
     pub created_at: DateTime<Utc>,
     /// Started by (e-mail).
     pub created_by: String,
+    /// For a vendor sheet sent to the vendor: the vendor's organisation, which answers it.
+    pub respondent_org_id: Option<Uuid>,
 }
 
 /// A stored answer with its round and who gave it.
@@ -85,7 +87,7 @@ impl TryFrom<AnswerRow> for StoredAnswer {
     }
 }
 
-const ASSESSMENT_COLUMNS: &str = "id, org_id, fiscal_year, sheet_id, title, maturity, maturity_rationale, created_at, created_by";
+const ASSESSMENT_COLUMNS: &str = "id, org_id, fiscal_year, sheet_id, title, maturity, maturity_rationale, created_at, created_by, respondent_org_id";
 
 impl Store {
     /// Starts an assessment of the context's organisation.
@@ -153,7 +155,7 @@ impl Store {
 
     /// All answers of an assessment, both rounds.
     pub async fn answers(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
-        self.assessment(org_id, assessment_id).await?;
+        self.assessment_visible(org_id, assessment_id).await?;
         let rows: Vec<AnswerRow> = on_db!(&self.db, |p| {
             sqlx::query_as(
             "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by, carried_over \
@@ -215,7 +217,7 @@ impl Store {
         action: &str,
         carried: bool,
     ) -> Result<()> {
-        self.assessment(ctx.org_id, assessment_id).await?;
+        self.assessment_visible(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
             for (item_id, round, a) in answers {
                 sqlx::query(
@@ -276,6 +278,66 @@ impl Store {
                     "assessment",
                     assessment_id,
                     json!({"stage": stage, "rationale": rationale})
+                ),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// An assessment the organisation owns or was asked to answer (a vendor sheet sent to it).
+    pub async fn assessment_visible(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $2 AND (org_id = $1 OR respondent_org_id = $1)"
+        );
+        let row: Option<Assessment> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?);
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// The vendor sheets other organisations asked this organisation to answer.
+    pub async fn assessments_to_answer(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE respondent_org_id = $1 ORDER BY fiscal_year DESC, created_at"
+        );
+        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(org_id)
+        .fetch_all(p)
+        .await?))
+    }
+
+    /// Sends a vendor sheet of the context's organisation to the vendor's organisation to answer.
+    pub async fn send_to_vendor(
+        &self,
+        ctx: &Ctx,
+        assessment_id: Uuid,
+        vendor_org_id: Uuid,
+    ) -> Result<()> {
+        self.assessment(ctx.org_id, assessment_id).await?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "UPDATE assessments SET respondent_org_id = $1 WHERE org_id = $2 AND id = $3",
+            )
+            .bind(vendor_org_id)
+            .bind(ctx.org_id)
+            .bind(assessment_id)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event(
+                    "assessment.send_to_vendor",
+                    "assessment",
+                    assessment_id,
+                    json!({"vendor_org": vendor_org_id})
                 ),
                 ctx.now
             );

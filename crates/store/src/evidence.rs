@@ -52,7 +52,7 @@ impl Store {
         assessment_id: Uuid,
         e: &NewEvidence<'_>,
     ) -> Result<Evidence> {
-        self.assessment(ctx.org_id, assessment_id).await?;
+        self.assessment_visible(ctx.org_id, assessment_id).await?;
         let id = Uuid::new_v4();
         write_tx!(&self.db, |tx| {
             sqlx::query(
@@ -79,9 +79,13 @@ impl Store {
         self.evidence(ctx.org_id, id).await
     }
 
-    /// One evidence record of an organisation.
+    /// One evidence record visible to an organisation (the assessment's owner, or the vendor asked
+    /// to answer it).
     pub async fn evidence(&self, org_id: Uuid, id: Uuid) -> Result<Evidence> {
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE org_id = $1 AND id = $2");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM evidence WHERE id = $2 AND assessment_id IN \
+             (SELECT id FROM assessments WHERE org_id = $1 OR respondent_org_id = $1)"
+        );
         let row: Option<Evidence> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(org_id)
             .bind(id)
@@ -93,7 +97,8 @@ impl Store {
     /// The evidence of an assessment, by item and upload time.
     pub async fn evidence_list(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<Evidence>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM evidence WHERE org_id = $1 AND assessment_id = $2 ORDER BY item_id, uploaded_at"
+            "SELECT {COLUMNS} FROM evidence WHERE assessment_id = $2 AND assessment_id IN \
+             (SELECT id FROM assessments WHERE org_id = $1 OR respondent_org_id = $1) ORDER BY item_id, uploaded_at"
         );
         Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql

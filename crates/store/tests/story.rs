@@ -656,3 +656,119 @@ async fn assessment_answers_are_kept_per_round_and_per_organisation() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_vendor_sheet_sent_to_a_vendor_is_visible_to_both_and_nobody_else() {
+    use mamori_domain::assessment::{Answer, ItemAnswer, Round};
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let sheet = s
+            .create_assessment(&ca, 2025, "fy2025.vendor", "守りシステム")
+            .await
+            .expect("create");
+        let cb = ctx(b.id, Some(admin_b.id));
+        assert!(matches!(
+            s.assessment_visible(b.id, sheet.id).await,
+            Err(StoreError::NotFound)
+        ));
+        s.send_to_vendor(&ca, sheet.id, b.id).await.expect("send");
+        assert_eq!(
+            s.assessment_visible(b.id, sheet.id)
+                .await
+                .expect("visible")
+                .respondent_org_id,
+            Some(b.id)
+        );
+        assert!(
+            matches!(
+                s.assessment(b.id, sheet.id).await,
+                Err(StoreError::NotFound)
+            ),
+            "the vendor does not own it"
+        );
+        assert_eq!(
+            s.assessments_to_answer(b.id)
+                .await
+                .expect("to answer")
+                .len(),
+            1
+        );
+        let yes = ItemAnswer {
+            answer: Answer::Yes,
+            checked_on: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("date"),
+            target_date: None,
+            reason: String::new(),
+            assignee: String::new(),
+            notes: String::new(),
+        };
+        s.save_answer(&cb, sheet.id, "fy2025.vendor.2-03", Round::First, &yes)
+            .await
+            .expect("vendor answers");
+        let ev = s
+            .add_evidence(
+                &cb,
+                sheet.id,
+                &mamori_store::NewEvidence {
+                    item_id: "fy2025.vendor.2-03",
+                    filename: "mds.pdf",
+                    size: 3,
+                    sha256: "abc",
+                },
+            )
+            .await
+            .expect("evidence");
+        assert_eq!(
+            s.answers(a.id, sheet.id).await.expect("owner reads").len(),
+            1
+        );
+        assert_eq!(
+            s.evidence_list(a.id, sheet.id)
+                .await
+                .expect("owner lists")
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.evidence(a.id, ev.id)
+                .await
+                .expect("owner reads evidence")
+                .filename,
+            "mds.pdf"
+        );
+        // A third organisation sees none of it.
+        let (c, _) = s
+            .register_org(
+                &ca,
+                &hospital("C病院"),
+                &new_user("c@c.jp", &[Role::Admin], None),
+                "invite-c",
+                t0(),
+            )
+            .await
+            .expect("c");
+        assert!(matches!(
+            s.assessment_visible(c.id, sheet.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.answers(c.id, sheet.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.evidence(c.id, ev.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            s.evidence_list(c.id, sheet.id)
+                .await
+                .expect("empty")
+                .is_empty()
+        );
+        assert!(matches!(
+            s.set_maturity(&cb, sheet.id, 5, "x").await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

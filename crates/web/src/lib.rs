@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             get(assessments::evidence_download),
         )
         .route("/assessments/{id}/results", get(assessments::results))
+        .route("/assessments/{id}/send", post(assessments::send_to_vendor))
         .route("/assessments/{id}/maturity", post(assessments::maturity))
         .route("/assessments/{id}/print", get(assessments::print))
         .route("/assessments/{id}/export.csv", get(exchange::export_csv))

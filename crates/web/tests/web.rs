@@ -2174,3 +2174,156 @@ async fn a_sheet_round_trips_through_xlsx_and_faults_name_the_spreadsheet_row() 
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
+    let app = App::new().await;
+    let mut hospital = app.setup().await;
+    let own = start_assessment(&app, &mut hospital, "fy2025.institution", "").await;
+    let vendor_sheet = start_assessment(
+        &app,
+        &mut hospital,
+        "fy2025.vendor",
+        "守りシステム株式会社 電子カルテ",
+    )
+    .await;
+    let page = format!("/assessments/{vendor_sheet}");
+    let r = app
+        .submit(
+            &mut hospital,
+            &page,
+            &format!("{page}/send"),
+            &[
+                ("vendor_name", ""),
+                ("contact_name", "事業 太郎"),
+                ("email", "sales@vendor.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"sales@vendor.test\"") && r.body.contains("入力してください"));
+    let r = app
+        .submit(
+            &mut hospital,
+            &page,
+            &format!("{page}/send"),
+            &[
+                ("vendor_name", "守りシステム株式会社"),
+                ("contact_name", "事業 太郎"),
+                ("email", "sales@vendor.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let link = r.by_id("invite-link");
+    let path = link.trim_start_matches("http://mamori.test");
+    let mut vendor = Browser::default();
+    app.submit(
+        &mut vendor,
+        path,
+        path,
+        &[("password", USER_PW), ("password_confirm", USER_PW)],
+    )
+    .await;
+
+    let list = app.get(&mut vendor, "/assessments").await;
+    assert!(
+        list.body.contains("id=\"to-answer\"")
+            && list.body.contains("守り市民病院")
+            && list.body.contains(&vendor_sheet)
+    );
+    assert!(
+        !list.body.contains(&own),
+        "the hospital's own sheet is not listed to the vendor"
+    );
+    let sheet = app.get(&mut vendor, &page).await;
+    assert!(sheet.body.contains("依頼元") && sheet.body.contains("守り市民病院"));
+    let item = format!("{page}/items/fy2025.vendor.2-03?round=1");
+    let r = app
+        .submit_multipart(
+            &mut vendor,
+            &item,
+            &item,
+            &[
+                ("answer", "yes"),
+                ("checked_on", "2025-07-01"),
+                ("notes", "MDS/SDS 第2版を提出"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let seen = app.get(&mut hospital, &page).await;
+    assert!(
+        seen.body.contains("守りシステム株式会社") && seen.body.contains("2025-07-01"),
+        "the hospital sees the vendor's answer"
+    );
+    // The vendor reaches nothing else of the hospital's.
+    for p in [
+        format!("/assessments/{own}"),
+        format!("/assessments/{own}/print"),
+        format!("/assessments/{own}/export.json"),
+    ] {
+        assert_eq!(
+            app.get(&mut vendor, &p).await.status,
+            StatusCode::NOT_FOUND,
+            "{p}"
+        );
+    }
+    let csrf = sheet.hidden("csrf");
+    let r = app
+        .post(
+            &mut vendor,
+            &format!("{page}/maturity"),
+            &[("csrf", &csrf), ("stage", "5"), ("rationale", "x")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "only the hospital grades its own maturity"
+    );
+    let r = app
+        .post(
+            &mut vendor,
+            &format!("{page}/send"),
+            &[("csrf", &csrf), ("email", "x@y.test")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Sending a second sheet to an existing vendor account links it without a new organisation.
+    let second = start_assessment(
+        &app,
+        &mut hospital,
+        "fy2025.vendor",
+        "守りシステム株式会社 PACS",
+    )
+    .await;
+    let p2 = format!("/assessments/{second}");
+    let r = app
+        .submit(
+            &mut hospital,
+            &p2,
+            &format!("{p2}/send"),
+            &[("email", "sales@vendor.test")],
+        )
+        .await;
+    assert_eq!(r.location(), p2);
+    assert!(
+        app.get(&mut vendor, "/assessments")
+            .await
+            .body
+            .contains(&second)
+    );
+    // A hospital account is not a vendor.
+    let third = start_assessment(&app, &mut hospital, "fy2025.vendor", "other").await;
+    let p3 = format!("/assessments/{third}");
+    let r = app
+        .submit(
+            &mut hospital,
+            &p3,
+            &format!("{p3}/send"),
+            &[("email", "admin@mamori.test")],
+        )
+        .await;
+    assert!(r.body.contains("事業者の組織のアカウントではありません"));
+}

@@ -120,6 +120,8 @@ pub struct SheetChoice {
 struct ListPage {
     page: Page,
     rows: Vec<AssessmentRow>,
+    /// Vendor sheets other organisations asked this one to answer, with the requester's name.
+    to_answer: Vec<(AssessmentRow, String)>,
     can_start: bool,
     sheets: Vec<SheetChoice>,
     form: StartForm,
@@ -163,6 +165,30 @@ async fn list_page(
             a,
         });
     }
+    let mut to_answer = Vec::new();
+    for a in state.store.assessments_to_answer(s.org.id).await? {
+        let sheet = sheet_of(&a)?;
+        let summary = summarise(
+            &sheet.items,
+            &current(&state.store.answers(s.org.id, a.id).await?),
+            today(state),
+        );
+        let requester = state.store.org(a.org_id).await?.profile.name;
+        to_answer.push((
+            AssessmentRow {
+                year: fiscal_year_label(a.fiscal_year as i32, s.lang),
+                sheet: sheet_title(sheet, s.lang),
+                completion: summary.completion_percent(),
+                yes: summary
+                    .overall
+                    .yes_percent()
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_else(|| "—".into()),
+                a,
+            },
+            requester,
+        ));
+    }
     let mut sheets: Vec<_> = cat.sheets.values().collect();
     sheets.sort_by(|a, b| b.fiscal_year.cmp(&a.fiscal_year).then(a.id.cmp(&b.id)));
     let sheets = sheets
@@ -175,6 +201,7 @@ async fn list_page(
     Ok(ListPage {
         page: Page::signed_in(s, "assess.title", "/assessments"),
         rows,
+        to_answer,
         can_start: s.actor.can(Permission::AnswerAssessments),
         sheets,
         form,
@@ -316,6 +343,15 @@ struct SheetPage {
     round: i64,
     can_answer: bool,
     summary: Summary,
+    /// The requesting organisation, when this organisation answers another's vendor sheet.
+    requester: Option<String>,
+    /// The vendor organisation a vendor sheet was sent to, if any.
+    respondent: Option<String>,
+    /// Whether this organisation owns a vendor sheet it may send to the vendor.
+    can_send: bool,
+    send: SendForm,
+    send_errors: Problem,
+    invite_link: Option<String>,
 }
 
 /// The round chosen in the query (`?round=2`), 1 by default.
@@ -333,6 +369,59 @@ impl RoundQuery {
 }
 
 /// The sheet with every item and its answers.
+/// Sending a vendor sheet to the vendor: the vendor's name (for a new organisation) and contact.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct SendForm {
+    csrf: String,
+    vendor_name: String,
+    contact_name: String,
+    email: String,
+}
+
+async fn sheet_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    round: Round,
+    send: SendForm,
+    send_errors: Problem,
+    invite_link: Option<String>,
+) -> Result<SheetPage, AppError> {
+    let a = state.store.assessment_visible(s.org.id, id).await?;
+    let sheet = sheet_of(&a)?;
+    let answers = state.store.answers(s.org.id, id).await?;
+    let summary = summarise(&sheet.items, &current(&answers), today(state));
+    let owner = a.org_id == s.org.id;
+    let requester = if owner {
+        None
+    } else {
+        Some(state.store.org(a.org_id).await?.profile.name)
+    };
+    let respondent = match a.respondent_org_id {
+        Some(v) if owner => Some(state.store.org(v).await?.profile.name),
+        _ => None,
+    };
+    Ok(SheetPage {
+        page: Page::signed_in(s, "assess.sheet", "/assessments"),
+        title: sheet_title(sheet, s.lang),
+        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        round: round.number(),
+        can_answer: s.actor.can(Permission::AnswerAssessments),
+        can_send: owner
+            && sheet.kind == SheetKind::Vendor
+            && s.actor.can(Permission::AnswerAssessments),
+        summary,
+        requester,
+        respondent,
+        send,
+        send_errors,
+        invite_link,
+        a,
+    })
+}
+
+/// The sheet with every item and its answers.
 pub async fn show(
     State(state): State<AppState>,
     s: SignedIn,
@@ -340,25 +429,116 @@ pub async fn show(
     Query(q): Query<RoundQuery>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewAssessments)?;
-    let round = q.round()?;
-    let a = state.store.assessment(s.org.id, id).await?;
-    let sheet = sheet_of(&a)?;
-    let answers = state.store.answers(s.org.id, id).await?;
-    let summary = summarise(&sheet.items, &current(&answers), today(&state));
-    let mut page = Page::signed_in(&s, "assess.sheet", "/assessments");
+    let mut p = sheet_page(
+        &state,
+        &s,
+        id,
+        q.round()?,
+        SendForm::default(),
+        Problem::new(vec![]),
+        None,
+    )
+    .await?;
     if let Some(n) = q.imported {
-        page.notice = Some(format!("{} {n}", page.t("assess.imported")));
+        p.page.notice = Some(format!("{} {n}", p.page.t("assess.imported")));
     }
-    let p = SheetPage {
-        page,
-        title: sheet_title(sheet, s.lang),
-        sections: item_rows(catalog()?, sheet, &answers, s.lang),
-        round: round.number(),
-        can_answer: s.actor.can(Permission::AnswerAssessments),
-        summary,
-        a,
-    };
     render(&p)
+}
+
+/// Sends a vendor sheet to the vendor's organisation to answer: an existing vendor account is
+/// linked; otherwise a vendor organisation is registered and its contact invited (one-time link).
+pub async fn send_to_vendor(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SendForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    s.check_csrf(&f.csrf)?;
+    let a = state.store.assessment(s.org.id, id).await?;
+    if sheet_of(&a)?.kind != SheetKind::Vendor {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Vec::new();
+    let email = mamori_domain::validate::email(&f.email)
+        .map_err(|k| errors.push(FieldError::new("email", k)))
+        .ok();
+    let existing = match &email {
+        Some(e) => state.store.login_lookup(e).await?,
+        None => None,
+    };
+    let fail = |errors: Vec<FieldError>| async {
+        let p = sheet_page(
+            &state,
+            &s,
+            id,
+            Round::First,
+            f.clone(),
+            Problem::new(errors),
+            None,
+        )
+        .await?;
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+    };
+    match (email, existing) {
+        (Some(_), Some((_, org)))
+            if org.profile.kind != mamori_domain::org::OrgKind::Vendor || org.id == s.org.id =>
+        {
+            errors.push(FieldError::new("email", "error.not_vendor"));
+            fail(errors).await
+        }
+        (Some(_), Some((_, org))) if errors.is_empty() => {
+            state.store.send_to_vendor(&s.ctx(), id, org.id).await?;
+            Ok(see_other(&format!("/assessments/{id}")))
+        }
+        (Some(email), None) => {
+            let vendor = f.vendor_name.trim();
+            if vendor.is_empty() {
+                errors.push(FieldError::new("vendor_name", "error.required"));
+            }
+            let contact = super::display_name(&f.contact_name, &mut errors);
+            if !errors.is_empty() {
+                return fail(errors).await;
+            }
+            let profile = mamori_domain::org::OrgProfile {
+                name: vendor.to_string(),
+                kind: mamori_domain::org::OrgKind::Vendor,
+                institution_type: None,
+                beds: None,
+            };
+            let (token, expires) = super::new_invite(&state);
+            let admin = mamori_store::NewUser {
+                email,
+                display_name: contact,
+                roles: mamori_domain::role::RoleSet::new([mamori_domain::role::Role::Admin]),
+                password_hash: None,
+                must_change_password: false,
+            };
+            let (org, _) = state
+                .store
+                .register_org(
+                    &s.ctx(),
+                    &profile,
+                    &admin,
+                    &crate::crypto::digest(&token),
+                    expires,
+                )
+                .await?;
+            state.store.send_to_vendor(&s.ctx(), id, org.id).await?;
+            let p = sheet_page(
+                &state,
+                &s,
+                id,
+                Round::First,
+                SendForm::default(),
+                Problem::new(vec![]),
+                Some(super::invite_link(&state, &token)),
+            )
+            .await?;
+            render(&p)
+        }
+        _ => fail(errors).await,
+    }
 }
 
 #[derive(Template)]
@@ -383,7 +563,7 @@ async fn answer_page(
     draft: Option<AnswerDraft>,
     errors: Problem,
 ) -> Result<AnswerPage, AppError> {
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = sheet_of(&a)?;
     let answers = state.store.answers(s.org.id, id).await?;
     let row = item_rows(catalog()?, sheet, &answers, s.lang)
@@ -487,13 +667,13 @@ pub async fn answer_submit(
         }
     }
     s.check_csrf(&csrf)?;
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
         return Err(AppError::NotFound);
     }
     for (filename, bytes) in files {
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let sha256 = crate::uploads::store(&state.config.upload_dir, s.org.id, bytes).await?;
+        let sha256 = crate::uploads::store(&state.config.upload_dir, a.org_id, bytes).await?;
         let name: String = filename
             .chars()
             .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
@@ -542,7 +722,9 @@ pub async fn evidence_download(
     if e.assessment_id != id {
         return Err(AppError::NotFound);
     }
-    let bytes = crate::uploads::load(&state.config.upload_dir, s.org.id, &e.sha256).await?;
+    // Files live under the assessment owner's folder, also when a vendor uploaded them.
+    let owner = state.store.assessment_visible(s.org.id, id).await?.org_id;
+    let bytes = crate::uploads::load(&state.config.upload_dir, owner, &e.sha256).await?;
     let ascii: String = e
         .filename
         .chars()
@@ -686,7 +868,7 @@ async fn results_page(
     id: Uuid,
     errors: Problem,
 ) -> Result<ResultsPage, AppError> {
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = sheet_of(&a)?;
     let summary = summarise(
         &sheet.items,
@@ -752,7 +934,8 @@ async fn results_page(
                 )
             })
             .collect(),
-        can_answer: s.actor.can(Permission::AnswerAssessments),
+        // Only the owner grades its own maturity; a vendor answering a sheet sees the figures.
+        can_answer: s.actor.can(Permission::AnswerAssessments) && a.org_id == s.org.id,
         summary,
         errors,
         yoy,
@@ -837,7 +1020,7 @@ pub async fn print(
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewAssessments)?;
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = sheet_of(&a)?;
     let answers = state.store.answers(s.org.id, id).await?;
     let p = PrintPage {

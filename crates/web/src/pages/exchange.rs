@@ -30,7 +30,7 @@ async fn table(
     ),
     AppError,
 > {
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = super::assessments::sheet_of(&a)?;
     let answers: Vec<_> = state
         .store
@@ -126,7 +126,7 @@ pub async fn export_json(
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewAssessments)?;
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let answers: Vec<_> = state
         .store
         .answers(s.org.id, id)
@@ -249,7 +249,7 @@ pub async fn import(
         }
     }
     s.check_csrf(&csrf)?;
-    let a = state.store.assessment(s.org.id, id).await?;
+    let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = super::assessments::sheet_of(&a)?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return refuse(
