@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
             "/assessments",
             get(assessments::list).post(assessments::start),
         )
+        .route("/assessments/inspection", get(assessments::inspection))
         .route("/assessments/{id}", get(assessments::show))
         .route(
             "/assessments/{id}/items/{item}",

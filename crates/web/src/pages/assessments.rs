@@ -829,6 +829,10 @@ struct ResultsPage {
     errors: Problem,
     /// Last year against this year: (label, last year's はい rate, this year's).
     yoy: Vec<(String, String, String)>,
+    /// Vendor sheets of the same fiscal year not yet complete: (id, subject, completion).
+    vendors_outstanding: Vec<(Uuid, String, u32)>,
+    /// The evidence behind the answers, shown beside the maturity and its rationale.
+    evidence: Vec<mamori_store::Evidence>,
 }
 
 fn rate(t: Option<&mamori_domain::assessment::Tally>) -> String {
@@ -875,6 +879,27 @@ async fn results_page(
         &current(&state.store.answers(s.org.id, id).await?),
         today(state),
     );
+    let mut vendors_outstanding = Vec::new();
+    if a.org_id == s.org.id && !a.sheet_id.ends_with(".vendor") {
+        for v in state
+            .store
+            .assessments(s.org.id)
+            .await?
+            .into_iter()
+            .filter(|v| v.fiscal_year == a.fiscal_year && v.sheet_id.ends_with(".vendor"))
+        {
+            let done = summarise(
+                &sheet_of(&v)?.items,
+                &current(&state.store.answers(s.org.id, v.id).await?),
+                today(state),
+            )
+            .completion_percent();
+            if done < 100 {
+                vendors_outstanding.push((v.id, v.title.clone(), done));
+            }
+        }
+    }
+    let evidence = state.store.evidence_list(s.org.id, a.id).await?;
     let yoy = match previous_year(state, s.org.id, &a).await? {
         Some(prev) => {
             let last = summarise(
@@ -939,6 +964,8 @@ async fn results_page(
         summary,
         errors,
         yoy,
+        vendors_outstanding,
+        evidence,
         a,
     })
 }
@@ -1001,16 +1028,37 @@ pub async fn maturity(
     }
 }
 
+/// One sheet on paper.
+pub struct PrintDoc {
+    /// The assessment.
+    pub a: Assessment,
+    /// Sheet title.
+    pub title: String,
+    /// Items by section.
+    pub sections: Vec<(String, Vec<ItemRow>)>,
+    /// Its evidence.
+    pub evidence: Vec<mamori_store::Evidence>,
+}
+
 #[derive(Template)]
 #[template(path = "assessment_print.html")]
 struct PrintPage {
     tr: crate::i18n::Tr,
-    evidence: Vec<mamori_store::Evidence>,
-    a: Assessment,
     org_name: String,
-    title: String,
-    sections: Vec<(String, Vec<ItemRow>)>,
+    heading: String,
+    docs: Vec<PrintDoc>,
     printed: String,
+}
+
+async fn print_doc(state: &AppState, s: &SignedIn, a: Assessment) -> Result<PrintDoc, AppError> {
+    let sheet = sheet_of(&a)?;
+    let answers = state.store.answers(s.org.id, a.id).await?;
+    Ok(PrintDoc {
+        evidence: state.store.evidence_list(s.org.id, a.id).await?,
+        title: sheet_title(sheet, s.lang),
+        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        a,
+    })
 }
 
 /// The sheet as the inspector expects it on paper (A4, no navigation).
@@ -1021,18 +1069,61 @@ pub async fn print(
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewAssessments)?;
     let a = state.store.assessment_visible(s.org.id, id).await?;
-    let sheet = sheet_of(&a)?;
-    let answers = state.store.answers(s.org.id, id).await?;
+    let doc = print_doc(&state, &s, a).await?;
     let p = PrintPage {
-        evidence: state.store.evidence_list(s.org.id, id).await?,
         tr: crate::i18n::Tr::new(s.lang),
         org_name: s.org.profile.name.clone(),
-        title: sheet_title(sheet, s.lang),
-        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        heading: doc.title.clone(),
+        docs: vec![doc],
         printed: today(&state).to_string(),
-        a,
     };
     render(&p)
+}
+
+/// The fiscal year for the inspection view.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InspectionQuery {
+    fy: Option<i64>,
+}
+
+/// Everything the on-site inspection (立入検査) looks at for a fiscal year, on paper: the
+/// institution's own sheet first, then every vendor sheet, with dates, answers and evidence.
+pub async fn inspection(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<InspectionQuery>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    let fy = q.fy.ok_or(AppError::BadRequest("error.malformed"))?;
+    let mut mine: Vec<Assessment> = state
+        .store
+        .assessments(s.org.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.fiscal_year == fy)
+        .collect();
+    // Own sheets (institution, pharmacy) before vendor sheets.
+    mine.sort_by_key(|a| (a.sheet_id.ends_with(".vendor"), a.title.clone()));
+    if mine.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut docs = Vec::new();
+    for a in mine {
+        docs.push(print_doc(&state, &s, a).await?);
+    }
+    let heading = format!(
+        "{} {}",
+        fiscal_year_label(fy as i32, s.lang),
+        crate::i18n::Tr::new(s.lang).t("assess.inspection_view")
+    );
+    render(&PrintPage {
+        tr: crate::i18n::Tr::new(s.lang),
+        org_name: s.org.profile.name.clone(),
+        heading,
+        docs,
+        printed: today(&state).to_string(),
+    })
 }
 
 /// The dashboard card of the organisation's latest assessment of its own sheet (not a vendor sheet).
