@@ -98,8 +98,14 @@ fn text(d: &Data) -> String {
 
 /// Reads the first worksheet as rows of text cells (row 1 first), dates as `YYYY-MM-DD`.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReportError> {
+    read_xlsx_named(bytes).map(|(_, rows)| rows)
+}
+
+/// Like [`read_xlsx`], with the worksheet's name, so faults can name the sheet too.
+pub fn read_xlsx_named(bytes: &[u8]) -> Result<(String, Vec<Vec<String>>), ReportError> {
     let mut wb: Xlsx<Cursor<Vec<u8>>> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e: calamine::XlsxError| ReportError::Read(e.to_string()))?;
+    let name = wb.sheet_names().first().cloned().unwrap_or_default();
     let range = wb
         .worksheet_range_at(0)
         .ok_or_else(|| ReportError::Read("no worksheet".into()))?
@@ -115,7 +121,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReportError> {
         row.extend(r.iter().map(text));
         rows.push(row);
     }
-    Ok(rows)
+    Ok((name, rows))
 }
 
 #[cfg(test)]

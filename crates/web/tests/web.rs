@@ -2173,6 +2173,10 @@ async fn a_sheet_round_trips_through_xlsx_and_faults_name_the_spreadsheet_row() 
         "{}",
         r.body
     );
+    assert!(
+        r.body.contains("sheet.csv — x"),
+        "the file and the worksheet are named too"
+    );
 }
 
 #[tokio::test]
@@ -2316,14 +2320,33 @@ async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
     );
     // The hospital's results name the vendor sheets still open, and the inspection view prints
     // the hospital's own sheet first, then every vendor sheet.
-    let results = app.get(&mut hospital, &format!("/assessments/{own}/results")).await;
-    assert!(results.body.contains("id=\"vendors-outstanding\"") && results.body.contains("守りシステム株式会社 電子カルテ"));
-    let inspection = app.get(&mut hospital, "/assessments/inspection?fy=2025").await;
+    let results = app
+        .get(&mut hospital, &format!("/assessments/{own}/results"))
+        .await;
+    assert!(
+        results.body.contains("id=\"vendors-outstanding\"")
+            && results.body.contains("守りシステム株式会社 電子カルテ")
+    );
+    let inspection = app
+        .get(&mut hospital, "/assessments/inspection?fy=2025")
+        .await;
     assert_eq!(inspection.status, StatusCode::OK);
-    let own_at = inspection.body.find("令和7年度 医療機関確認用</h2>").expect("own sheet");
-    let vendor_at = inspection.body.find("令和7年度 事業者確認用 — 守りシステム株式会社 電子カルテ").expect("vendor sheet");
+    let own_at = inspection
+        .body
+        .find("令和7年度 医療機関確認用</h2>")
+        .expect("own sheet");
+    let vendor_at = inspection
+        .body
+        .find("令和7年度 事業者確認用 — 守りシステム株式会社 電子カルテ")
+        .expect("vendor sheet");
     assert!(own_at < vendor_at && inspection.body.contains("MDS/SDS 第2版を提出"));
-    assert_eq!(app.get(&mut vendor, "/assessments/inspection?fy=2025").await.status, StatusCode::NOT_FOUND, "the vendor has no sheets of its own");
+    assert_eq!(
+        app.get(&mut vendor, "/assessments/inspection?fy=2025")
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "the vendor has no sheets of its own"
+    );
     // A hospital account is not a vendor.
     let third = start_assessment(&app, &mut hospital, "fy2025.vendor", "other").await;
     let p3 = format!("/assessments/{third}");

@@ -272,10 +272,12 @@ pub async fn import(
             key: key.into(),
         }]
     };
-    let (rows, offset) = if bytes.starts_with(b"PK\x03\x04") {
-        let Ok(rows) = mamori_report::read_xlsx(&bytes) else {
+    let (rows, offset, label) = if bytes.starts_with(b"PK\x03\x04") {
+        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(&bytes) else {
             return refuse(&s, id, &name, whole("error.import_xlsx", 0));
         };
+        // Faults name the file and the worksheet, then row and column.
+        let label = format!("{name} — {worksheet}");
         // The workbook has a title above the header: start at the header row.
         let h = rows
             .iter()
@@ -284,13 +286,13 @@ pub async fn import(
                     .is_some_and(|c| c.trim() == COLUMNS[0].0 || c.trim() == COLUMNS[0].1)
             })
             .unwrap_or(0);
-        (rows.into_iter().skip(h).collect::<Vec<_>>(), h)
+        (rows.into_iter().skip(h).collect::<Vec<_>>(), h, label)
     } else {
         let Some(text) = decode(&bytes) else {
             return refuse(&s, id, &name, whole("error.import_encoding", 0));
         };
         match parse_csv(&text) {
-            Ok(r) => (r, 0),
+            Ok(r) => (r, 0, name.clone()),
             Err(row) => return refuse(&s, id, &name, whole("error.import_csv", row)),
         }
     };
@@ -299,7 +301,7 @@ pub async fn import(
         Err(errors) => refuse(
             &s,
             id,
-            &name,
+            &label,
             errors
                 .into_iter()
                 .map(|mut e| {
