@@ -250,21 +250,8 @@ pub async fn start(
             f.title.trim(),
         )
         .await?;
-    if f.carry == "on"
-        && let Some(prev) = previous_year(&state, s.org.id, &a).await?
-    {
-        let from = sheet_of(&prev)?;
-        let last = current(&state.store.answers(s.org.id, prev.id).await?);
-        let carried: Vec<_> = Catalog::predecessors(from, sheet)
-            .into_iter()
-            .filter_map(|(to, froms)| {
-                froms
-                    .iter()
-                    .find_map(|f| last.get(*f))
-                    .map(|ans| (to.to_string(), Round::First, ans.clone()))
-            })
-            .collect();
-        state.store.carry_over(&s.ctx(), a.id, &carried).await?;
+    if f.carry == "on" {
+        carry_from_last_year(&state, &s.ctx(), &a).await?;
     }
     Ok(see_other(&format!("/assessments/{}", a.id)))
 }
@@ -446,59 +433,44 @@ pub async fn show(
 }
 
 /// Sends a vendor sheet to the vendor's organisation to answer: an existing vendor account is
-/// linked; otherwise a vendor organisation is registered and its contact invited (one-time link).
-pub async fn send_to_vendor(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path(id): Path<Uuid>,
-    Form(f): Form<SendForm>,
-) -> Result<Response, AppError> {
-    s.require(Permission::AnswerAssessments)?;
-    s.check_csrf(&f.csrf)?;
-    let a = state.store.assessment(s.org.id, id).await?;
+/// linked; otherwise a vendor organisation is registered and its contact invited. Returns the
+/// one-time invitation link when a contact was invited, or the faults by field.
+pub(crate) async fn send_sheet(
+    state: &AppState,
+    ctx: &mamori_store::Ctx,
+    id: Uuid,
+    vendor_name: &str,
+    contact_name: &str,
+    email: &str,
+) -> Result<Result<Option<String>, Vec<FieldError>>, AppError> {
+    let a = state.store.assessment(ctx.org_id, id).await?;
     if sheet_of(&a)?.kind != SheetKind::Vendor {
         return Err(AppError::NotFound);
     }
     let mut errors = Vec::new();
-    let email = mamori_domain::validate::email(&f.email)
-        .map_err(|k| errors.push(FieldError::new("email", k)))
-        .ok();
-    let existing = match &email {
-        Some(e) => state.store.login_lookup(e).await?,
-        None => None,
+    let Ok(email) = mamori_domain::validate::email(email) else {
+        errors.push(FieldError::new("email", "error.email"));
+        return Ok(Err(errors));
     };
-    let fail = |errors: Vec<FieldError>| async {
-        let p = sheet_page(
-            &state,
-            &s,
-            id,
-            Round::First,
-            f.clone(),
-            Problem::new(errors),
-            None,
-        )
-        .await?;
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
-    };
-    match (email, existing) {
-        (Some(_), Some((_, org)))
-            if org.profile.kind != mamori_domain::org::OrgKind::Vendor || org.id == s.org.id =>
+    match state.store.login_lookup(&email).await? {
+        Some((_, org))
+            if org.profile.kind != mamori_domain::org::OrgKind::Vendor || org.id == ctx.org_id =>
         {
             errors.push(FieldError::new("email", "error.not_vendor"));
-            fail(errors).await
+            Ok(Err(errors))
         }
-        (Some(_), Some((_, org))) if errors.is_empty() => {
-            state.store.send_to_vendor(&s.ctx(), id, org.id).await?;
-            Ok(see_other(&format!("/assessments/{id}")))
+        Some((_, org)) => {
+            state.store.send_to_vendor(ctx, id, org.id).await?;
+            Ok(Ok(None))
         }
-        (Some(email), None) => {
-            let vendor = f.vendor_name.trim();
+        None => {
+            let vendor = vendor_name.trim();
             if vendor.is_empty() {
                 errors.push(FieldError::new("vendor_name", "error.required"));
             }
-            let contact = super::display_name(&f.contact_name, &mut errors);
+            let contact = super::display_name(contact_name, &mut errors);
             if !errors.is_empty() {
-                return fail(errors).await;
+                return Ok(Err(errors));
             }
             let profile = mamori_domain::org::OrgProfile {
                 name: vendor.to_string(),
@@ -506,7 +478,7 @@ pub async fn send_to_vendor(
                 institution_type: None,
                 beds: None,
             };
-            let (token, expires) = super::new_invite(&state);
+            let (token, expires) = super::new_invite(state);
             let admin = mamori_store::NewUser {
                 email,
                 display_name: contact,
@@ -517,27 +489,64 @@ pub async fn send_to_vendor(
             let (org, _) = state
                 .store
                 .register_org(
-                    &s.ctx(),
+                    ctx,
                     &profile,
                     &admin,
                     &crate::crypto::digest(&token),
                     expires,
                 )
                 .await?;
-            state.store.send_to_vendor(&s.ctx(), id, org.id).await?;
-            let p = sheet_page(
+            state.store.send_to_vendor(ctx, id, org.id).await?;
+            Ok(Ok(Some(super::invite_link(state, &token))))
+        }
+    }
+}
+
+/// The "ask the vendor" form on a vendor sheet.
+pub async fn send_to_vendor(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SendForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    s.check_csrf(&f.csrf)?;
+    match send_sheet(
+        &state,
+        &s.ctx(),
+        id,
+        &f.vendor_name,
+        &f.contact_name,
+        &f.email,
+    )
+    .await?
+    {
+        Ok(None) => Ok(see_other(&format!("/assessments/{id}"))),
+        Ok(Some(link)) => render(
+            &sheet_page(
                 &state,
                 &s,
                 id,
                 Round::First,
                 SendForm::default(),
                 Problem::new(vec![]),
-                Some(super::invite_link(&state, &token)),
+                Some(link),
+            )
+            .await?,
+        ),
+        Err(errors) => {
+            let p = sheet_page(
+                &state,
+                &s,
+                id,
+                Round::First,
+                f.clone(),
+                Problem::new(errors),
+                None,
             )
             .await?;
-            render(&p)
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
-        _ => fail(errors).await,
     }
 }
 
@@ -671,28 +680,7 @@ pub async fn answer_submit(
     if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
         return Err(AppError::NotFound);
     }
-    for (filename, bytes) in files {
-        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let sha256 = crate::uploads::store(&state.config.upload_dir, a.org_id, bytes).await?;
-        let name: String = filename
-            .chars()
-            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-            .take(200)
-            .collect();
-        state
-            .store
-            .add_evidence(
-                &s.ctx(),
-                id,
-                &mamori_store::NewEvidence {
-                    item_id: &item,
-                    filename: &name,
-                    size,
-                    sha256: &sha256,
-                },
-            )
-            .await?;
-    }
+    keep_evidence(&state, &s.ctx(), &a, &item, files).await?;
     match draft.validate(a.fiscal_year as i32, today(&state)) {
         Err(p) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -998,30 +986,16 @@ pub async fn maturity(
 ) -> Result<Response, AppError> {
     s.require(Permission::AnswerAssessments)?;
     s.check_csrf(&f.csrf)?;
-    let stage = f
-        .stage
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=5).contains(n));
-    let rationale = f.rationale.trim();
-    let mut errors = Vec::new();
-    if stage.is_none() {
-        errors.push(FieldError::new("stage", "error.choose_one"));
-    }
-    if rationale.is_empty() {
-        errors.push(FieldError::new("rationale", "error.required"));
-    }
-    match stage {
-        Some(stage) if errors.is_empty() => {
+    match maturity_of(&f.stage, &f.rationale) {
+        Ok((stage, rationale)) => {
             state
                 .store
-                .set_maturity(&s.ctx(), id, stage, rationale)
+                .set_maturity(&s.ctx(), id, stage, &rationale)
                 .await?;
             Ok(see_other(&format!("/assessments/{id}/results")))
         }
-        _ => {
-            let mut p = results_page(&state, &s, id, Problem::new(errors)).await?;
+        Err(problem) => {
+            let mut p = results_page(&state, &s, id, problem).await?;
             p.a.maturity_rationale = f.rationale.clone();
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
@@ -1175,4 +1149,86 @@ pub(crate) async fn previous_year(
         .await?
         .into_iter()
         .find(|p| p.sheet_id == wanted && p.title == a.title))
+}
+
+/// Keeps uploaded files as evidence of an item: the bytes under the assessment owner's folder by
+/// SHA-256, the record with name, size, hash, uploader and time.
+pub(crate) async fn keep_evidence(
+    state: &AppState,
+    ctx: &mamori_store::Ctx,
+    a: &Assessment,
+    item: &str,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<mamori_store::Evidence>, AppError> {
+    let mut kept = Vec::new();
+    for (filename, bytes) in files {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let sha256 = crate::uploads::store(&state.config.upload_dir, a.org_id, bytes).await?;
+        let name: String = filename
+            .chars()
+            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+            .take(200)
+            .collect();
+        kept.push(
+            state
+                .store
+                .add_evidence(
+                    ctx,
+                    a.id,
+                    &mamori_store::NewEvidence {
+                        item_id: item,
+                        filename: &name,
+                        size,
+                        sha256: &sha256,
+                    },
+                )
+                .await?,
+        );
+    }
+    Ok(kept)
+}
+
+/// Checks a maturity stage (1–5) and its rationale; faults name their field.
+pub(crate) fn maturity_of(stage: &str, rationale: &str) -> Result<(i64, String), Problem> {
+    let stage = stage
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=5).contains(n));
+    let rationale = rationale.trim();
+    let mut errors = Vec::new();
+    if stage.is_none() {
+        errors.push(FieldError::new("stage", "error.choose_one"));
+    }
+    if rationale.is_empty() {
+        errors.push(FieldError::new("rationale", "error.required"));
+    }
+    match stage {
+        Some(n) if errors.is_empty() => Ok((n, rationale.to_string())),
+        _ => Err(Problem::new(errors)),
+    }
+}
+
+/// Starts last year's answers in round 1 of a new assessment, marked 要再確認.
+pub(crate) async fn carry_from_last_year(
+    state: &AppState,
+    ctx: &mamori_store::Ctx,
+    a: &Assessment,
+) -> Result<usize, AppError> {
+    let Some(prev) = previous_year(state, ctx.org_id, a).await? else {
+        return Ok(0);
+    };
+    let from = sheet_of(&prev)?;
+    let last = current(&state.store.answers(ctx.org_id, prev.id).await?);
+    let carried: Vec<_> = Catalog::predecessors(from, sheet_of(a)?)
+        .into_iter()
+        .filter_map(|(to, froms)| {
+            froms
+                .iter()
+                .find_map(|f| last.get(*f))
+                .map(|ans| (to.to_string(), Round::First, ans.clone()))
+        })
+        .collect();
+    state.store.carry_over(ctx, a.id, &carried).await?;
+    Ok(carried.len())
 }

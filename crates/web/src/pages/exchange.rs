@@ -1,6 +1,7 @@
-//! Exporting a sheet's answers as CSV (Excel-friendly UTF-8 with BOM) or JSON, and importing the
-//! same CSV back, also when Japanese Excel saved it as Shift_JIS. A faulty file is reported by row
-//! and column and nothing is written.
+//! Exporting a sheet's answers as XLSX, CSV (Excel-friendly UTF-8 with BOM) or JSON, and importing
+//! the XLSX or CSV back, also when Japanese Excel saved the CSV as Shift_JIS. A faulty file is
+//! reported by file, worksheet, row and column and nothing is written. The same functions serve the
+//! pages and the token API.
 
 use super::see_other;
 use crate::auth::SignedIn;
@@ -16,11 +17,36 @@ use mamori_domain::clock::jst;
 use mamori_domain::exchange::{
     COLUMNS, CellError, export_rows, header as table_header, import_rows,
 };
+use mamori_store::Ctx;
 use uuid::Uuid;
+
+/// A file to hand out: name, content type, bytes.
+pub struct Download {
+    /// File name.
+    pub name: String,
+    /// Content type.
+    pub content_type: &'static str,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+impl IntoResponse for Download {
+    fn into_response(self) -> Response {
+        let disposition = format!("attachment; filename=\"{}\"", self.name);
+        (
+            [
+                (header::CONTENT_TYPE, self.content_type.to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
 
 async fn table(
     state: &AppState,
-    s: &SignedIn,
+    org_id: Uuid,
     id: Uuid,
 ) -> Result<
     (
@@ -30,11 +56,11 @@ async fn table(
     ),
     AppError,
 > {
-    let a = state.store.assessment_visible(s.org.id, id).await?;
+    let a = state.store.assessment_visible(org_id, id).await?;
     let sheet = super::assessments::sheet_of(&a)?;
     let answers: Vec<_> = state
         .store
-        .answers(s.org.id, id)
+        .answers(org_id, id)
         .await?
         .into_iter()
         .map(|x| (x.item_id, x.round, x.answer))
@@ -44,60 +70,35 @@ async fn table(
     Ok((a, sheet, rows))
 }
 
-fn attachment(name: &str, content_type: &'static str, body: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// The sheet as CSV, laid out like the official form.
-pub async fn export_csv(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<Response, AppError> {
-    s.require(Permission::ViewAssessments)?;
-    let (a, _, rows) = table(&state, &s, id).await?;
+/// The sheet as CSV, laid out like the official form, for a caller of organisation `org_id`.
+pub async fn csv_file(state: &AppState, org_id: Uuid, id: Uuid) -> Result<Download, AppError> {
+    let (a, _, rows) = table(state, org_id, id).await?;
     // The byte-order mark makes Excel read UTF-8 instead of guessing Shift_JIS.
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for r in &rows {
         w.write_record(r)
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    let body = w
+    let bytes = w
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(attachment(
-        &format!("{}.csv", a.sheet_id),
-        "text/csv; charset=utf-8",
-        body,
-    ))
+    Ok(Download {
+        name: format!("{}.csv", a.sheet_id),
+        content_type: "text/csv; charset=utf-8",
+        bytes,
+    })
 }
 
 /// The sheet as an XLSX workbook laid out like the official form (title, header, one row per item).
-pub async fn export_xlsx(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<Response, AppError> {
-    s.require(Permission::ViewAssessments)?;
-    let (a, sheet, rows) = table(&state, &s, id).await?;
-    let title = format!(
-        "{} — {}{}",
-        sheet.title_ja,
-        s.org.profile.name,
-        if a.title.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", a.title)
-        }
-    );
+pub async fn xlsx_file(state: &AppState, org_id: Uuid, id: Uuid) -> Result<Download, AppError> {
+    let (a, sheet, rows) = table(state, org_id, id).await?;
+    let owner = state.store.org(a.org_id).await?.profile.name;
+    let subject = if a.title.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", a.title)
+    };
+    let title = format!("{} — {owner}{subject}", sheet.title_ja);
     let (header, body) = rows
         .split_first()
         .ok_or_else(|| AppError::Internal("empty table".into()))?;
@@ -112,11 +113,31 @@ pub async fn export_xlsx(
         widths: &widths,
     })
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(attachment(
-        &format!("{}.xlsx", a.sheet_id),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Ok(Download {
+        name: format!("{}.xlsx", a.sheet_id),
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
-    ))
+    })
+}
+
+/// The sheet as CSV.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    Ok(csv_file(&state, s.org.id, id).await?.into_response())
+}
+
+/// The sheet as XLSX.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewAssessments)?;
+    Ok(xlsx_file(&state, s.org.id, id).await?.into_response())
 }
 
 /// The sheet's answers as JSON.
@@ -139,11 +160,12 @@ pub async fn export_json(
         "maturity": a.maturity, "maturity_rationale": a.maturity_rationale, "answers": answers,
     });
     let bytes = serde_json::to_vec_pretty(&body).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(attachment(
-        &format!("{}.json", a.sheet_id),
-        "application/json",
+    Ok(Download {
+        name: format!("{}.json", a.sheet_id),
+        content_type: "application/json",
         bytes,
-    ))
+    }
+    .into_response())
 }
 
 /// Decodes a CSV file: UTF-8 (with or without BOM), else Shift_JIS as Japanese Excel writes it.
@@ -170,6 +192,88 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, usize> {
     Ok(rows)
 }
 
+/// Why an imported file was refused: the file (and worksheet) and every fault.
+pub struct Refusal {
+    /// File name, with the worksheet for a workbook.
+    pub file: String,
+    /// The faults.
+    pub errors: Vec<CellError>,
+}
+
+fn whole(file: &str, key: &str, row: usize) -> Refusal {
+    Refusal {
+        file: file.to_string(),
+        errors: vec![CellError {
+            row,
+            column: String::new(),
+            letter: String::new(),
+            key: key.into(),
+        }],
+    }
+}
+
+/// Imports an XLSX or CSV file into an assessment: every cell is checked first, then all answers
+/// are written in one transaction, or none. Returns how many answers were written.
+pub async fn import_file(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Result<usize, Refusal>, AppError> {
+    let a = state.store.assessment_visible(ctx.org_id, id).await?;
+    let sheet = super::assessments::sheet_of(&a)?;
+    if bytes.is_empty() {
+        return Ok(Err(whole(name, "error.import_empty", 0)));
+    }
+    let (rows, offset, label) = if bytes.starts_with(b"PK\x03\x04") {
+        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(bytes) else {
+            return Ok(Err(whole(name, "error.import_xlsx", 0)));
+        };
+        // The workbook has a title above the header: start at the header row.
+        let h = rows
+            .iter()
+            .position(|r| {
+                r.first()
+                    .is_some_and(|c| c.trim() == COLUMNS[0].0 || c.trim() == COLUMNS[0].1)
+            })
+            .unwrap_or(0);
+        (
+            rows.into_iter().skip(h).collect::<Vec<_>>(),
+            h,
+            format!("{name} — {worksheet}"),
+        )
+    } else {
+        let Some(text) = decode(bytes) else {
+            return Ok(Err(whole(name, "error.import_encoding", 0)));
+        };
+        match parse_csv(&text) {
+            Ok(r) => (r, 0, name.to_string()),
+            Err(row) => return Ok(Err(whole(name, "error.import_csv", row))),
+        }
+    };
+    let today = state.now().with_timezone(&jst()).date_naive();
+    match import_rows(sheet, &rows, today) {
+        Err(errors) => Ok(Err(Refusal {
+            file: label,
+            errors: errors
+                .into_iter()
+                .map(|mut e| {
+                    e.row += offset;
+                    e
+                })
+                .collect(),
+        })),
+        Ok(answers) => {
+            state
+                .store
+                .save_answers(ctx, id, &answers, "assessment.import")
+                .await?;
+            Ok(Ok(answers.len()))
+        }
+    }
+}
+
 /// One fault as shown.
 pub struct FaultRow {
     /// Row number (header = 1).
@@ -189,40 +293,10 @@ struct ImportErrors {
     faults: Vec<FaultRow>,
 }
 
-fn refuse(
-    s: &SignedIn,
-    id: Uuid,
-    file: &str,
-    errors: Vec<CellError>,
-) -> Result<Response, AppError> {
-    let faults = errors
-        .into_iter()
-        .map(|e| FaultRow {
-            row: e.row,
-            column: format!("{} ({})", e.letter, e.column),
-            key: e.key,
-        })
-        .collect();
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &ImportErrors {
-            page: Page::signed_in(s, "assess.import", "/assessments"),
-            id,
-            file: file.to_string(),
-            faults,
-        },
-    )
-}
-
-/// Imports answers from a CSV file: every row is checked first, then all are written in one
-/// transaction, or none.
-pub async fn import(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path(id): Path<Uuid>,
-    mut form: Multipart,
-) -> Result<Response, AppError> {
-    s.require(Permission::AnswerAssessments)?;
+/// Reads the form token and the first file of a multipart form.
+pub async fn csrf_and_file(
+    form: &mut Multipart,
+) -> Result<(String, Option<(String, Vec<u8>)>), AppError> {
     let mut csrf = String::new();
     let mut file = None;
     while let Some(field) = form
@@ -237,88 +311,52 @@ pub async fn import(
                     .await
                     .map_err(|_| AppError::BadRequest("error.malformed"))?
             }
-            Some("file") => {
+            Some("file") if file.is_none() => {
                 let name = field.file_name().unwrap_or("").to_string();
                 let bytes = field
                     .bytes()
                     .await
                     .map_err(|_| AppError::BadRequest("error.malformed"))?;
-                file = Some((name, bytes));
+                file = Some((name, bytes.to_vec()));
             }
             _ => {}
         }
     }
+    Ok((csrf, file))
+}
+
+/// Imports answers from an XLSX or CSV file uploaded on the sheet page.
+pub async fn import(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    s.require(Permission::AnswerAssessments)?;
+    let (csrf, file) = csrf_and_file(&mut form).await?;
     s.check_csrf(&csrf)?;
-    let a = state.store.assessment_visible(s.org.id, id).await?;
-    let sheet = super::assessments::sheet_of(&a)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse(
-            &s,
-            id,
-            "",
-            vec![CellError {
-                row: 0,
-                column: String::new(),
-                letter: String::new(),
-                key: "error.import_empty".into(),
-            }],
-        );
-    };
-    let whole = |key: &str, row: usize| {
-        vec![CellError {
-            row,
-            column: String::new(),
-            letter: String::new(),
-            key: key.into(),
-        }]
-    };
-    let (rows, offset, label) = if bytes.starts_with(b"PK\x03\x04") {
-        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(&bytes) else {
-            return refuse(&s, id, &name, whole("error.import_xlsx", 0));
-        };
-        // Faults name the file and the worksheet, then row and column.
-        let label = format!("{name} — {worksheet}");
-        // The workbook has a title above the header: start at the header row.
-        let h = rows
-            .iter()
-            .position(|r| {
-                r.first()
-                    .is_some_and(|c| c.trim() == COLUMNS[0].0 || c.trim() == COLUMNS[0].1)
-            })
-            .unwrap_or(0);
-        (rows.into_iter().skip(h).collect::<Vec<_>>(), h, label)
-    } else {
-        let Some(text) = decode(&bytes) else {
-            return refuse(&s, id, &name, whole("error.import_encoding", 0));
-        };
-        match parse_csv(&text) {
-            Ok(r) => (r, 0, name.clone()),
-            Err(row) => return refuse(&s, id, &name, whole("error.import_csv", row)),
-        }
-    };
-    let today = state.now().with_timezone(&jst()).date_naive();
-    match import_rows(sheet, &rows, today) {
-        Err(errors) => refuse(
-            &s,
-            id,
-            &label,
-            errors
+    let (name, bytes) = file.unwrap_or_default();
+    match import_file(&state, &s.ctx(), id, &name, &bytes).await? {
+        Ok(n) => Ok(see_other(&format!("/assessments/{id}?imported={n}"))),
+        Err(r) => {
+            let faults = r
+                .errors
                 .into_iter()
-                .map(|mut e| {
-                    e.row += offset;
-                    e
+                .map(|e| FaultRow {
+                    row: e.row,
+                    column: format!("{} ({})", e.letter, e.column),
+                    key: e.key,
                 })
-                .collect(),
-        ),
-        Ok(answers) => {
-            state
-                .store
-                .save_answers(&s.ctx(), id, &answers, "assessment.import")
-                .await?;
-            Ok(see_other(&format!(
-                "/assessments/{id}?imported={}",
-                answers.len()
-            )))
+                .collect();
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ImportErrors {
+                    page: Page::signed_in(&s, "assess.import", "/assessments"),
+                    id,
+                    file: r.file,
+                    faults,
+                },
+            )
         }
     }
 }
