@@ -435,7 +435,10 @@ impl Modify for TokenScheme {
     info(title = "mamori API", description = "Information-security management for Japanese medical institutions."),
     paths(
         me, organisations, organisation, create_organisation, users, user, invite_user, patch_user, audit,
-        crate::api_assessments::list, crate::api_assessments::get_one, crate::api_assessments::create, crate::api_assessments::put_answer
+        crate::api_assessments::list, crate::api_assessments::get_one, crate::api_assessments::create, crate::api_assessments::put_answer,
+        crate::api_assessments::put_maturity, crate::api_assessments::send, crate::api_assessments::evidence_list,
+        crate::api_assessments::evidence_upload, crate::api_assessments::evidence_download, crate::api_assessments::export_xlsx,
+        crate::api_assessments::export_csv, crate::api_assessments::import
     ),
     modifiers(&TokenScheme)
 )]
@@ -468,6 +471,40 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/assessments/{id}/answers/{item}",
             axum::routing::put(crate::api_assessments::put_answer),
+        )
+        .route(
+            "/api/v1/assessments/{id}/maturity",
+            axum::routing::put(crate::api_assessments::put_maturity),
+        )
+        .route(
+            "/api/v1/assessments/{id}/send",
+            axum::routing::post(crate::api_assessments::send),
+        )
+        .route(
+            "/api/v1/assessments/{id}/evidence",
+            get(crate::api_assessments::evidence_list),
+        )
+        .route(
+            "/api/v1/assessments/{id}/evidence/{evidence}",
+            get(crate::api_assessments::evidence_download),
+        )
+        .route(
+            "/api/v1/assessments/{id}/items/{item}/evidence",
+            axum::routing::post(crate::api_assessments::evidence_upload).layer(
+                axum::extract::DefaultBodyLimit::max(crate::uploads::MAX_UPLOAD_BYTES + 64 * 1024),
+            ),
+        )
+        .route(
+            "/api/v1/assessments/{id}/export.xlsx",
+            get(crate::api_assessments::export_xlsx),
+        )
+        .route(
+            "/api/v1/assessments/{id}/export.csv",
+            get(crate::api_assessments::export_csv),
+        )
+        .route(
+            "/api/v1/assessments/{id}/import",
+            axum::routing::post(crate::api_assessments::import),
         )
         .route("/api/v1/openapi.json", get(openapi_json))
 }

@@ -200,6 +200,9 @@ pub struct AssessmentIn {
     /// For vendor sheets: the vendor and system.
     #[serde(default)]
     title: String,
+    /// Start from last fiscal year's answers (marked to re-confirm).
+    #[serde(default)]
+    carry: bool,
 }
 
 /// Starts an assessment.
@@ -234,6 +237,9 @@ pub async fn create(
             b.title.trim(),
         )
         .await?;
+    if b.carry {
+        crate::pages::assessments::carry_from_last_year(&state, &c.ctx(), &a).await?;
+    }
     let out = detail(&state, &c, a).await?.assessment;
     Ok((axum::http::StatusCode::CREATED, Json(out)).into_response())
 }
@@ -274,4 +280,239 @@ pub async fn put_answer(
         .await?;
     let a = state.store.assessment(c.org.id, id).await?;
     Ok(Json(detail(&state, &c, a).await?))
+}
+
+/// A maturity stage and its rationale.
+#[derive(Deserialize, ToSchema)]
+pub struct MaturityIn {
+    /// 1 未整備 … 5 遵守.
+    stage: i64,
+    rationale: String,
+}
+
+/// Records the maturity stage the organisation assigns itself (owner only).
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/maturity", tag = "assessments", params(("id" = Uuid, Path)), request_body = MaturityIn,
+    responses((status = 200, body = AssessmentOut), (status = 422, body = ErrorOut)), security(("token" = [])))]
+pub async fn put_maturity(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    Json(b): Json<MaturityIn>,
+) -> Result<Json<AssessmentOut>, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    let (stage, rationale) =
+        crate::pages::assessments::maturity_of(&b.stage.to_string(), &b.rationale)
+            .map_err(AppError::Invalid)?;
+    state
+        .store
+        .set_maturity(&c.ctx(), id, stage, &rationale)
+        .await?;
+    let a = state.store.assessment(c.org.id, id).await?;
+    Ok(Json(detail(&state, &c, a).await?.assessment))
+}
+
+/// Whom to ask to answer a vendor sheet.
+#[derive(Deserialize, ToSchema)]
+pub struct SendIn {
+    /// The vendor contact's e-mail.
+    email: String,
+    /// For a vendor without an account: the vendor's name.
+    #[serde(default)]
+    vendor_name: String,
+    /// For a vendor without an account: the contact's name.
+    #[serde(default)]
+    contact_name: String,
+}
+
+/// The outcome of sending: a one-time invitation link when a new contact was invited.
+#[derive(Serialize, ToSchema)]
+pub struct SentOut {
+    invite_url: Option<String>,
+}
+
+/// Sends a vendor sheet to the vendor's organisation to answer.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/send", tag = "assessments", params(("id" = Uuid, Path)), request_body = SendIn,
+    responses((status = 200, body = SentOut), (status = 422, body = ErrorOut)), security(("token" = [])))]
+pub async fn send(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    Json(b): Json<SendIn>,
+) -> Result<Json<SentOut>, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    match crate::pages::assessments::send_sheet(
+        &state,
+        &c.ctx(),
+        id,
+        &b.vendor_name,
+        &b.contact_name,
+        &b.email,
+    )
+    .await?
+    {
+        Ok(invite_url) => Ok(Json(SentOut { invite_url })),
+        Err(errors) => Err(AppError::Invalid(Problem::new(errors))),
+    }
+}
+
+/// An evidence file's record.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceOut {
+    id: Uuid,
+    item_id: String,
+    filename: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: String,
+    uploaded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<mamori_store::Evidence> for EvidenceOut {
+    fn from(e: mamori_store::Evidence) -> Self {
+        EvidenceOut {
+            id: e.id,
+            item_id: e.item_id,
+            filename: e.filename,
+            size: e.size,
+            sha256: e.sha256,
+            uploaded_by: e.uploaded_by,
+            uploaded_at: e.uploaded_at,
+        }
+    }
+}
+
+/// The evidence of an assessment.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/evidence", tag = "assessments", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<EvidenceOut>), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn evidence_list(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<EvidenceOut>>, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    state.store.assessment_visible(c.org.id, id).await?;
+    Ok(Json(
+        state
+            .store
+            .evidence_list(c.org.id, id)
+            .await?
+            .into_iter()
+            .map(EvidenceOut::from)
+            .collect(),
+    ))
+}
+
+/// Uploads evidence files for an item (multipart, one or more `file` parts).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/items/{item}/evidence", tag = "assessments", params(("id" = Uuid, Path), ("item" = String, Path)),
+    responses((status = 201, body = Vec<EvidenceOut>), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn evidence_upload(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((id, item)): Path<(Uuid, String)>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    let a = state.store.assessment_visible(c.org.id, id).await?;
+    if !sheet_of(&a)?.items.iter().any(|i| i.id == item) {
+        return Err(AppError::NotFound);
+    }
+    let mut files = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("error.malformed"))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("file").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("error.malformed"))?;
+            if !bytes.is_empty() {
+                files.push((name, bytes.to_vec()));
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(AppError::Invalid(Problem::field(
+            "file",
+            "error.import_empty",
+        )));
+    }
+    let kept = crate::pages::assessments::keep_evidence(&state, &c.ctx(), &a, &item, files).await?;
+    let out: Vec<EvidenceOut> = kept.into_iter().map(EvidenceOut::from).collect();
+    Ok((axum::http::StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Downloads one evidence file.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/evidence/{evidence}", tag = "assessments", params(("id" = Uuid, Path), ("evidence" = Uuid, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn evidence_download(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((id, evidence)): Path<(Uuid, Uuid)>,
+) -> Result<Response, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    crate::pages::assessments::evidence_file(&state, c.org.id, id, evidence).await
+}
+
+/// The sheet as an XLSX workbook laid out like the official form.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/export.xlsx", tag = "assessments", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the workbook"), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    Ok(crate::pages::exchange::xlsx_file(&state, c.org.id, id)
+        .await?
+        .into_response())
+}
+
+/// The sheet as CSV (UTF-8 with BOM).
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/export.csv", tag = "assessments", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the CSV file"), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    c.require(Permission::ViewAssessments)?;
+    Ok(crate::pages::exchange::csv_file(&state, c.org.id, id)
+        .await?
+        .into_response())
+}
+
+/// How many answers an import wrote.
+#[derive(Serialize, ToSchema)]
+pub struct ImportedOut {
+    imported: usize,
+}
+
+/// Imports an XLSX or CSV file (multipart `file`); faults come back as fields named by cell
+/// (e.g. `F5`), and nothing is written.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/import", tag = "assessments", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ImportedOut), (status = 422, body = ErrorOut)), security(("token" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    mut form: axum::extract::Multipart,
+) -> Result<Json<ImportedOut>, AppError> {
+    c.require(Permission::AnswerAssessments)?;
+    let (_, file) = crate::pages::exchange::csrf_and_file(&mut form).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    match crate::pages::exchange::import_file(&state, &c.ctx(), id, &name, &bytes).await? {
+        Ok(imported) => Ok(Json(ImportedOut { imported })),
+        Err(r) => Err(AppError::Invalid(Problem::new(
+            r.errors
+                .into_iter()
+                .map(|e| mamori_domain::validate::FieldError {
+                    field: format!("{}{}", e.letter, e.row),
+                    key: e.key,
+                })
+                .collect(),
+        ))),
+    }
 }

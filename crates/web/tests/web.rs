@@ -2360,3 +2360,184 @@ async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
         .await;
     assert!(r.body.contains("事業者の組織のアカウントではありません"));
 }
+
+async fn api_multipart(app: &App, token: &str, path: &str, files: &[(&str, &[u8])]) -> Res {
+    let boundary = "apiboundary42";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::post(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+    app.send(&mut Browser::default(), req, Body::from(body))
+        .await
+}
+
+#[tokio::test]
+async fn everything_the_pages_do_with_a_sheet_the_api_does_too() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let last = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2024.institution"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    app.api(
+        &token,
+        "PUT",
+        &format!("/api/v1/assessments/{last}/answers/fy2024.institution.2-01"),
+        Some(serde_json::json!({"answer": "yes", "checked_on": "2024-06-01"})),
+    )
+    .await;
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution", "carry": true})),
+        )
+        .await;
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let d = app
+        .api(&token, "GET", &format!("/api/v1/assessments/{id}"), None)
+        .await
+        .json();
+    assert_eq!(
+        d["answers"][0]["item_id"], "fy2025.institution.2-01",
+        "carried over"
+    );
+
+    let r = app
+        .api(
+            &token,
+            "PUT",
+            &format!("/api/v1/assessments/{id}/maturity"),
+            Some(serde_json::json!({"stage": 9, "rationale": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            &token,
+            "PUT",
+            &format!("/api/v1/assessments/{id}/maturity"),
+            Some(serde_json::json!({"stage": 2, "rationale": "台帳のみ整備"})),
+        )
+        .await;
+    assert_eq!(r.json()["maturity"], 2);
+
+    let r = api_multipart(
+        &app,
+        &token,
+        &format!("/api/v1/assessments/{id}/items/fy2025.institution.2-01/evidence"),
+        &[("ledger.csv", b"a,b\n")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let ev = r.json()[0]["id"].as_str().expect("evidence id").to_string();
+    let list = app
+        .api(
+            &token,
+            "GET",
+            &format!("/api/v1/assessments/{id}/evidence"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list[0]["filename"], "ledger.csv");
+    let file = app
+        .api(
+            &token,
+            "GET",
+            &format!("/api/v1/assessments/{id}/evidence/{ev}"),
+            None,
+        )
+        .await;
+    assert_eq!(file.body, "a,b\n");
+
+    let csv = app
+        .api(
+            &token,
+            "GET",
+            &format!("/api/v1/assessments/{id}/export.csv"),
+            None,
+        )
+        .await;
+    assert!(csv.body.contains("fy2025.institution.2-01,2-①"));
+    let other = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let r = api_multipart(
+        &app,
+        &token,
+        &format!("/api/v1/assessments/{other}/import"),
+        &[("sheet.csv", csv.body.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.json()["imported"], 1, "{}", r.body);
+    let bad = csv.body.replace(",2024-06-01,はい,", ",2024-06-01,たぶん,");
+    let r = api_multipart(
+        &app,
+        &token,
+        &format!("/api/v1/assessments/{other}/import"),
+        &[("sheet.csv", bad.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "E5");
+
+    let vendor = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.vendor", "title": "検査システム"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let r = app.api(&token, "POST", &format!("/api/v1/assessments/{vendor}/send"), Some(serde_json::json!({"email": "lab@vendor.test", "vendor_name": "検査株式会社", "contact_name": "検査 花子"}))).await;
+    assert!(
+        r.json()["invite_url"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("http://mamori.test/invite/"),
+        "{}",
+        r.body
+    );
+    let xlsx = app
+        .api(
+            &token,
+            "GET",
+            &format!("/api/v1/assessments/{id}/export.xlsx"),
+            None,
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+}

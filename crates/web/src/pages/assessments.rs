@@ -706,12 +706,24 @@ pub async fn evidence_download(
     Path((id, evidence_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewAssessments)?;
-    let e = state.store.evidence(s.org.id, evidence_id).await?;
+    Ok(evidence_file(&state, s.org.id, id, evidence_id)
+        .await?
+        .into_response())
+}
+
+/// An evidence file visible to organisation `org_id`, as an attachment.
+pub(crate) async fn evidence_file(
+    state: &AppState,
+    org_id: Uuid,
+    id: Uuid,
+    evidence_id: Uuid,
+) -> Result<Response, AppError> {
+    let e = state.store.evidence(org_id, evidence_id).await?;
     if e.assessment_id != id {
         return Err(AppError::NotFound);
     }
     // Files live under the assessment owner's folder, also when a vendor uploaded them.
-    let owner = state.store.assessment_visible(s.org.id, id).await?.org_id;
+    let owner = state.store.assessment_visible(org_id, id).await?.org_id;
     let bytes = crate::uploads::load(&state.config.upload_dir, owner, &e.sha256).await?;
     let ascii: String = e
         .filename
