@@ -298,6 +298,39 @@ impl App {
         b
     }
 
+    /// Registers another organisation (a clinic) through the home administrator's page and
+    /// returns its administrator's signed-in browser.
+    async fn other_clinic(&self, home_admin: &mut Browser) -> Browser {
+        let r = self
+            .submit(
+                home_admin,
+                "/organisations",
+                "/organisations",
+                &[
+                    ("name", "他院"),
+                    ("kind", "institution"),
+                    ("institution_type", "clinic"),
+                    ("beds", "0"),
+                    ("admin_name", "X"),
+                    ("admin_email", "x@other.test"),
+                ],
+            )
+            .await;
+        let path = r
+            .by_id("invite-link")
+            .trim_start_matches("http://mamori.test")
+            .to_string();
+        let mut other = Browser::default();
+        self.submit(
+            &mut other,
+            &path,
+            &path,
+            &[("password", USER_PW), ("password_confirm", USER_PW)],
+        )
+        .await;
+        other
+    }
+
     async fn login(&self, email: &str, pw: &str) -> (Browser, Res) {
         let mut b = Browser::default();
         let r = self
@@ -1601,33 +1634,7 @@ async fn overdue_gaps_come_first_and_only_answering_roles_answer() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Another organisation cannot reach the assessment at all.
-    let r = app
-        .submit(
-            &mut admin,
-            "/organisations",
-            "/organisations",
-            &[
-                ("name", "他院"),
-                ("kind", "institution"),
-                ("institution_type", "clinic"),
-                ("beds", "0"),
-                ("admin_name", "X"),
-                ("admin_email", "x@other.test"),
-            ],
-        )
-        .await;
-    let path = r
-        .by_id("invite-link")
-        .trim_start_matches("http://mamori.test")
-        .to_string();
-    let mut other = Browser::default();
-    app.submit(
-        &mut other,
-        &path,
-        &path,
-        &[("password", USER_PW), ("password_confirm", USER_PW)],
-    )
-    .await;
+    let mut other = app.other_clinic(&mut admin).await;
     let csrf = app.get(&mut other, "/assessments").await.hidden("csrf");
     for p in [
         format!("/assessments/{id}"),
@@ -1865,33 +1872,7 @@ async fn evidence_attached_to_a_faulty_answer_is_kept_and_listed_for_the_inspect
     let audit = app.get(&mut b, "/audit?action=evidence.").await;
     assert!(audit.body.contains("evidence.upload") && audit.body.contains(&sha));
     // Another organisation cannot fetch it.
-    let r = app
-        .submit(
-            &mut b,
-            "/organisations",
-            "/organisations",
-            &[
-                ("name", "他院"),
-                ("kind", "institution"),
-                ("institution_type", "clinic"),
-                ("beds", "0"),
-                ("admin_name", "X"),
-                ("admin_email", "x@other.test"),
-            ],
-        )
-        .await;
-    let path = r
-        .by_id("invite-link")
-        .trim_start_matches("http://mamori.test")
-        .to_string();
-    let mut other = Browser::default();
-    app.submit(
-        &mut other,
-        &path,
-        &path,
-        &[("password", USER_PW), ("password_confirm", USER_PW)],
-    )
-    .await;
+    let mut other = app.other_clinic(&mut b).await;
     assert_eq!(
         app.get(&mut other, &href).await.status,
         StatusCode::NOT_FOUND

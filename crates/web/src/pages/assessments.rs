@@ -46,6 +46,24 @@ fn sheet_title(sheet: &Sheet, lang: Lang) -> String {
     lang.pick(&sheet.title_ja, &sheet.title_en).to_string()
 }
 
+/// What an assessment's current answers add up to, as seen by organisation `org_id`.
+pub(crate) async fn summary_of(
+    state: &AppState,
+    org_id: Uuid,
+    a: &Assessment,
+) -> Result<Summary, AppError> {
+    Ok(summarise(
+        &sheet_of(a)?.items,
+        &current(&state.store.answers(org_id, a.id).await?),
+        today(state),
+    ))
+}
+
+/// A rate in percent as shown, or a dash when there is nothing to rate.
+fn percent(p: Option<u32>) -> String {
+    p.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
+}
+
 /// The current answer of each item: the second round where given, else the first.
 pub(crate) fn current(answers: &[StoredAnswer]) -> HashMap<String, ItemAnswer> {
     let mut out = HashMap::new();
@@ -138,6 +156,21 @@ pub struct StartForm {
     carry: String,
 }
 
+async fn assessment_row(
+    state: &AppState,
+    s: &SignedIn,
+    a: Assessment,
+) -> Result<AssessmentRow, AppError> {
+    let summary = summary_of(state, s.org.id, &a).await?;
+    Ok(AssessmentRow {
+        year: fiscal_year_label(a.fiscal_year as i32, s.lang),
+        sheet: sheet_title(sheet_of(&a)?, s.lang),
+        completion: summary.completion_percent(),
+        yes: percent(summary.overall.yes_percent()),
+        a,
+    })
+}
+
 async fn list_page(
     state: &AppState,
     s: &SignedIn,
@@ -147,47 +180,12 @@ async fn list_page(
     let cat = catalog()?;
     let mut rows = Vec::new();
     for a in state.store.assessments(s.org.id).await? {
-        let sheet = sheet_of(&a)?;
-        let summary = summarise(
-            &sheet.items,
-            &current(&state.store.answers(s.org.id, a.id).await?),
-            today(state),
-        );
-        rows.push(AssessmentRow {
-            year: fiscal_year_label(a.fiscal_year as i32, s.lang),
-            sheet: sheet_title(sheet, s.lang),
-            completion: summary.completion_percent(),
-            yes: summary
-                .overall
-                .yes_percent()
-                .map(|p| format!("{p}%"))
-                .unwrap_or_else(|| "—".into()),
-            a,
-        });
+        rows.push(assessment_row(state, s, a).await?);
     }
     let mut to_answer = Vec::new();
     for a in state.store.assessments_to_answer(s.org.id).await? {
-        let sheet = sheet_of(&a)?;
-        let summary = summarise(
-            &sheet.items,
-            &current(&state.store.answers(s.org.id, a.id).await?),
-            today(state),
-        );
         let requester = state.store.org(a.org_id).await?.profile.name;
-        to_answer.push((
-            AssessmentRow {
-                year: fiscal_year_label(a.fiscal_year as i32, s.lang),
-                sheet: sheet_title(sheet, s.lang),
-                completion: summary.completion_percent(),
-                yes: summary
-                    .overall
-                    .yes_percent()
-                    .map(|p| format!("{p}%"))
-                    .unwrap_or_else(|| "—".into()),
-                a,
-            },
-            requester,
-        ));
+        to_answer.push((assessment_row(state, s, a).await?, requester));
     }
     let mut sheets: Vec<_> = cat.sheets.values().collect();
     sheets.sort_by(|a, b| b.fiscal_year.cmp(&a.fiscal_year).then(a.id.cmp(&b.id)));
@@ -788,10 +786,7 @@ fn group_rows<K: Ord + Copy>(
             no: t.no,
             na: t.na,
             open: t.open,
-            rate: t
-                .yes_percent()
-                .map(|p| format!("{p}%"))
-                .unwrap_or_else(|| "—".into()),
+            rate: percent(t.yes_percent()),
         })
         .collect()
 }
@@ -836,9 +831,7 @@ struct ResultsPage {
 }
 
 fn rate(t: Option<&mamori_domain::assessment::Tally>) -> String {
-    t.and_then(|t| t.yes_percent())
-        .map(|p| format!("{p}%"))
-        .unwrap_or_else(|| "—".into())
+    percent(t.and_then(|t| t.yes_percent()))
 }
 
 /// This year's はい rates beside last year's, overall and by section.
@@ -874,11 +867,7 @@ async fn results_page(
 ) -> Result<ResultsPage, AppError> {
     let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = sheet_of(&a)?;
-    let summary = summarise(
-        &sheet.items,
-        &current(&state.store.answers(s.org.id, id).await?),
-        today(state),
-    );
+    let summary = summary_of(state, s.org.id, &a).await?;
     let mut vendors_outstanding = Vec::new();
     if a.org_id == s.org.id && !a.sheet_id.ends_with(".vendor") {
         for v in state
@@ -888,12 +877,7 @@ async fn results_page(
             .into_iter()
             .filter(|v| v.fiscal_year == a.fiscal_year && v.sheet_id.ends_with(".vendor"))
         {
-            let done = summarise(
-                &sheet_of(&v)?.items,
-                &current(&state.store.answers(s.org.id, v.id).await?),
-                today(state),
-            )
-            .completion_percent();
+            let done = summary_of(state, s.org.id, &v).await?.completion_percent();
             if done < 100 {
                 vendors_outstanding.push((v.id, v.title.clone(), done));
             }
@@ -902,11 +886,7 @@ async fn results_page(
     let evidence = state.store.evidence_list(s.org.id, a.id).await?;
     let yoy = match previous_year(state, s.org.id, &a).await? {
         Some(prev) => {
-            let last = summarise(
-                &sheet_of(&prev)?.items,
-                &current(&state.store.answers(s.org.id, prev.id).await?),
-                today(state),
-            );
+            let last = summary_of(state, s.org.id, &prev).await?;
             year_over_year(&last, &summary, s.lang)
         }
         None => Vec::new(),
@@ -1127,20 +1107,12 @@ pub async fn latest_card(
         return Ok(None);
     };
     let sheet = sheet_of(&a)?;
-    let summary = summarise(
-        &sheet.items,
-        &current(&state.store.answers(s.org.id, a.id).await?),
-        today(state),
-    );
+    let summary = summary_of(state, s.org.id, &a).await?;
     Ok(Some(super::dashboard::AssessmentCard {
         id: a.id,
         title: sheet_title(sheet, s.lang),
         completion: summary.completion_percent(),
-        yes: summary
-            .overall
-            .yes_percent()
-            .map(|p| format!("{p}%"))
-            .unwrap_or_else(|| "—".into()),
+        yes: percent(summary.overall.yes_percent()),
         gaps: summary.gaps.len(),
         overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
     }))
