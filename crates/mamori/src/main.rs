@@ -5,6 +5,7 @@ mod audit;
 mod catalog;
 mod config;
 mod demo;
+mod duties;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,12 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Prints the reporting duties of an incident (facts as JSON on stdin or in --facts FILE).
+    Duties {
+        /// A JSON file with the facts; standard input when absent.
+        #[arg(long)]
+        facts: Option<std::path::PathBuf>,
+    },
     /// The checklist and guideline catalog.
     Catalog {
         #[command(subcommand)]
@@ -70,6 +77,7 @@ async fn main() -> std::process::ExitCode {
         Command::Admin { command } => admin::run(settings, command).await,
         Command::Audit { command } => audit::run(settings, command).await,
         Command::Catalog { command } => catalog::run(command),
+        Command::Duties { facts } => duties::run(facts),
     };
     match result {
         Ok(code) => code,

@@ -202,3 +202,64 @@ fn catalog_sheets_are_listed_and_printed_as_json_for_scripts() {
         "known sheets are named"
     );
 }
+
+#[test]
+fn duties_are_printed_as_json_from_facts_and_bad_facts_exit_with_2() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let facts = r#"{"aware_at": "2025-10-24T09:00:00+09:00", "cyber_attack": true, "care_disrupted": true, "malicious": false, "crime": false,
+        "personal_data": {"involved": "possible", "count": 120, "sensitive": true, "financial_risk": false, "highly_encrypted": false}}"#;
+    let mut child = Command::new(crate::support::BIN)
+        .arg("duties")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(facts.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("run");
+    assert!(out.status.success());
+    let duties: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+    let kakuho = duties
+        .iter()
+        .find(|d| d["recipient"] == "ppc" && d["report"] == "kakuho")
+        .expect("kakuho");
+    assert_eq!(
+        kakuho["due"], "2025-11-25",
+        "day 30 is Saturday 11-22; 11-23 and its 振替休日 11-24 are closed"
+    );
+    assert_eq!(kakuho["obligation"], "legal");
+    let sokuho = duties
+        .iter()
+        .find(|d| d["recipient"] == "ppc" && d["report"] == "sokuho")
+        .expect("sokuho");
+    assert_eq!(
+        (sokuho["target"].as_str(), sokuho["due"].as_str()),
+        (Some("2025-10-26"), Some("2025-10-28"))
+    );
+    let mhlw = duties
+        .iter()
+        .find(|d| d["recipient"] == "mhlw")
+        .expect("mhlw");
+    assert!(mhlw["due"].is_null() && mhlw["obligation"] == "administrative");
+    assert!(duties.iter().all(|d| {
+        d.get("basis")
+            .and_then(|b| b.as_str())
+            .is_some_and(|b| !b.is_empty())
+    }));
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("facts.json");
+    std::fs::write(&file, r#"{"aware_at": "yesterday"}"#).expect("write");
+    let bad = Command::new(crate::support::BIN)
+        .args(["duties", "--facts"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not valid"));
+}

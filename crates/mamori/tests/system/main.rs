@@ -4,5 +4,6 @@
 mod browser;
 mod cli;
 mod crash;
+mod holidays;
 mod spreadsheet;
 mod support;

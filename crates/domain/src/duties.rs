@@ -1,0 +1,434 @@
+//! Who must be told of an incident, by when: the reporting duties of a medical institution after
+//! a cyber incident or a leak of personal data, derived from the incident's facts.
+//!
+//! Sources (see the research notes §6): the 2018 MHLW notice (vendor at once; MHLW and the
+//! prefecture promptly), the 医療法第25条 supervision of prefectures, the police consultation desks,
+//! and the APPI (個人情報保護法第26条, 施行規則第7条・第8条): 速報 "promptly" (概ね3–5日), 確報 within
+//! 30 days, or 60 days when the leak may stem from a malicious act.
+//!
+//! Our counting rule, kept here in one place: the day of awareness is day 1. A 確報 deadline that
+//! falls on a Saturday, Sunday, national holiday (振替休日 included) or 12/29–1/3 moves to the next
+//! day that is none of these; 速報 does not move.
+
+use crate::clock::jst;
+use crate::holidays::is_holiday;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// Whether personal data is involved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Involvement {
+    /// Personal data leaked, was lost or damaged.
+    Yes,
+    /// It may have been (おそれ).
+    Possible,
+    /// No personal data is concerned.
+    #[default]
+    No,
+}
+
+/// Personal data facts of an incident.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonalData {
+    /// Whether it is involved.
+    pub involved: Involvement,
+    /// How many people (本人の数), as far as known.
+    pub count: u64,
+    /// 要配慮個人情報 (medical data always is).
+    pub sensitive: bool,
+    /// Risk of financial damage (e.g. card or account data).
+    pub financial_risk: bool,
+    /// Protected by a high level of encryption: then no report is due.
+    pub highly_encrypted: bool,
+}
+
+/// The facts of an incident that decide the duties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    /// When the institution became aware (RFC 3339).
+    pub aware_at: DateTime<Utc>,
+    /// A cyber attack, also if only suspected.
+    #[serde(default)]
+    pub cyber_attack: bool,
+    /// Care is disrupted (paper operation, stopped services).
+    #[serde(default)]
+    pub care_disrupted: bool,
+    /// A malicious purpose is suspected (不正の目的: unauthorised access, ransomware, theft).
+    #[serde(default)]
+    pub malicious: bool,
+    /// A crime is suspected.
+    #[serde(default)]
+    pub crime: bool,
+    /// Personal data.
+    #[serde(default)]
+    pub personal_data: PersonalData,
+}
+
+/// Who is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    /// The system's vendor / maintenance company.
+    Vendor,
+    /// 厚生労働省.
+    Mhlw,
+    /// 都道府県・保健所.
+    Prefecture,
+    /// 警察 (cyber crime consultation desk).
+    Police,
+    /// 個人情報保護委員会.
+    Ppc,
+    /// The affected individuals (本人).
+    Individuals,
+}
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Report {
+    /// A notice or contact.
+    Notice,
+    /// 速報 (preliminary report).
+    Sokuho,
+    /// 確報 (final report).
+    Kakuho,
+}
+
+/// How binding the duty is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Obligation {
+    /// Required by law.
+    Legal,
+    /// Requested by the administration (通知・事務連絡).
+    Administrative,
+    /// Recommended.
+    Recommended,
+}
+
+/// One duty: to whom, which report, by when, how binding and on what basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duty {
+    /// Who is told.
+    pub recipient: Recipient,
+    /// Which report.
+    pub report: Report,
+    /// The latest day (Japan date), or `None` where the rule says "at once" / "promptly".
+    pub due: Option<NaiveDate>,
+    /// The day to aim for, where the rule gives one.
+    pub target: Option<NaiveDate>,
+    /// How binding.
+    pub obligation: Obligation,
+    /// The rule it rests on.
+    pub basis: String,
+}
+
+/// Whether offices are closed: weekends, national holidays and 12/29–1/3.
+pub fn is_closed(day: NaiveDate) -> bool {
+    let year_end = (day.month() == 12 && day.day() >= 29) || (day.month() == 1 && day.day() <= 3);
+    matches!(day.weekday(), Weekday::Sat | Weekday::Sun) || year_end || is_holiday(day)
+}
+
+/// The first day on or after `day` that is not closed.
+pub fn next_open_day(day: NaiveDate) -> NaiveDate {
+    let mut d = day;
+    while is_closed(d) {
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    d
+}
+
+/// Day `n` counting the day of awareness as day 1.
+fn day_n(aware: NaiveDate, n: i64) -> NaiveDate {
+    aware + Duration::days(n - 1)
+}
+
+/// Whether the APPI makes the incident reportable to the PPC and the individuals.
+pub fn appi_reportable(p: &PersonalData, malicious: bool) -> bool {
+    p.involved != Involvement::No
+        && !p.highly_encrypted
+        && (p.sensitive || p.financial_risk || malicious || p.count > 1000)
+}
+
+/// The duties the facts give rise to, in the order they are usually carried out.
+pub fn duties(f: &Facts) -> Vec<Duty> {
+    let aware = f.aware_at.with_timezone(&jst()).date_naive();
+    let mut out = vec![Duty {
+        recipient: Recipient::Vendor,
+        report: Report::Notice,
+        due: None,
+        target: Some(aware),
+        obligation: Obligation::Administrative,
+        basis: "医政局通知(平成30年10月29日): 感染・攻撃の疑いがあれば直ちに保守会社へ連絡".into(),
+    }];
+    if f.cyber_attack {
+        out.push(Duty {
+            recipient: Recipient::Mhlw,
+            report: Report::Notice,
+            due: None,
+            target: None,
+            obligation: Obligation::Administrative,
+            basis: "医政局通知(平成30年): サイバー攻撃(疑いを含む)によるシステム障害・診療への影響・個人情報漏えいのおそれは速やかに厚生労働省へ".into(),
+        });
+    }
+    if f.cyber_attack || f.care_disrupted {
+        out.push(Duty {
+            recipient: Recipient::Prefecture,
+            report: Report::Notice,
+            due: None,
+            target: None,
+            obligation: Obligation::Administrative,
+            basis: "医政局通知(平成30年)・医療法第25条: 都道府県・保健所設置市・特別区へ速やかに"
+                .into(),
+        });
+    }
+    if f.crime || f.malicious {
+        out.push(Duty {
+            recipient: Recipient::Police,
+            report: Report::Notice,
+            due: None,
+            target: None,
+            obligation: Obligation::Recommended,
+            basis: "犯罪の疑い: 都道府県警察のサイバー犯罪相談窓口へ相談".into(),
+        });
+    }
+    if appi_reportable(&f.personal_data, f.malicious) {
+        let kakuho_days = if f.malicious { 60 } else { 30 };
+        out.push(Duty {
+            recipient: Recipient::Ppc,
+            report: Report::Sokuho,
+            due: Some(day_n(aware, 5)),
+            target: Some(day_n(aware, 3)),
+            obligation: Obligation::Legal,
+            basis: "個人情報保護法第26条・施行規則第8条第1項: 速報は速やかに(概ね3〜5日以内)"
+                .into(),
+        });
+        out.push(Duty {
+            recipient: Recipient::Ppc,
+            report: Report::Kakuho,
+            due: Some(next_open_day(day_n(aware, kakuho_days))),
+            target: None,
+            obligation: Obligation::Legal,
+            basis: if f.malicious {
+                "個人情報保護法第26条・施行規則第8条第2項: 不正の目的によるおそれがある場合の確報は60日以内".into()
+            } else {
+                "個人情報保護法第26条・施行規則第8条第2項: 確報は30日以内".into()
+            },
+        });
+        out.push(Duty {
+            recipient: Recipient::Individuals,
+            report: Report::Notice,
+            due: None,
+            target: None,
+            obligation: Obligation::Legal,
+            basis: "個人情報保護法第26条第2項: 本人への通知(困難な場合の代替措置を含む)".into(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn leak(aware: &str, malicious: bool) -> Facts {
+        Facts {
+            aware_at: at(aware),
+            cyber_attack: true,
+            care_disrupted: true,
+            malicious,
+            crime: malicious,
+            personal_data: PersonalData {
+                involved: Involvement::Possible,
+                count: 10,
+                sensitive: true,
+                financial_risk: false,
+                highly_encrypted: false,
+            },
+        }
+    }
+
+    fn find(d: &[Duty], r: Recipient, k: Report) -> Option<&Duty> {
+        d.iter().find(|x| x.recipient == r && x.report == k)
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn ransomware_with_medical_data_owes_every_report() {
+        let d = duties(&leak("2025-06-02T10:00:00+09:00", true));
+        let who: Vec<_> = d.iter().map(|x| (x.recipient, x.report)).collect();
+        assert_eq!(
+            who,
+            vec![
+                (Recipient::Vendor, Report::Notice),
+                (Recipient::Mhlw, Report::Notice),
+                (Recipient::Prefecture, Report::Notice),
+                (Recipient::Police, Report::Notice),
+                (Recipient::Ppc, Report::Sokuho),
+                (Recipient::Ppc, Report::Kakuho),
+                (Recipient::Individuals, Report::Notice),
+            ]
+        );
+        let s = find(&d, Recipient::Ppc, Report::Sokuho);
+        assert_eq!(
+            s.map(|s| (s.target, s.due)),
+            Some((Some(date("2025-06-04")), Some(date("2025-06-06"))))
+        );
+        // Day 60 counting 06-02 as day 1 is 07-31 (a Thursday).
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
+            Some(date("2025-07-31"))
+        );
+    }
+
+    #[test]
+    fn thirty_days_without_a_malicious_purpose_sixty_with_one() {
+        let plain = Facts {
+            cyber_attack: false,
+            care_disrupted: false,
+            malicious: false,
+            crime: false,
+            ..leak("2025-06-02T10:00:00+09:00", false)
+        };
+        let d = duties(&plain);
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
+            Some(date("2025-07-01"))
+        );
+        assert!(
+            find(&d, Recipient::Mhlw, Report::Notice).is_none()
+                && find(&d, Recipient::Police, Report::Notice).is_none()
+        );
+        // Also when another ground (sensitive data) applies, a malicious purpose gives 60 days.
+        let d = duties(&Facts {
+            malicious: true,
+            ..plain
+        });
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
+            Some(date("2025-07-31"))
+        );
+    }
+
+    #[test]
+    fn awareness_is_counted_in_japan_time_around_midnight() {
+        // 23:59 JST on 06-02 is day 1 = 06-02; one minute later it is 06-03.
+        let before = duties(&leak("2025-06-02T14:59:00Z", false));
+        let after = duties(&leak("2025-06-02T15:00:00Z", false));
+        assert_eq!(
+            find(&before, Recipient::Ppc, Report::Sokuho).and_then(|s| s.target),
+            Some(date("2025-06-04"))
+        );
+        assert_eq!(
+            find(&after, Recipient::Ppc, Report::Sokuho).and_then(|s| s.target),
+            Some(date("2025-06-05"))
+        );
+    }
+
+    #[test]
+    fn a_kakuho_deadline_on_a_closed_day_moves_but_a_sokuho_does_not() {
+        // Aware 2025-10-24 (Fri): day 30 is 11-22 (Sat); 11-23 is Sunday and a holiday, 11-24 its 振替休日.
+        let d = duties(&Facts {
+            malicious: false,
+            crime: false,
+            ..leak("2025-10-24T09:00:00+09:00", false)
+        });
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
+            Some(date("2025-11-25"))
+        );
+        // Aware 2025-12-03: day 30 is 2026-01-01, year-end closure until 01-03 (Sat), then Sunday.
+        let d = duties(&Facts {
+            malicious: false,
+            crime: false,
+            ..leak("2025-12-03T09:00:00+09:00", false)
+        });
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
+            Some(date("2026-01-05"))
+        );
+        // A 速報 due on a Saturday stays there.
+        let d = duties(&leak("2025-06-03T09:00:00+09:00", false));
+        assert_eq!(
+            find(&d, Recipient::Ppc, Report::Sokuho).and_then(|s| s.due),
+            Some(date("2025-06-07"))
+        );
+    }
+
+    #[test]
+    fn high_encryption_or_no_ground_means_no_appi_report() {
+        let mut f = leak("2025-06-02T10:00:00+09:00", false);
+        f.personal_data.highly_encrypted = true;
+        assert!(find(&duties(&f), Recipient::Ppc, Report::Sokuho).is_none());
+        let f = Facts {
+            personal_data: PersonalData {
+                involved: Involvement::Yes,
+                count: 1000,
+                ..PersonalData::default()
+            },
+            malicious: false,
+            ..leak("2025-06-02T10:00:00+09:00", false)
+        };
+        assert!(
+            find(&duties(&f), Recipient::Ppc, Report::Sokuho).is_none(),
+            "1,000 people is not more than 1,000"
+        );
+        let f = Facts {
+            personal_data: PersonalData {
+                involved: Involvement::Yes,
+                count: 1001,
+                ..PersonalData::default()
+            },
+            malicious: false,
+            ..leak("2025-06-02T10:00:00+09:00", false)
+        };
+        assert!(find(&duties(&f), Recipient::Ppc, Report::Sokuho).is_some());
+    }
+
+    #[test]
+    fn changing_a_fact_recomputes_the_duties() {
+        let mut f = Facts {
+            personal_data: PersonalData::default(),
+            malicious: false,
+            crime: false,
+            ..leak("2025-06-02T10:00:00+09:00", false)
+        };
+        assert!(find(&duties(&f), Recipient::Ppc, Report::Kakuho).is_none());
+        f.personal_data = PersonalData {
+            involved: Involvement::Yes,
+            count: 1,
+            sensitive: true,
+            ..PersonalData::default()
+        };
+        assert!(find(&duties(&f), Recipient::Ppc, Report::Kakuho).is_some());
+    }
+
+    proptest! {
+        #[test]
+        fn a_moved_deadline_is_open_and_never_earlier(days in 0i64..3650, malicious in any::<bool>()) {
+            let aware = date("2016-01-01") + Duration::days(days);
+            let f = Facts { aware_at: aware.and_hms_opt(3, 0, 0).map(|t| t.and_utc()).unwrap_or_default(), malicious, ..leak("2025-06-02T10:00:00+09:00", malicious) };
+            let d = duties(&f);
+            let k = find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due).unwrap_or_default();
+            let nominal = day_n(aware, if malicious { 60 } else { 30 });
+            prop_assert!(k >= nominal && !is_closed(k));
+            prop_assert!((k - nominal).num_days() <= 10);
+        }
+    }
+}
