@@ -28,6 +28,13 @@ pub struct Evidence {
     pub uploaded_at: DateTime<Utc>,
 }
 
+impl Evidence {
+    /// The first 16 hex digits of the hash, for lists (never panics on a short stored value).
+    pub fn short_hash(&self) -> &str {
+        self.sha256.get(..16).unwrap_or(&self.sha256)
+    }
+}
+
 /// A file about to be recorded.
 #[derive(Debug, Clone)]
 pub struct NewEvidence<'a> {
