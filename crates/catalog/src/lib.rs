@@ -106,6 +106,39 @@ mod tests {
     }
 
     #[test]
+    fn the_incident_flow_has_four_phases_and_the_containment_order() {
+        let phases: Vec<_> = {
+            let mut p: Vec<_> = cat().phases.values().collect();
+            p.sort_by_key(|p| p.order);
+            p.into_iter().map(|p| p.name_ja.as_str()).collect()
+        };
+        assert_eq!(phases, ["検知", "初動対応", "復旧処理", "事後対応"]);
+        let initial: Vec<_> = cat()
+            .phase_tasks("incident.initial")
+            .into_iter()
+            .map(|t| t.id.as_str())
+            .take(3)
+            .collect();
+        assert_eq!(
+            initial,
+            [
+                "incident.initial.cut-backups",
+                "incident.initial.cut-external",
+                "incident.initial.cut-segments"
+            ]
+        );
+        assert!(
+            cat().tasks["incident.recovery.verify-backups"]
+                .guidance_ja
+                .contains("被害"),
+            "the contaminated-backup warning"
+        );
+        for p in cat().phases.keys() {
+            assert!(!cat().phase_tasks(p).is_empty(), "{p} has no tasks");
+        }
+    }
+
+    #[test]
     fn uncertain_items_are_marked_in_the_data() {
         let pharmacy = &cat().sheets["fy2025.pharmacy"];
         assert!(

@@ -247,6 +247,55 @@ pub struct AppendixRow {
     pub confidence: Confidence,
 }
 
+/// A phase of incident response (検知・初動対応・復旧処理・事後対応).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPhase {
+    /// Stable id, e.g. `incident.initial`.
+    pub id: String,
+    /// Position in the flow.
+    pub order: u8,
+    /// Name, Japanese.
+    pub name_ja: String,
+    /// Name, English.
+    pub name_en: String,
+    /// What the phase is for, Japanese.
+    pub purpose_ja: String,
+    /// What the phase is for, English.
+    pub purpose_en: String,
+    /// Confidence.
+    pub confidence: Confidence,
+}
+
+/// A task of a phase, addressed to a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentTask {
+    /// Stable id, e.g. `incident.initial.cut-backups`.
+    pub id: String,
+    /// The phase.
+    pub phase: String,
+    /// Position within the phase (the containment order matters).
+    pub order: u8,
+    /// `executive`, `security_manager`, `system_operator`, `staff`, `vendor` or `csirt`.
+    pub role: String,
+    /// The task, Japanese.
+    pub text_ja: String,
+    /// The task, English.
+    pub text_en: String,
+    /// A warning or hint, Japanese.
+    #[serde(default)]
+    pub guidance_ja: String,
+    /// A warning or hint, English.
+    #[serde(default)]
+    pub guidance_en: String,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// What is uncertain, when not verified.
+    #[serde(default)]
+    pub note: String,
+}
+
 /// One catalog data file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -263,6 +312,12 @@ pub struct CatalogFile {
     /// 5.2 付表 rows.
     #[serde(default)]
     pub appendix: Vec<AppendixRow>,
+    /// Incident phases.
+    #[serde(default)]
+    pub phase: Vec<IncidentPhase>,
+    /// Incident tasks.
+    #[serde(default)]
+    pub task: Vec<IncidentTask>,
 }
 
 /// The whole catalog.
@@ -276,6 +331,10 @@ pub struct Catalog {
     pub mandatory: BTreeMap<String, MandatoryItem>,
     /// 付表 rows by id.
     pub appendix: BTreeMap<String, AppendixRow>,
+    /// Incident phases by id.
+    pub phases: BTreeMap<String, IncidentPhase>,
+    /// Incident tasks by id.
+    pub tasks: BTreeMap<String, IncidentTask>,
 }
 
 /// A fault in the catalog data, naming the file and the id.
@@ -339,6 +398,14 @@ impl Catalog {
             for a in parsed.appendix {
                 claim(file, &a.id, &mut errors);
                 cat.appendix.insert(a.id.clone(), a);
+            }
+            for p in parsed.phase {
+                claim(file, &p.id, &mut errors);
+                cat.phases.insert(p.id.clone(), p);
+            }
+            for t in parsed.task {
+                claim(file, &t.id, &mut errors);
+                cat.tasks.insert(t.id.clone(), t);
             }
         }
         let file_of = |id: &str| origin.get(id).cloned().unwrap_or_default();
@@ -463,6 +530,47 @@ impl Catalog {
                 errors.push(err(&f, &m.id, format!("unknown role {}", m.role)));
             }
         }
+        for p in self.phases.values() {
+            if !both(&p.name_ja, &p.name_en) || !both(&p.purpose_ja, &p.purpose_en) {
+                errors.push(err(
+                    &file_of(&p.id),
+                    &p.id,
+                    "name and purpose need Japanese and English",
+                ));
+            }
+        }
+        for t in self.tasks.values() {
+            let f = file_of(&t.id);
+            if !self.phases.contains_key(&t.phase) {
+                errors.push(err(
+                    &f,
+                    &t.id,
+                    format!("phase {} does not resolve", t.phase),
+                ));
+            }
+            if !matches!(
+                t.role.as_str(),
+                "executive" | "security_manager" | "system_operator" | "staff" | "vendor" | "csirt"
+            ) {
+                errors.push(err(&f, &t.id, format!("unknown role {}", t.role)));
+            }
+            if !both(&t.text_ja, &t.text_en)
+                || t.guidance_ja.trim().is_empty() != t.guidance_en.trim().is_empty()
+            {
+                errors.push(err(
+                    &f,
+                    &t.id,
+                    "text and guidance need Japanese and English",
+                ));
+            }
+            if t.confidence != Confidence::Verified && t.note.trim().is_empty() {
+                errors.push(err(
+                    &f,
+                    &t.id,
+                    "an unverified task must say what is uncertain (note)",
+                ));
+            }
+        }
         for a in self.appendix.values() {
             let f = file_of(&a.id);
             if a.practice_ja.trim().is_empty() || a.practice_en.trim().is_empty() {
@@ -477,6 +585,13 @@ impl Catalog {
             }
         }
         errors
+    }
+
+    /// The tasks of a phase in their order.
+    pub fn phase_tasks(&self, phase: &str) -> Vec<&IncidentTask> {
+        let mut t: Vec<_> = self.tasks.values().filter(|t| t.phase == phase).collect();
+        t.sort_by_key(|t| t.order);
+        t
     }
 
     /// For each item of `to`, the items of last year's sheet `from` it continues, in order of

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 pub enum CatalogCommand {
     /// Names the frameworks and sheets, with their item counts.
     List,
-    /// Prints a sheet's items (e.g. fy2025.institution), or a framework (gl6, gl52).
+    /// Prints a sheet's items (e.g. fy2025.institution), or a framework (gl6, gl52, incident).
     Show {
-        /// A sheet id from `mamori catalog list`, or gl6 / gl52.
+        /// A sheet id from `mamori catalog list`, or gl6 / gl52 / incident.
         id: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -49,6 +49,11 @@ pub fn run(command: CatalogCommand) -> anyhow::Result<ExitCode> {
             println!(
                 "  gl52  {:>4} rows                           同 第5.2版 付表 (legacy)",
                 cat.appendix.len()
+            );
+            println!(
+                "  incident {:>1} phases, {:>2} tasks              インシデント対応のフェーズと役割別タスク",
+                cat.phases.len(),
+                cat.tasks.len()
             );
             println!("sheets:");
             for s in cat.sheets.values() {
@@ -94,11 +99,20 @@ fn show(cat: &Catalog, id: &str, format: Format) -> anyhow::Result<ExitCode> {
         }
     } else if id == "gl6" {
         json!({"sections": cat.sections.values().collect::<Vec<_>>(), "mandatory": cat.mandatory.values().collect::<Vec<_>>()})
+    } else if id == "incident" {
+        let mut phases: Vec<_> = cat.phases.values().collect();
+        phases.sort_by_key(|p| p.order);
+        json!(
+            phases
+                .iter()
+                .map(|p| json!({"phase": p, "tasks": cat.phase_tasks(&p.id)}))
+                .collect::<Vec<_>>()
+        )
     } else if id == "gl52" {
         serde_json::to_value(cat.appendix.values().collect::<Vec<_>>())?
     } else {
         eprintln!(
-            "mamori: no sheet or framework named {id}; known: gl6, gl52, {}",
+            "mamori: no sheet or framework named {id}; known: gl6, gl52, incident, {}",
             cat.sheets.keys().cloned().collect::<Vec<_>>().join(", ")
         );
         return Ok(ExitCode::from(2));
