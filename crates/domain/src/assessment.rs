@@ -350,7 +350,6 @@ pub const MATURITY_STAGES: [(u8, &str, &str); 5] = [
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Confidence;
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -359,24 +358,9 @@ mod tests {
 
     fn item(id: &str, section: Section, inspection: bool, gate: bool) -> ChecklistItem {
         ChecklistItem {
-            id: id.into(),
-            number: id.into(),
-            section,
-            scope: Scope::General,
-            from_fy: 2025,
             gate,
             inspection,
-            text_ja: "x".into(),
-            text_en: "x".into(),
-            evidence_ja: String::new(),
-            evidence_en: String::new(),
-            refs: vec![],
-            appendix: vec![],
-            elements: vec![Element::Technical],
-            controls: vec![(ControlKind::System, ControlTiming::Preventive)],
-            previous: vec![],
-            confidence: Confidence::Verified,
-            note: String::new(),
+            ..crate::catalog::test_item(id, section)
         }
     }
 

@@ -635,6 +635,31 @@ impl Catalog {
     }
 }
 
+/// A plain verified item for tests of the modules that aggregate answers.
+#[cfg(test)]
+pub(crate) fn test_item(id: &str, section: Section) -> ChecklistItem {
+    ChecklistItem {
+        id: id.into(),
+        number: id.into(),
+        section,
+        scope: Scope::General,
+        from_fy: 2025,
+        gate: false,
+        inspection: false,
+        text_ja: "x".into(),
+        text_en: "x".into(),
+        evidence_ja: String::new(),
+        evidence_en: String::new(),
+        refs: vec![],
+        appendix: vec![],
+        elements: vec![Element::Technical],
+        controls: vec![(ControlKind::System, ControlTiming::Preventive)],
+        previous: vec![],
+        confidence: Confidence::Verified,
+        note: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,30 +243,12 @@ pub fn import_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{
-        ChecklistItem, Confidence, ControlKind, ControlTiming, Element, Scope, Section, SheetKind,
-    };
+    use crate::catalog::{ChecklistItem, Section, SheetKind};
 
     fn sheet() -> Sheet {
         let item = |id: &str| ChecklistItem {
-            id: id.into(),
-            number: "2-①".into(),
-            section: Section::Management,
-            scope: Scope::General,
-            from_fy: 2025,
-            gate: false,
             inspection: true,
-            text_ja: "台帳".into(),
-            text_en: "Ledger".into(),
-            evidence_ja: String::new(),
-            evidence_en: String::new(),
-            refs: vec![],
-            appendix: vec![],
-            elements: vec![Element::Technical],
-            controls: vec![(ControlKind::System, ControlTiming::Preventive)],
-            previous: vec![],
-            confidence: Confidence::Verified,
-            note: String::new(),
+            ..crate::catalog::test_item(id, Section::Management)
         };
         Sheet {
             id: "fy2025.institution".into(),

@@ -129,28 +129,17 @@ impl Store {
 
     /// One assessment of an organisation.
     pub async fn assessment(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
-        let sql =
-            format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND id = $2");
-        let row: Option<Assessment> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(org_id)
-                .bind(id)
-                .fetch_optional(p)
-                .await?);
-        row.ok_or(StoreError::NotFound)
+        self.one_assessment("org_id = $1 AND id = $2", org_id, id)
+            .await
     }
 
     /// An organisation's assessments, newest fiscal year first.
     pub async fn assessments(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
-        let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at"
-        );
-        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql
-        ))
-        .bind(org_id)
-        .fetch_all(p)
-        .await?))
+        self.some_assessments(
+            "org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at",
+            org_id,
+        )
+        .await
     }
 
     /// All answers of an assessment, both rounds.
@@ -287,11 +276,14 @@ impl Store {
 }
 
 impl Store {
-    /// An assessment the organisation owns or was asked to answer (a vendor sheet sent to it).
-    pub async fn assessment_visible(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
-        let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $2 AND (org_id = $1 OR respondent_org_id = $1)"
-        );
+    /// One assessment matching a condition on the organisation (`$1`) and the id (`$2`).
+    async fn one_assessment(
+        &self,
+        condition: &'static str,
+        org_id: Uuid,
+        id: Uuid,
+    ) -> Result<Assessment> {
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE {condition}");
         let row: Option<Assessment> =
             on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(org_id)
@@ -301,17 +293,38 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 
-    /// The vendor sheets other organisations asked this organisation to answer.
-    pub async fn assessments_to_answer(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
-        let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE respondent_org_id = $1 ORDER BY fiscal_year DESC, created_at"
-        );
+    /// The assessments matching a condition on the organisation (`$1`), in the condition's order.
+    async fn some_assessments(
+        &self,
+        condition: &'static str,
+        org_id: Uuid,
+    ) -> Result<Vec<Assessment>> {
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE {condition}");
         Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql
         ))
         .bind(org_id)
         .fetch_all(p)
         .await?))
+    }
+
+    /// An assessment the organisation owns or was asked to answer (a vendor sheet sent to it).
+    pub async fn assessment_visible(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
+        self.one_assessment(
+            "id = $2 AND (org_id = $1 OR respondent_org_id = $1)",
+            org_id,
+            id,
+        )
+        .await
+    }
+
+    /// The vendor sheets other organisations asked this organisation to answer.
+    pub async fn assessments_to_answer(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
+        self.some_assessments(
+            "respondent_org_id = $1 ORDER BY fiscal_year DESC, created_at",
+            org_id,
+        )
+        .await
     }
 
     /// Sends a vendor sheet of the context's organisation to the vendor's organisation to answer.

@@ -277,13 +277,10 @@ impl App {
         b
     }
 
-    /// Invites a user with roles and accepts the invitation; returns the user's browser.
-    async fn user(&self, admin: &mut Browser, email: &str, roles: &[&str]) -> Browser {
-        let mut fields = vec![("display_name", email), ("email", email)];
-        fields.extend(roles.iter().map(|r| ("roles", *r)));
-        let r = self.submit(admin, "/users", "/users", &fields).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let link = r.by_id("invite-link");
+    /// Accepts the one-time invitation link shown on a page (`#invite-link`) with the usual
+    /// password; returns the new user's browser and the acceptance response.
+    async fn accept_invite(&self, page: &Res) -> (Browser, Res) {
+        let link = page.by_id("invite-link");
         let path = link.trim_start_matches("http://mamori.test");
         let mut b = Browser::default();
         let r = self
@@ -294,6 +291,16 @@ impl App {
                 &[("password", USER_PW), ("password_confirm", USER_PW)],
             )
             .await;
+        (b, r)
+    }
+
+    /// Invites a user with roles and accepts the invitation; returns the user's browser.
+    async fn user(&self, admin: &mut Browser, email: &str, roles: &[&str]) -> Browser {
+        let mut fields = vec![("display_name", email), ("email", email)];
+        fields.extend(roles.iter().map(|r| ("roles", *r)));
+        let r = self.submit(admin, "/users", "/users", &fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let (b, r) = self.accept_invite(&r).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         b
     }
@@ -316,18 +323,7 @@ impl App {
                 ],
             )
             .await;
-        let path = r
-            .by_id("invite-link")
-            .trim_start_matches("http://mamori.test")
-            .to_string();
-        let mut other = Browser::default();
-        self.submit(
-            &mut other,
-            &path,
-            &path,
-            &[("password", USER_PW), ("password_confirm", USER_PW)],
-        )
-        .await;
+        let (other, _) = self.accept_invite(&r).await;
         other
     }
 
@@ -1089,17 +1085,7 @@ async fn the_home_administrator_registers_an_organisation_whose_admin_is_invited
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("守りシステム株式会社"));
-    let link = r.by_id("invite-link");
-    let path = link.trim_start_matches("http://mamori.test");
-    let mut vendor = Browser::default();
-    let r = app
-        .submit(
-            &mut vendor,
-            path,
-            path,
-            &[("password", USER_PW), ("password_confirm", USER_PW)],
-        )
-        .await;
+    let (mut vendor, r) = app.accept_invite(&r).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let dash = app.get(&mut vendor, "/").await;
     assert!(dash.body.contains("守りシステム株式会社") && dash.body.contains("事業者"));
@@ -1160,18 +1146,7 @@ async fn no_route_shows_another_organisations_data_to_any_role() {
             ],
         )
         .await;
-    let path = r
-        .by_id("invite-link")
-        .trim_start_matches("http://mamori.test")
-        .to_string();
-    let mut admin_b = Browser::default();
-    app.submit(
-        &mut admin_b,
-        &path,
-        &path,
-        &[("password", USER_PW), ("password_confirm", USER_PW)],
-    )
-    .await;
+    let (mut admin_b, _) = app.accept_invite(&r).await;
     let mut actors = vec![("admin", admin_b.clone())];
     for role in [
         "executive",
@@ -2200,16 +2175,7 @@ async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let link = r.by_id("invite-link");
-    let path = link.trim_start_matches("http://mamori.test");
-    let mut vendor = Browser::default();
-    app.submit(
-        &mut vendor,
-        path,
-        path,
-        &[("password", USER_PW), ("password_confirm", USER_PW)],
-    )
-    .await;
+    let (mut vendor, _) = app.accept_invite(&r).await;
 
     let list = app.get(&mut vendor, "/assessments").await;
     assert!(
