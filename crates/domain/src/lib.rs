@@ -8,18 +8,24 @@
     clippy::indexing_slicing
 )]
 
+#[macro_use]
+mod codes;
+
 pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod catalog;
 pub mod clock;
+pub mod drafts;
 pub mod duties;
 pub mod exchange;
 pub mod fiscal;
 pub mod holidays;
 pub mod i18n;
+pub mod incident;
 pub mod org;
 pub mod password;
+pub mod preparedness;
 pub mod role;
 pub mod throttle;
 pub mod validate;

@@ -14,8 +14,10 @@ mod assessments;
 mod audit;
 mod error;
 mod evidence;
+mod incidents;
 mod models;
 mod orgs;
+mod preparedness;
 pub mod sessions;
 mod tokens;
 mod users;
@@ -24,7 +26,11 @@ pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
+pub use incidents::{
+    AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
+};
 pub use models::*;
+pub use preparedness::{StoredContact, StoredProcedure};
 pub use sessions::NewSession;
 
 /// Results of storage operations.

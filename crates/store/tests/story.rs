@@ -772,3 +772,218 @@ async fn a_vendor_sheet_sent_to_a_vendor_is_visible_to_both_and_nobody_else() {
         ));
     }
 }
+
+#[tokio::test]
+async fn an_anomaly_report_becomes_an_incident_with_an_append_only_timeline() {
+    use mamori_domain::drafts::DraftKind;
+    use mamori_domain::incident::{Anomaly, IncidentDraft, ReportStatus, TaskStatus};
+    use mamori_store::MergeTarget;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let anomaly = Anomaly {
+            what: "画面に身代金の要求".into(),
+            place: "3階病棟".into(),
+            noticed_at: t0(),
+            device: "ナースステーションPC".into(),
+        };
+        let first = s.report_anomaly(&ca, &anomaly).await.expect("report");
+        let second = s.report_anomaly(&ca, &anomaly).await.expect("report");
+        let third = s.report_anomaly(&ca, &anomaly).await.expect("report");
+        assert_eq!((first.number, second.number), (1, 2));
+        assert_eq!(s.anomaly_reports(a.id, true).await.expect("open").len(), 3);
+        assert!(
+            s.anomaly_reports(b.id, false).await.expect("b").is_empty(),
+            "reports stay in their organisation"
+        );
+        assert!(matches!(
+            s.anomaly_report(b.id, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let facts = IncidentDraft {
+            title: "ランサムウェア".into(),
+            kind: "ransomware".into(),
+            severity: "critical".into(),
+            aware_at: "2026-04-01T09:00".into(),
+            personal_data: "possible".into(),
+            pd_count: "100".into(),
+            ..Default::default()
+        }
+        .validate(t0(), false)
+        .expect("facts");
+        let inc = s
+            .open_incident(&ca, Some(first.id), &facts, "incident.detect")
+            .await
+            .expect("open");
+        assert_eq!(inc.facts, facts);
+        assert!(inc.is_open());
+        assert!(
+            matches!(
+                s.open_incident(&ca, Some(first.id), &facts, "incident.detect")
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "a report is triaged once"
+        );
+        s.merge_report(&ca, second.id, MergeTarget::Incident(inc.id), "同じ事象")
+            .await
+            .expect("merge into incident");
+        s.merge_report(&ca, third.id, MergeTarget::Report(first.id), "重複")
+            .await
+            .expect("merge into report");
+        assert_eq!(s.anomaly_reports(a.id, true).await.expect("open").len(), 0);
+        assert_eq!(
+            s.anomaly_report(a.id, third.id)
+                .await
+                .expect("third")
+                .status,
+            ReportStatus::Merged
+        );
+        assert_eq!(
+            s.incident_reports(a.id, inc.id)
+                .await
+                .expect("attached")
+                .len(),
+            2
+        );
+
+        s.set_incident_task(
+            &ca,
+            inc.id,
+            "incident.initial.cut-backups",
+            TaskStatus::Done,
+            "NAS の LAN を抜いた",
+        )
+        .await
+        .expect("task");
+        s.record_duty_sent(
+            &ca,
+            inc.id,
+            "ppc.sokuho",
+            t0().date_naive(),
+            "個人情報保護委員会 Web フォーム",
+        )
+        .await
+        .expect("duty");
+        let v1 = s
+            .save_document(
+                &ca,
+                inc.id,
+                DraftKind::MhlwReport,
+                &[("summary".to_string(), "初版".to_string())].into(),
+            )
+            .await
+            .expect("v1");
+        let v2 = s
+            .save_document(
+                &ca,
+                inc.id,
+                DraftKind::MhlwReport,
+                &[("summary".to_string(), "第2版".to_string())].into(),
+            )
+            .await
+            .expect("v2");
+        assert_eq!((v1, v2), (1, 2));
+        let versions = s
+            .document_versions(a.id, inc.id, DraftKind::MhlwReport)
+            .await
+            .expect("versions");
+        assert_eq!(
+            versions.first().map(|v| v.fields["summary"].as_str()),
+            Some("第2版")
+        );
+        let mut later = facts.clone();
+        later.facts.personal_data.sensitive = true;
+        s.update_incident_facts(
+            &ca,
+            inc.id,
+            &later,
+            "カルテ情報の流出を確認",
+            serde_json::json!({"added": ["ppc.sokuho"]}),
+        )
+        .await
+        .expect("facts");
+        s.set_incident_phase(&ca, inc.id, "closed")
+            .await
+            .expect("close");
+        assert!(!s.incident(a.id, inc.id).await.expect("incident").is_open());
+
+        let kinds: Vec<String> = s
+            .incident_timeline(a.id, inc.id)
+            .await
+            .expect("timeline")
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "opened",
+                "report_merged",
+                "task",
+                "duty",
+                "document",
+                "document",
+                "facts",
+                "phase"
+            ]
+        );
+        assert!(matches!(
+            s.incident_timeline(b.id, inc.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(s.audit_verify().await.expect("verify").is_ok());
+        assert!(
+            s.execute_raw("UPDATE incident_timeline SET text = 'x'")
+                .await
+                .is_err(),
+            "the timeline refuses edits"
+        );
+        assert!(
+            s.execute_raw("DELETE FROM incident_timeline")
+                .await
+                .is_err(),
+            "and deletions"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_contact_chart_and_procedures_stay_in_their_organisation() {
+    use mamori_domain::preparedness::{RecoveryProcedure, standard_bodies};
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        s.add_contacts(&ca, &standard_bodies())
+            .await
+            .expect("bodies");
+        let chart = s.contacts(a.id).await.expect("chart");
+        assert_eq!(chart.len(), standard_bodies().len());
+        assert!(s.contacts(b.id).await.expect("b").is_empty());
+        let first = chart.first().expect("one");
+        let cb = ctx(b.id, Some(admin_b.id));
+        assert!(matches!(
+            s.update_contact(&cb, first.id, &first.contact).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.remove_contact(&cb, first.id).await,
+            Err(StoreError::NotFound)
+        ));
+        s.remove_contact(&ca, first.id).await.expect("remove");
+        let p = RecoveryProcedure {
+            system: "電子カルテ".into(),
+            steps: "1. オフラインのバックアップを確認".into(),
+        };
+        let id = s.save_procedure(&ca, None, &p).await.expect("add");
+        assert!(matches!(
+            s.save_procedure(&cb, Some(id), &p).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(s.recovery_procedures(a.id).await.expect("list").len(), 1);
+        assert!(s.recovery_procedures(b.id).await.expect("b").is_empty());
+    }
+}
