@@ -39,11 +39,19 @@ pub enum Permission {
     ViewAssessments,
     /// Start self-assessments and answer them.
     AnswerAssessments,
+    /// Report an anomaly (異常の報告): every staff member.
+    ReportAnomalies,
+    /// See incidents, anomaly reports and their documents.
+    ViewIncidents,
+    /// Triage reports and run incidents: facts, tasks, duties, timeline, documents.
+    HandleIncidents,
+    /// Keep the contact chart and the recovery procedures.
+    ManagePreparedness,
 }
 
 impl Permission {
     /// Every permission, for matrix tests.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 11] = [
         Permission::UseOwnAccount,
         Permission::ManageUsers,
         Permission::EditOwnOrganisation,
@@ -51,6 +59,10 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ViewAssessments,
         Permission::AnswerAssessments,
+        Permission::ReportAnomalies,
+        Permission::ViewIncidents,
+        Permission::HandleIncidents,
+        Permission::ManagePreparedness,
     ];
 }
 
@@ -59,7 +71,7 @@ impl Actor {
     pub fn can(&self, permission: Permission) -> bool {
         let r = &self.roles;
         match permission {
-            Permission::UseOwnAccount => true,
+            Permission::UseOwnAccount | Permission::ReportAnomalies => true,
             Permission::ManageUsers | Permission::EditOwnOrganisation => r.has(Role::Admin),
             Permission::RegisterOrganisations => self.home_org && r.has(Role::Admin),
             Permission::ViewAudit => {
@@ -68,11 +80,21 @@ impl Actor {
             Permission::ViewAssessments => {
                 self.can(Permission::AnswerAssessments) || r.has(Role::Executive)
             }
-            Permission::AnswerAssessments => {
+            Permission::AnswerAssessments | Permission::ManagePreparedness => {
                 r.has(Role::SecurityManager)
                     || r.has(Role::Planner)
                     || r.has(Role::SystemOperator)
                     || r.has(Role::Admin)
+            }
+            // The people the BCP materials give incident roles to: 経営層 decides, 安全管理責任者
+            // leads, システム運用担当者 acts.
+            Permission::HandleIncidents => {
+                r.has(Role::SecurityManager)
+                    || r.has(Role::SystemOperator)
+                    || r.has(Role::Executive)
+            }
+            Permission::ViewIncidents => {
+                self.can(Permission::HandleIncidents) || r.has(Role::Planner) || r.has(Role::Admin)
             }
         }
     }
@@ -103,7 +125,10 @@ mod tests {
     fn staff_use_only_their_own_account() {
         let a = actor(&[Role::Staff], true);
         let allowed: Vec<_> = Permission::ALL.into_iter().filter(|p| a.can(*p)).collect();
-        assert_eq!(allowed, vec![Permission::UseOwnAccount]);
+        assert_eq!(
+            allowed,
+            vec![Permission::UseOwnAccount, Permission::ReportAnomalies]
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Incidents (インシデント) and the anomaly reports (異常の報告) they grow from: what is recorded,
 //! how a form is checked, and what changed when the facts change.
 
+use crate::Lang;
 use crate::clock::jst;
-use crate::duties::{Duty, Facts, Involvement, PersonalData, Recipient, Report};
+use crate::duties::{Duty, Facts, Involvement, Obligation, PersonalData, Recipient, Report};
 use crate::validate::{FieldError, Problem};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -503,6 +504,52 @@ impl DutyChange {
 /// Days from `today` to `due` (negative when overdue), for countdowns.
 pub fn days_left(due: NaiveDate, today: NaiveDate) -> i64 {
     (due - today).num_days()
+}
+
+/// The label of a recipient.
+pub fn recipient_label(r: Recipient, lang: Lang) -> &'static str {
+    match r {
+        Recipient::Vendor => lang.pick("事業者(保守会社)", "Vendor (maintenance)"),
+        Recipient::Mhlw => lang.pick("厚生労働省", "MHLW"),
+        Recipient::Prefecture => lang.pick("都道府県・保健所", "Prefecture / health centre"),
+        Recipient::Police => lang.pick("警察", "Police"),
+        Recipient::Ppc => lang.pick(
+            "個人情報保護委員会",
+            "Personal Information Protection Commission",
+        ),
+        Recipient::Individuals => lang.pick("ご本人", "Affected individuals"),
+    }
+}
+
+/// The label of a report.
+pub fn report_label(r: Report, lang: Lang) -> &'static str {
+    match r {
+        Report::Notice => lang.pick("連絡・通知", "Notice"),
+        Report::Sokuho => lang.pick("速報", "Preliminary report (速報)"),
+        Report::Kakuho => lang.pick("確報", "Final report (確報)"),
+    }
+}
+
+/// The label of an obligation.
+pub fn obligation_label(o: Obligation, lang: Lang) -> &'static str {
+    match o {
+        Obligation::Legal => lang.pick("法令上の義務", "Legal duty"),
+        Obligation::Administrative => lang.pick("行政からの要請", "Administrative request"),
+        Obligation::Recommended => lang.pick("推奨", "Recommended"),
+    }
+}
+
+/// The label of a role a catalog task is addressed to (the catalog's role codes).
+pub fn task_role_label(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "executive" => lang.pick("経営層", "Executives"),
+        "security_manager" => lang.pick("安全管理責任者", "Security manager"),
+        "system_operator" => lang.pick("システム運用担当者", "System operators"),
+        "staff" => lang.pick("職員", "All staff"),
+        "vendor" => lang.pick("事業者", "Vendor"),
+        "csirt" => lang.pick("CSIRT", "CSIRT"),
+        _ => lang.pick("その他", "Other"),
+    }
 }
 
 #[cfg(test)]

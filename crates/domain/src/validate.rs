@@ -23,7 +23,7 @@ impl FieldError {
 }
 
 /// All faults found in one submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Problem {
     /// The faults, in form order.
     pub errors: Vec<FieldError>,

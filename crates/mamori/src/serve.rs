@@ -14,6 +14,8 @@ pub fn web_config(s: &Settings) -> WebConfig {
         public_url: s.public_url.clone(),
         secure_cookies: s.secure_cookies,
         session_hours: s.session_hours,
+        upload_dir: s.data.join("uploads"),
+        emergency_dir: s.data.join("emergency"),
         ..WebConfig::default()
     }
 }

@@ -13,6 +13,7 @@ mod api_assessments;
 mod auth;
 mod charts;
 pub mod crypto;
+pub mod emergency;
 mod error;
 mod form;
 pub mod i18n;
@@ -94,6 +95,73 @@ pub fn router(state: AppState) -> Router {
         .route("/assessments/{id}/export.xlsx", get(exchange::export_xlsx))
         .route("/assessments/{id}/export.json", get(exchange::export_json))
         .route("/assessments/{id}/import", post(exchange::import))
+        .route("/report", get(reports::form).post(reports::submit))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/incident", post(reports::to_incident))
+        .route("/reports/{id}/close", post(reports::close))
+        .route("/reports/{id}/merge", post(reports::merge))
+        .route("/incidents", get(incidents::list))
+        .route(
+            "/incidents/new",
+            get(incidents::new_form).post(incidents::create),
+        )
+        .route("/incidents/{id}", get(incidents::show))
+        .route(
+            "/incidents/{id}/facts",
+            get(incidents::facts_form).post(incidents::facts_submit),
+        )
+        .route("/incidents/{id}/phase", post(incidents::set_phase))
+        .route("/incidents/{id}/tasks/{task}", post(incidents::set_task))
+        .route("/incidents/{id}/duties/{duty}", post(incidents::duty_sent))
+        .route("/incidents/{id}/timeline", post(incidents::add_entry))
+        .route(
+            "/incidents/{id}/documents/{kind}",
+            get(drafts::show).post(drafts::save),
+        )
+        .route("/incidents/{id}/documents/{kind}/print", get(drafts::print))
+        .route(
+            "/incidents/{id}/documents/{kind}/export.json",
+            get(drafts::export_json),
+        )
+        .route("/preparedness", get(preparedness::show))
+        .route(
+            "/preparedness/emergency-pack.html",
+            get(preparedness::emergency_pack),
+        )
+        .route("/preparedness/contacts", post(preparedness::add_contact))
+        .route("/preparedness/contacts/new", get(preparedness::new_contact))
+        .route(
+            "/preparedness/contacts/print",
+            get(preparedness::print_chart),
+        )
+        .route(
+            "/preparedness/contacts/standard",
+            post(preparedness::add_standard_bodies),
+        )
+        .route(
+            "/preparedness/contacts/{id}",
+            get(preparedness::edit_contact).post(preparedness::update_contact),
+        )
+        .route(
+            "/preparedness/contacts/{id}/remove",
+            post(preparedness::remove_contact),
+        )
+        .route(
+            "/preparedness/procedures",
+            post(preparedness::add_procedure),
+        )
+        .route(
+            "/preparedness/procedures/new",
+            get(preparedness::new_procedure),
+        )
+        .route(
+            "/preparedness/procedures/{id}",
+            get(preparedness::edit_procedure).post(preparedness::update_procedure),
+        )
+        .route(
+            "/preparedness/procedures/{id}/remove",
+            post(preparedness::remove_procedure),
+        )
         .route("/static/mamori.css", get(view::stylesheet))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))

@@ -20,6 +20,8 @@ pub struct WebConfig {
     pub login_attempts_per_ip: usize,
     /// Where uploaded evidence files are kept, one folder per organisation, named by SHA-256.
     pub upload_dir: std::path::PathBuf,
+    /// Where each organisation's emergency pack is rewritten whenever its contents change.
+    pub emergency_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -30,6 +32,7 @@ impl Default for WebConfig {
             session_hours: 12,
             login_attempts_per_ip: 30,
             upload_dir: std::path::PathBuf::from("mamori-data/uploads"),
+            emergency_dir: std::path::PathBuf::from("mamori-data/emergency"),
         }
     }
 }

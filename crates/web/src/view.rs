@@ -113,7 +113,16 @@ impl Page {
     /// The frame for a signed-in user, with the areas the user may open.
     pub fn signed_in(s: &SignedIn, title_key: &'static str, here: &str) -> Page {
         let a = &s.actor;
-        let mut nav = vec![("/", "nav.dashboard", true)];
+        let mut nav = vec![
+            ("/", "nav.dashboard", true),
+            ("/report", "nav.report", a.can(Permission::ReportAnomalies)),
+            (
+                "/incidents",
+                "nav.incidents",
+                a.can(Permission::ViewIncidents),
+            ),
+            ("/preparedness", "nav.preparedness", true),
+        ];
         nav.push((
             "/assessments",
             "nav.assessments",

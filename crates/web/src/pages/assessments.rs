@@ -1,7 +1,7 @@
 //! Self-assessment pages: start an assessment of a catalog sheet, answer its items per round,
 //! see the results, and print the sheet for the inspection.
 
-use super::see_other;
+use super::{catalog, see_other, today};
 use crate::auth::SignedIn;
 use crate::charts::control_heatmap;
 use crate::error::AppError;
@@ -18,7 +18,6 @@ use mamori_domain::assessment::{
 };
 use mamori_domain::authz::Permission;
 use mamori_domain::catalog::{Catalog, ChecklistItem, Scope, Sheet, SheetKind};
-use mamori_domain::clock::jst;
 use mamori_domain::fiscal::fiscal_year_label;
 use mamori_domain::validate::{FieldError, Problem};
 use mamori_store::{Assessment, StoredAnswer};
@@ -26,20 +25,11 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-fn catalog() -> Result<&'static Catalog, AppError> {
-    mamori_catalog::catalog()
-        .map_err(|e| AppError::Internal(format!("catalog invalid: {} faults", e.len())))
-}
-
 pub(crate) fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
     catalog()?
         .sheets
         .get(&a.sheet_id)
         .ok_or_else(|| AppError::Internal(format!("sheet {} not in catalog", a.sheet_id)))
-}
-
-fn today(state: &AppState) -> chrono::NaiveDate {
-    state.now().with_timezone(&jst()).date_naive()
 }
 
 fn sheet_title(sheet: &Sheet, lang: Lang) -> String {

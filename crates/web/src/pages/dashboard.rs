@@ -55,6 +55,16 @@ struct DashboardPage {
     roles: Vec<&'static str>,
     figures: Option<AccountFigures>,
     recent: Vec<(String, AuditRecord)>,
+    incidents: Option<IncidentCard>,
+}
+
+/// What needs attention in incident response: reports awaiting triage and open incidents with
+/// the next duty and its countdown.
+pub struct IncidentCard {
+    /// Reports awaiting triage.
+    pub open_reports: usize,
+    /// Open incidents (exercises included, marked).
+    pub open: Vec<super::incidents::IncidentRow>,
 }
 
 /// The dashboard, or the way to setup or login.
@@ -107,7 +117,23 @@ pub async fn show(
     } else {
         None
     };
+    let incidents = if s.actor.can(Permission::ViewIncidents) {
+        let open = state
+            .store
+            .incidents(s.org.id)
+            .await?
+            .into_iter()
+            .filter(|i| i.is_open())
+            .collect();
+        Some(IncidentCard {
+            open_reports: state.store.anomaly_reports(s.org.id, true).await?.len(),
+            open: super::incidents::incident_rows(&state, &s, open).await?,
+        })
+    } else {
+        None
+    };
     let p = DashboardPage {
+        incidents,
         assessment,
         two_factor: s.user.totp_enabled,
         org_kind: s.org.profile.kind.label(lang),

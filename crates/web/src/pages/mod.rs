@@ -4,10 +4,14 @@ pub mod account;
 pub mod assessments;
 pub mod audit;
 pub mod dashboard;
+pub mod drafts;
 pub mod exchange;
+pub mod incidents;
 pub mod invite;
 pub mod login;
 pub mod orgs;
+pub mod preparedness;
+pub mod reports;
 pub mod setup;
 pub mod users;
 
@@ -20,6 +24,17 @@ use mamori_domain::password;
 use mamori_domain::role::{Role, RoleSet};
 use mamori_domain::validate::{FieldError, Problem};
 use uuid::Uuid;
+
+/// The embedded catalog; an invalid one is a fault of the build, reported as an internal error.
+pub(crate) fn catalog() -> Result<&'static mamori_domain::catalog::Catalog, AppError> {
+    mamori_catalog::catalog()
+        .map_err(|e| AppError::Internal(format!("catalog invalid: {} faults", e.len())))
+}
+
+/// Today in Japan, by the application's clock.
+pub(crate) fn today(state: &AppState) -> chrono::NaiveDate {
+    mamori_domain::incident::jst_date(state.now())
+}
 
 /// Adds `Set-Cookie` headers to a response.
 pub fn with_cookies(mut res: Response, cookies: impl IntoIterator<Item = String>) -> Response {
