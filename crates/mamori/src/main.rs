@@ -6,6 +6,7 @@ mod catalog;
 mod config;
 mod demo;
 mod duties;
+mod pack;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,15 @@ enum Command {
         #[arg(long)]
         facts: Option<std::path::PathBuf>,
     },
+    /// Writes the emergency pack (contact chart, incident phases, recovery procedures) as one HTML file.
+    EmergencyPack {
+        /// The organisation's id or exact name; the home organisation when absent.
+        #[arg(long)]
+        org: Option<String>,
+        /// The file to write; standard output when absent.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// The checklist and guideline catalog.
     Catalog {
         #[command(subcommand)]
@@ -78,6 +88,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit { command } => audit::run(settings, command).await,
         Command::Catalog { command } => catalog::run(command),
         Command::Duties { facts } => duties::run(facts),
+        Command::EmergencyPack { org, out } => pack::run(settings, org, out).await,
     };
     match result {
         Ok(code) => code,

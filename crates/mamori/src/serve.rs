@@ -26,7 +26,9 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
     if demo {
         crate::demo::load(&store, &settings).await?;
     }
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), web_config(&settings));
+    let config = web_config(&settings);
+    crate::pack::refresh_all(&store, &config.emergency_dir).await;
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
     tokio::spawn(purge_expired_sessions(store.clone()));
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)

@@ -134,6 +134,24 @@ async fn save(c: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(name), png).expect("write screenshot");
 }
 
+/// The one-time password `serve --demo` printed for a demo login.
+fn demo_password(server: &Server, email: &str) -> String {
+    server
+        .stdout
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix(email)
+                .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .unwrap_or_else(|| panic!("demo login {email} printed"))
+}
+
+/// The text of an element.
+async fn text_of(c: &Client, css: &str) -> String {
+    wait_for(c, css).await.text().await.expect("text")
+}
+
 async fn login(c: &Client, base: &str, email: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     fill(c, "#email", email).await;
@@ -145,15 +163,7 @@ async fn login(c: &Client, base: &str, email: &str, password: &str) {
 async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
     let data = tempfile::tempdir().expect("dir");
     let server = Server::start(data.path(), &["--demo"]);
-    let password = server
-        .stdout
-        .iter()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("admin@demo.mamori.jp")
-                .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
-        })
-        .expect("demo administrator login printed");
+    let password = demo_password(&server, "admin@demo.mamori.jp");
     let base = server.url("");
     let (_driver, port) = chromedriver();
     let profile = tempfile::tempdir().expect("profile");
@@ -318,4 +328,198 @@ async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
     save(&c, "assessment-print.png").await;
 
     c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reported_anomaly_becomes_a_ransomware_incident_with_its_reports_due() {
+    use mamori_domain::duties::next_open_day;
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), &["--demo"]);
+    let nurse_pw = demo_password(&server, "nurse@demo.mamori.jp");
+    let manager_pw = demo_password(&server, "admin@demo.mamori.jp");
+    let base = server.url("");
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(port, profile.path()).await;
+
+    // A nurse reports from a phone-sized screen.
+    c.set_window_size(390, 844).await.expect("phone size");
+    login(&c, &base, "nurse@demo.mamori.jp", &nurse_pw).await;
+    expect_heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/report"))
+        .await
+        .expect("report page");
+    expect_heading(&c, "異常を報告").await;
+    fill(
+        &c,
+        "#what",
+        "電子カルテ端末に英語の脅迫文が表示され、ファイルが開けない",
+    )
+    .await;
+    fill(&c, "#place", "3階東病棟").await;
+    fill(&c, "#device", "ナースステーション端末2").await;
+    save(&c, "incident-report-phone.png").await;
+    submit(&c, "#report-form").await;
+    let notice = text_of(&c, "p.notice").await;
+    assert!(notice.contains("受け付けました"), "{notice}");
+    submit(&c, "form[action='/logout']").await;
+    expect_heading(&c, "ログイン").await;
+    c.set_window_size(1280, 900).await.expect("desktop size");
+
+    // The security manager sees it on the dashboard and triages it into a ransomware incident
+    // with personal data possibly affected.
+    login(&c, &base, "admin@demo.mamori.jp", &manager_pw).await;
+    expect_heading(&c, "ダッシュボード").await;
+    let card = text_of(&c, "#incident-card").await;
+    assert!(card.contains("トリアージ待ちの報告: 1"), "{card}");
+    c.goto(&format!("{base}/incidents"))
+        .await
+        .expect("incidents");
+    c.find(Locator::Css("#open-reports a"))
+        .await
+        .expect("report link")
+        .click()
+        .await
+        .expect("open report");
+    expect_heading(&c, "報告のトリアージ #1").await;
+    fill(&c, "#title", "ランサムウェア感染(電子カルテ)").await;
+    c.find(Locator::Css("#kind"))
+        .await
+        .expect("kind")
+        .select_by_value("ransomware")
+        .await
+        .expect("kind");
+    c.find(Locator::Css("#severity"))
+        .await
+        .expect("severity")
+        .select_by_value("critical")
+        .await
+        .expect("severity");
+    c.find(Locator::Css("input[name=care_disrupted]"))
+        .await
+        .expect("care")
+        .click()
+        .await
+        .expect("tick");
+    fill(&c, "#care_decision", "外来は紙運用に切替").await;
+    c.find(Locator::Css("input[name=personal_data][value=possible]"))
+        .await
+        .expect("pd")
+        .click()
+        .await
+        .expect("choose");
+    fill(&c, "#pd_count", "52000").await;
+    c.find(Locator::Css("input[name=pd_sensitive]"))
+        .await
+        .expect("sensitive")
+        .click()
+        .await
+        .expect("tick");
+    let aware_value = c
+        .find(Locator::Id("aware_at"))
+        .await
+        .expect("aware_at")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    let aware =
+        chrono::NaiveDate::parse_from_str(&aware_value[..10], "%Y-%m-%d").expect("aware date");
+    save(&c, "incident-triage.png").await;
+    submit(&c, "#incident-form").await;
+    expect_heading(&c, "#1 ランサムウェア感染(電子カルテ)").await;
+
+    // The duties: 速報 target day 3, due day 5; 確報 60 days (malicious), moved past closed days.
+    let sokuho = text_of(&c, "#duty-ppc\\.sokuho").await;
+    let day = |n: i64| aware + chrono::Duration::days(n - 1);
+    assert!(
+        sokuho.contains(&day(3).to_string()) && sokuho.contains(&day(5).to_string()),
+        "{sokuho}"
+    );
+    let kakuho = text_of(&c, "#duty-ppc\\.kakuho").await;
+    assert!(
+        kakuho.contains(&next_open_day(day(60)).to_string()),
+        "{kakuho}"
+    );
+    for id in [
+        "vendor\\.notice",
+        "mhlw\\.notice",
+        "prefecture\\.notice",
+        "police\\.notice",
+        "individuals\\.notice",
+    ] {
+        wait_for(&c, &format!("#duty-{id}")).await;
+    }
+    c.execute(
+        "document.getElementById('duties').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    save(&c, "incident-duties.png").await;
+
+    // The PPC 速報 is marked sent.
+    fill(
+        &c,
+        "#duty-ppc\\.sokuho input[name=sent_to]",
+        "個人情報保護委員会 漏えい等報告フォーム",
+    )
+    .await;
+    submit(&c, "#duty-ppc\\.sokuho form").await;
+    let mut sokuho = String::new();
+    for _ in 0..50 {
+        sokuho = text_of(&c, "#duty-ppc\\.sokuho").await;
+        if sokuho.contains("漏えい等報告フォーム") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        sokuho.contains("済") && sokuho.contains("漏えい等報告フォーム"),
+        "{sokuho}"
+    );
+
+    // The MHLW report draft is saved and printed.
+    c.goto(&format!(
+        "{}/documents/mhlw_report",
+        c.current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .split('#')
+            .next()
+            .unwrap_or("")
+    ))
+    .await
+    .expect("draft");
+    expect_heading(&c, "厚生労働省・都道府県への報告").await;
+    let damage = c
+        .find(Locator::Id("f-damage"))
+        .await
+        .expect("damage")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(damage.contains("外来は紙運用に切替"), "{damage}");
+    fill(&c, "#f-recovery", "バックアップの安全確認中").await;
+    submit(&c, "#draft-form").await;
+    wait_for(&c, "#versions").await;
+    c.find(Locator::Id("print-link"))
+        .await
+        .expect("print")
+        .click()
+        .await
+        .expect("print view");
+    let doc = text_of(&c, "#document").await;
+    assert!(
+        doc.contains("被害状況")
+            && doc.contains("バックアップの安全確認中")
+            && doc.contains("再発防止策"),
+        "{doc}"
+    );
+    let pdf = c.print(Default::default()).await.expect("print to PDF");
+    assert!(pdf.starts_with(b"%PDF"), "printed to PDF");
+    std::fs::write(screenshot_dir().join("incident-mhlw-report.pdf"), pdf).expect("pdf");
+    save(&c, "incident-mhlw-report.png").await;
 }

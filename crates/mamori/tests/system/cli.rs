@@ -263,3 +263,45 @@ fn duties_are_printed_as_json_from_facts_and_bad_facts_exit_with_2() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not valid"));
 }
+
+#[test]
+fn the_emergency_pack_is_written_by_the_command_line_too() {
+    let data = tempfile::tempdir().expect("dir");
+    let none = mamori(data.path(), &["emergency-pack"]);
+    assert_eq!(none.status.code(), Some(2), "nothing set up yet");
+    let init = mamori(
+        data.path(),
+        &[
+            "admin",
+            "init",
+            "--org",
+            "守り市民病院",
+            "--email",
+            "admin@example.jp",
+            "--beds",
+            "120",
+        ],
+    );
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let out = data.path().join("pack.html");
+    let r = mamori(
+        data.path(),
+        &["emergency-pack", "--out", out.to_str().expect("path")],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let html = std::fs::read_to_string(&out).expect("pack");
+    assert!(html.contains("緊急時対応パック — 守り市民病院") && html.contains("初動対応"));
+    assert!(!html.contains("<link") && !html.contains("<script"));
+    let by_name = mamori(data.path(), &["emergency-pack", "--org", "守り市民病院"]);
+    assert!(stdout(&by_name).contains("<!doctype html>"));
+    assert_eq!(
+        mamori(data.path(), &["emergency-pack", "--org", "no such"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
