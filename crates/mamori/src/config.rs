@@ -52,6 +52,13 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Session lifetime in hours.
     pub session_hours: i64,
+    /// Mail server for notifications (`smtp://host:25`, `smtp://host:587?tls=required`,
+    /// `smtps://user:password@host:465`); empty means no e-mail.
+    #[serde(default)]
+    pub smtp_url: String,
+    /// Sender address of notifications.
+    #[serde(default)]
+    pub mail_from: String,
 }
 
 impl Default for Settings {
@@ -63,6 +70,8 @@ impl Default for Settings {
             public_url: String::new(),
             secure_cookies: false,
             session_hours: 12,
+            smtp_url: String::new(),
+            mail_from: String::new(),
         }
     }
 }
@@ -88,6 +97,8 @@ impl Settings {
                 "public_url",
                 "secure_cookies",
                 "session_hours",
+                "smtp_url",
+                "mail_from",
             ]))
             .merge(Serialized::defaults(flags));
         let mut s: Settings = fig.extract().context("reading settings")?;
@@ -97,6 +108,10 @@ impl Settings {
         if s.public_url.is_empty() {
             s.public_url = format!("http://{}", s.listen);
         }
+        anyhow::ensure!(
+            s.smtp_url.is_empty() || !s.mail_from.is_empty(),
+            "mail_from (MAMORI_MAIL_FROM) is needed when smtp_url is set"
+        );
         if s.public_url.starts_with("https://") {
             s.secure_cookies = true;
         }

@@ -16,6 +16,10 @@ pub fn web_config(s: &Settings) -> WebConfig {
         session_hours: s.session_hours,
         upload_dir: s.data.join("uploads"),
         emergency_dir: s.data.join("emergency"),
+        mail: (!s.smtp_url.is_empty()).then(|| mamori_web::mail::MailSettings {
+            smtp_url: s.smtp_url.clone(),
+            from: s.mail_from.clone(),
+        }),
         ..WebConfig::default()
     }
 }
@@ -30,6 +34,13 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
     crate::pack::refresh_all(&store, &config.emergency_dir).await;
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
     tokio::spawn(purge_expired_sessions(store.clone()));
+    if let Some(mail) = state.config.mail.clone() {
+        tokio::spawn(mamori_web::mail::run_worker(
+            store.clone(),
+            mail,
+            state.mail_wake.clone(),
+        ));
+    }
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await

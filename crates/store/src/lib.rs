@@ -15,6 +15,7 @@ mod audit;
 mod error;
 mod evidence;
 mod incidents;
+mod mail;
 mod models;
 mod orgs;
 mod preparedness;
@@ -29,6 +30,7 @@ pub use evidence::{Evidence, NewEvidence};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };
+pub use mail::{MAX_ATTEMPTS, OutgoingMail};
 pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
 pub use sessions::NewSession;

@@ -17,6 +17,7 @@ pub mod emergency;
 mod error;
 mod form;
 pub mod i18n;
+pub mod mail;
 mod metrics;
 mod pages;
 mod security;

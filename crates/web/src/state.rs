@@ -22,6 +22,8 @@ pub struct WebConfig {
     pub upload_dir: std::path::PathBuf,
     /// Where each organisation's emergency pack is rewritten whenever its contents change.
     pub emergency_dir: std::path::PathBuf,
+    /// Mail for notifications; none when no SMTP server is configured.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl Default for WebConfig {
@@ -33,6 +35,7 @@ impl Default for WebConfig {
             login_attempts_per_ip: 30,
             upload_dir: std::path::PathBuf::from("mamori-data/uploads"),
             emergency_dir: std::path::PathBuf::from("mamori-data/emergency"),
+            mail: None,
         }
     }
 }
@@ -48,6 +51,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) ip_attempts: Arc<Mutex<AttemptWindow<IpAddr>>>,
+    /// Wakes the mail worker when a message is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -61,6 +66,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             ip_attempts: Arc::new(Mutex::new(window)),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

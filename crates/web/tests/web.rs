@@ -78,6 +78,11 @@ struct Browser {
 
 impl App {
     async fn new() -> App {
+        App::with_mail(None).await
+    }
+
+    /// An application that sends notifications through the given mail settings.
+    async fn with_mail(mail: Option<mamori_web::mail::MailSettings>) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::connect(&format!("sqlite://{}", dir.path().join("w.db").display()))
             .await
@@ -91,6 +96,7 @@ impl App {
             public_url: "http://mamori.test".into(),
             upload_dir: dir.path().join("uploads"),
             emergency_dir: dir.path().join("emergency"),
+            mail,
             ..WebConfig::default()
         };
         let state = AppState::new(store.clone(), clock.clone(), config);
@@ -2999,4 +3005,83 @@ async fn the_contact_chart_is_kept_printed_and_packed_for_emergencies() {
     assert_eq!(files.len(), 1);
     let on_disk = std::fs::read_to_string(files[0].path()).expect("pack");
     assert!(on_disk.contains("金庫内 LTO"));
+}
+
+#[tokio::test]
+async fn a_mail_server_that_is_down_delays_the_notice_but_loses_nothing() {
+    // A port nobody listens on: connections are refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let settings = mamori_web::mail::MailSettings {
+        smtp_url: format!("smtp://127.0.0.1:{port}"),
+        from: "mamori@mamori.test".into(),
+    };
+    let app = App::with_mail(Some(settings.clone())).await;
+    let mut admin = app.setup().await;
+    let mut staff = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    app.user(&mut admin, "csm@mamori.test", &["security_manager"])
+        .await;
+    app.user(&mut admin, "it@mamori.test", &["system_operator"])
+        .await;
+    let r = app
+        .submit(
+            &mut staff,
+            "/report",
+            "/report",
+            &[("what", "見慣れない画面が出た")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let org = app
+        .store
+        .org_directory()
+        .await
+        .expect("orgs")
+        .into_iter()
+        .find(|o| o.home)
+        .expect("home");
+    let queued = app.store.unsent_mail(org.id).await.expect("outbox");
+    let mut to: Vec<_> = queued.iter().map(|m| m.recipient.as_str()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        ["admin@mamori.test", "csm@mamori.test", "it@mamori.test"],
+        "the on-call roles (the first administrator is also the security manager), not all staff"
+    );
+    assert!(
+        queued[0].subject.contains("異常の報告 #1")
+            && queued[0].body.contains("見慣れない画面が出た")
+    );
+    assert!(queued[0].body.contains("http://mamori.test/reports/"));
+
+    let transport = mamori_web::mail::transport(&settings).expect("transport");
+    let (sent, failed) =
+        mamori_web::mail::deliver_due(&app.store, &transport, &settings.from, Utc::now())
+            .await
+            .expect("pass");
+    assert_eq!((sent, failed), (0, 3));
+    let after = app.store.unsent_mail(org.id).await.expect("outbox");
+    assert!(
+        after
+            .iter()
+            .all(|m| m.attempts == 1 && !m.last_error.is_empty())
+    );
+    assert!(
+        app.store
+            .due_mail(Utc::now(), 10)
+            .await
+            .expect("due")
+            .is_empty(),
+        "the next attempt waits"
+    );
+    assert_eq!(
+        app.store
+            .anomaly_reports(org.id, true)
+            .await
+            .expect("reports")
+            .len(),
+        1,
+        "the report is kept"
+    );
 }

@@ -5,5 +5,6 @@ mod browser;
 mod cli;
 mod crash;
 mod holidays;
+mod mail;
 mod spreadsheet;
 mod support;

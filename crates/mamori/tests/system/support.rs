@@ -38,6 +38,11 @@ pub struct Server {
 impl Server {
     /// Starts the server and waits until it listens, collecting what it printed until then.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(data, extra, &[])
+    }
+
+    /// Starts the server with extra environment variables (settings such as `MAMORI_SMTP_URL`).
+    pub fn start_with_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let mut child = Command::new(BIN)
@@ -47,6 +52,7 @@ impl Server {
             .arg("serve")
             .args(extra)
             .env_remove("MAMORI_DATABASE_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -112,7 +112,8 @@ pub struct ReportForm {
     draft: AnomalyDraft,
 }
 
-/// Receives a report; the security manager sees it on the dashboard at once.
+/// Receives a report; the security manager sees it on the dashboard at once and, when mail is
+/// configured, by e-mail (queued after the report is stored, so mail trouble never loses it).
 pub async fn submit(
     State(state): State<AppState>,
     s: SignedIn,
@@ -127,6 +128,7 @@ pub async fn submit(
         ),
         Ok(a) => {
             let r = state.store.report_anomaly(&s.ctx(), &a).await?;
+            crate::mail::anomaly_reported(&state, &s.org, &r).await;
             Ok(see_other(&format!("/report?sent={}", r.number)))
         }
     }
