@@ -118,6 +118,9 @@ fn an_anomaly_report_is_mailed_to_the_on_call_roles() {
     assert!(!text.contains("RCPT nurse@"), "{text}");
     assert!(text.contains("From: mamori@demo.mamori.jp"), "{text}");
     assert!(text.contains("Subject: [mamori] 異常の報告 #1"), "{text}");
-    assert!(text.contains("共有フォルダのファイル名がすべて変わっている") && text.contains("医事課"), "{text}");
+    assert!(
+        text.contains("共有フォルダのファイル名がすべて変わっている") && text.contains("医事課"),
+        "{text}"
+    );
     assert!(text.contains("/reports/"), "{text}");
 }
