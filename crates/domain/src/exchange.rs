@@ -139,7 +139,8 @@ pub struct CellError {
     pub key: String,
 }
 
-fn letter(i: usize) -> String {
+/// The spreadsheet letter of a zero-based column (A, B, …, Z, AA, …).
+pub fn column_letter(i: usize) -> String {
     let mut n = i + 1;
     let mut s = Vec::new();
     while n > 0 {
@@ -157,7 +158,7 @@ fn cell_error(row: usize, col: usize, key: &str) -> CellError {
             .get(col)
             .map(|c| c.0.to_string())
             .unwrap_or_default(),
-        letter: letter(col),
+        letter: column_letter(col),
         key: key.to_string(),
     }
 }
@@ -359,7 +360,7 @@ mod tests {
                 .iter()
                 .all(|e| e.row == 1 && e.key == "error.import_header")
         );
-        assert_eq!(letter(0), "A");
-        assert_eq!(letter(26), "AA");
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(26), "AA");
     }
 }

@@ -26,8 +26,10 @@ pub mod incident;
 pub mod org;
 pub mod password;
 pub mod preparedness;
+pub mod register;
 pub mod role;
 pub mod throttle;
 pub mod validate;
+pub mod vuln;
 
 pub use i18n::Lang;

@@ -19,6 +19,7 @@ mod mail;
 mod models;
 mod orgs;
 mod preparedness;
+mod registers;
 pub mod sessions;
 mod tokens;
 mod users;
@@ -33,6 +34,7 @@ pub use incidents::{
 pub use mail::{MAX_ATTEMPTS, OutgoingMail};
 pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
+pub use registers::{DeviceChange, FindingDecision, RegisterReview, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
 
 /// Results of storage operations.

@@ -987,3 +987,116 @@ async fn the_contact_chart_and_procedures_stay_in_their_organisation() {
         assert!(s.recovery_procedures(b.id).await.expect("b").is_empty());
     }
 }
+
+#[tokio::test]
+async fn the_device_ledger_keeps_history_and_vulnerability_data_merges() {
+    use mamori_domain::register::DeviceDraft;
+    use mamori_domain::vuln::read_feed;
+    use mamori_store::FindingDecision;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let vpn = DeviceDraft {
+            kind: "network".into(),
+            name: "VPN-01".into(),
+            vendor: "Fortinet".into(),
+            product: "FortiGate 60F".into(),
+            version: "6.0.4".into(),
+            internet_facing: "on".into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("device");
+        let id = s.save_device(&ca, None, &vpn).await.expect("add");
+        assert!(
+            matches!(
+                s.save_device(&ca, None, &vpn).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "names are unique in a ledger"
+        );
+        let mut patched = vpn.clone();
+        patched.version = "6.0.18".into();
+        let pc = DeviceDraft {
+            kind: "terminal".into(),
+            name: "PC-01".into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("pc");
+        assert_eq!(
+            s.import_devices(&ca, &[patched.clone(), pc])
+                .await
+                .expect("import"),
+            (1, 1)
+        );
+        assert_eq!(
+            s.device(a.id, id).await.expect("vpn").device.version,
+            "6.0.18"
+        );
+        let history = s.device_history(a.id, id).await.expect("history");
+        assert_eq!(history.len(), 2);
+        assert!(history[0].before.contains("6.0.4") && history[0].after.contains("6.0.18"));
+        assert!(s.devices(b.id).await.expect("b").is_empty());
+        assert!(matches!(
+            s.device(b.id, id).await,
+            Err(StoreError::NotFound)
+        ));
+        let cb = ctx(b.id, Some(admin_b.id));
+        assert!(matches!(
+            s.remove_device(&cb, id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let nvd = read_feed(include_bytes!("../../../testdata/vuln/nvd-sample.json")).expect("nvd");
+        let kev = read_feed(include_bytes!("../../../testdata/vuln/kev-slice.json")).expect("kev");
+        assert_eq!(s.import_vulnerabilities(&ca, &nvd).await.expect("nvd"), 12);
+        let new = s.import_vulnerabilities(&ca, &kev).await.expect("kev");
+        assert!(
+            new > 0 && new < kev.len(),
+            "KEV entries of known CVEs merge"
+        );
+        let all = s.vulnerabilities(a.id).await.expect("all");
+        let handa = all
+            .iter()
+            .find(|v| v.cve == "CVE-2018-13379")
+            .expect("merged");
+        assert!(
+            !handa.matches.is_empty()
+                && handa
+                    .kev
+                    .as_ref()
+                    .is_some_and(|k| k.ransomware && k.vendor == "Fortinet")
+        );
+        assert!(s.vulnerabilities(b.id).await.expect("b").is_empty());
+
+        s.decide_finding(
+            &ca,
+            id,
+            "CVE-2018-13379",
+            &FindingDecision::Accepted("外部公開を停止済み".into()),
+        )
+        .await
+        .expect("decide");
+        assert!(matches!(
+            s.decide_finding(
+                &cb,
+                id,
+                "CVE-2018-13379",
+                &FindingDecision::Accepted("x".into())
+            )
+            .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(s.finding_decisions(a.id).await.expect("decisions").len(), 1);
+        s.record_review(&ca, "devices", t0().date_naive(), "退役機器2台を削除")
+            .await
+            .expect("review");
+        assert_eq!(
+            s.reviews(a.id, "devices").await.expect("reviews")[0].note,
+            "退役機器2台を削除"
+        );
+        assert!(s.audit_verify().await.expect("verify").is_ok());
+    }
+}

@@ -1,0 +1,793 @@
+//! Known vulnerabilities and the devices they touch: reading the CISA Known Exploited
+//! Vulnerabilities catalog and NVD CVE API 2.0 pages (offline files a user downloads), CPE 2.3
+//! names, version ranges, and matching them against what people typed in the device ledger.
+
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// A CPE 2.3 name, the attributes we match on, unescaped and lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cpe {
+    /// `a` application, `o` operating system / firmware, `h` hardware.
+    pub part: String,
+    /// Vendor.
+    pub vendor: String,
+    /// Product.
+    pub product: String,
+    /// Version, `*` for any, `-` for not applicable.
+    pub version: String,
+    /// Update (release, hotfix: `r2`, `h1`), `*` or `-`.
+    pub update: String,
+}
+
+/// Splits a CPE 2.3 formatted string on unescaped colons and removes the escapes.
+pub fn parse_cpe(s: &str) -> Option<Cpe> {
+    let rest = s.strip_prefix("cpe:2.3:")?;
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ':' => fields.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    if fields.len() != 11 {
+        return None;
+    }
+    let f = |i: usize| fields.get(i).map(|s| s.to_lowercase()).unwrap_or_default();
+    Some(Cpe {
+        part: f(0),
+        vendor: f(1),
+        product: f(2),
+        version: f(3),
+        update: f(4),
+    })
+}
+
+/// One segment of a version: numbers compare as numbers, words as words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seg {
+    Num(u64),
+    Word(String),
+}
+
+fn segments(v: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<Seg>| {
+        if cur.is_empty() {
+            return;
+        }
+        let s = std::mem::take(cur);
+        out.push(match s.parse::<u64>() {
+            Ok(n) => Seg::Num(n),
+            Err(_) => Seg::Word(s.to_lowercase()),
+        });
+    };
+    for c in v.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            let switch = cur
+                .chars()
+                .last()
+                .is_some_and(|l| l.is_ascii_digit() != c.is_ascii_digit());
+            if switch {
+                flush(&mut cur, &mut out);
+            }
+            cur.push(c);
+        } else {
+            flush(&mut cur, &mut out);
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// Compares dotted versions with build and release suffixes as people and vendors write them:
+/// `6.0.4` < `6.0.10`, `17.9.4` < `17.9.4a`, `22.6R2` = `22.6 r2`, `11.1.2-h1` > `11.1.2`.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let (a, b) = (segments(a), segments(b));
+    for i in 0..a.len().max(b.len()) {
+        let ord = match (a.get(i), b.get(i)) {
+            (Some(Seg::Num(x)), Some(Seg::Num(y))) => x.cmp(y),
+            (Some(Seg::Word(x)), Some(Seg::Word(y))) => x.cmp(y),
+            // A number after a common prefix is a later release than a letter (6.0.1 > 6.0.beta).
+            (Some(Seg::Num(_)), Some(Seg::Word(_))) => Ordering::Greater,
+            (Some(Seg::Word(_)), Some(Seg::Num(_))) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (None, Some(_)) => Ordering::Less,
+            (None, None) => Ordering::Equal,
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// A vulnerable CPE with the version bounds NVD gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpeMatch {
+    /// The CPE (its version may be `*` when bounds are given).
+    pub cpe: Cpe,
+    /// Lowest affected version, included.
+    pub start_including: Option<String>,
+    /// Lowest bound, excluded.
+    pub start_excluding: Option<String>,
+    /// Highest affected version, included.
+    pub end_including: Option<String>,
+    /// First fixed version.
+    pub end_excluding: Option<String>,
+}
+
+impl CpeMatch {
+    /// Whether a version (with its update part, e.g. `r2`) falls in this match.
+    pub fn covers(&self, version: &str) -> bool {
+        let exact = !matches!(self.cpe.version.as_str(), "*" | "-" | "");
+        if exact {
+            let mut v = self.cpe.version.clone();
+            if !matches!(self.cpe.update.as_str(), "*" | "-" | "") {
+                v = format!("{v} {}", self.cpe.update);
+                return compare_versions(version, &v) == Ordering::Equal;
+            }
+            // `12.1` matches `12.1`, and also `12.1 r3` (any update of that version).
+            let (a, b) = (segments(version), segments(&v));
+            return a.len() >= b.len() && a.get(..b.len()) == Some(&b[..]);
+        }
+        let ok = |bound: &Option<String>, pass: fn(Ordering) -> bool| {
+            bound
+                .as_ref()
+                .is_none_or(|b| pass(compare_versions(version, b)))
+        };
+        ok(&self.start_including, |o| o != Ordering::Less)
+            && ok(&self.start_excluding, |o| o == Ordering::Greater)
+            && ok(&self.end_including, |o| o != Ordering::Greater)
+            && ok(&self.end_excluding, |o| o == Ordering::Less)
+    }
+}
+
+/// What CISA's catalog says of an exploited vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevEntry {
+    /// Vendor in words, e.g. `Fortinet`.
+    pub vendor: String,
+    /// Product in words, e.g. `FortiOS`.
+    pub product: String,
+    /// Name of the vulnerability.
+    pub name: String,
+    /// Added to the catalog.
+    pub date_added: String,
+    /// CISA's due date for federal agencies.
+    pub due_date: String,
+    /// Known to be used by ransomware campaigns.
+    pub ransomware: bool,
+}
+
+/// One vulnerability as mamori keeps it: from NVD, from KEV, or both merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    /// `CVE-YYYY-NNNN`.
+    pub cve: String,
+    /// English description.
+    pub description: String,
+    /// Highest CVSS v3 base score given.
+    pub cvss: Option<f32>,
+    /// The vulnerable CPEs (platform-only entries of AND configurations left out).
+    pub matches: Vec<CpeMatch>,
+    /// Present when the vulnerability is known to be exploited.
+    pub kev: Option<KevEntry>,
+}
+
+/// Why an imported file was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedError {
+    /// Not JSON, or not in the expected shape; the text says where.
+    Shape(String),
+    /// Neither a KEV catalog nor an NVD CVE API 2.0 page.
+    Unknown,
+}
+
+impl std::fmt::Display for FeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FeedError::Shape(s) => write!(f, "{s}"),
+            FeedError::Unknown => write!(f, "neither a KEV catalog nor an NVD CVE API 2.0 file"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KevFile {
+    vulnerabilities: Vec<KevRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KevRow {
+    #[serde(rename = "cveID")]
+    cve_id: String,
+    vendor_project: String,
+    product: String,
+    #[serde(default)]
+    vulnerability_name: String,
+    #[serde(default)]
+    date_added: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    short_description: String,
+    #[serde(default)]
+    known_ransomware_campaign_use: String,
+}
+
+#[derive(Deserialize)]
+struct NvdFile {
+    format: String,
+    vulnerabilities: Vec<NvdItem>,
+}
+
+#[derive(Deserialize)]
+struct NvdItem {
+    cve: NvdCve,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NvdCve {
+    id: String,
+    #[serde(default)]
+    descriptions: Vec<NvdText>,
+    #[serde(default)]
+    metrics: NvdMetrics,
+    #[serde(default)]
+    configurations: Vec<NvdConfig>,
+    #[serde(default)]
+    cisa_exploit_add: Option<String>,
+    #[serde(default)]
+    cisa_action_due: Option<String>,
+    #[serde(default)]
+    cisa_vulnerability_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NvdText {
+    lang: String,
+    value: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct NvdMetrics {
+    #[serde(default)]
+    cvss_metric_v31: Vec<NvdMetric>,
+    #[serde(default)]
+    cvss_metric_v30: Vec<NvdMetric>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NvdMetric {
+    cvss_data: NvdCvss,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NvdCvss {
+    base_score: f32,
+}
+
+#[derive(Deserialize)]
+struct NvdConfig {
+    #[serde(default)]
+    nodes: Vec<NvdNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NvdNode {
+    #[serde(default)]
+    negate: bool,
+    #[serde(default)]
+    cpe_match: Vec<NvdCpeMatch>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NvdCpeMatch {
+    vulnerable: bool,
+    criteria: String,
+    version_start_including: Option<String>,
+    version_start_excluding: Option<String>,
+    version_end_including: Option<String>,
+    version_end_excluding: Option<String>,
+}
+
+fn shape(e: serde_json::Error) -> FeedError {
+    FeedError::Shape(format!("line {}, column {}: {e}", e.line(), e.column()))
+}
+
+/// Reads a KEV catalog or an NVD CVE API 2.0 page, telling which by its content.
+pub fn read_feed(bytes: &[u8]) -> Result<Vec<Vulnerability>, FeedError> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(shape)?;
+    if v.get("catalogVersion").is_some() {
+        let f: KevFile = serde_json::from_value(v).map_err(shape)?;
+        return Ok(f.vulnerabilities.into_iter().map(from_kev).collect());
+    }
+    if v.get("format").and_then(|f| f.as_str()) == Some("NVD_CVE") {
+        let f: NvdFile = serde_json::from_value(v).map_err(shape)?;
+        debug_assert_eq!(f.format, "NVD_CVE");
+        return Ok(f
+            .vulnerabilities
+            .into_iter()
+            .map(|i| from_nvd(i.cve))
+            .collect());
+    }
+    Err(FeedError::Unknown)
+}
+
+fn from_kev(r: KevRow) -> Vulnerability {
+    Vulnerability {
+        cve: r.cve_id,
+        description: r.short_description,
+        cvss: None,
+        matches: Vec::new(),
+        kev: Some(KevEntry {
+            vendor: r.vendor_project,
+            product: r.product,
+            name: r.vulnerability_name,
+            date_added: r.date_added,
+            due_date: r.due_date,
+            ransomware: r
+                .known_ransomware_campaign_use
+                .eq_ignore_ascii_case("known"),
+        }),
+    }
+}
+
+fn from_nvd(c: NvdCve) -> Vulnerability {
+    let description = c
+        .descriptions
+        .iter()
+        .find(|d| d.lang == "en")
+        .map(|d| d.value.clone())
+        .unwrap_or_default();
+    let cvss = c
+        .metrics
+        .cvss_metric_v31
+        .iter()
+        .chain(c.metrics.cvss_metric_v30.iter())
+        .map(|m| m.cvss_data.base_score)
+        .fold(None, |acc: Option<f32>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
+    let matches = c
+        .configurations
+        .iter()
+        .flat_map(|conf| conf.nodes.iter())
+        .filter(|n| !n.negate)
+        .flat_map(|n| n.cpe_match.iter())
+        .filter(|m| m.vulnerable)
+        .filter_map(|m| {
+            Some(CpeMatch {
+                cpe: parse_cpe(&m.criteria)?,
+                start_including: m.version_start_including.clone(),
+                start_excluding: m.version_start_excluding.clone(),
+                end_including: m.version_end_including.clone(),
+                end_excluding: m.version_end_excluding.clone(),
+            })
+        })
+        .collect();
+    // NVD marks CVEs in KEV; the vendor and product words come with the KEV file itself.
+    let kev = c.cisa_exploit_add.map(|added| KevEntry {
+        vendor: String::new(),
+        product: String::new(),
+        name: c.cisa_vulnerability_name.unwrap_or_default(),
+        date_added: added,
+        due_date: c.cisa_action_due.unwrap_or_default(),
+        ransomware: false,
+    });
+    Vulnerability {
+        cve: c.id,
+        description,
+        cvss,
+        matches,
+        kev,
+    }
+}
+
+/// Merges a newly read record into what is known of the same CVE: NVD brings the versions, KEV
+/// the exploitation; neither erases the other.
+pub fn merge(old: &Vulnerability, new: &Vulnerability) -> Vulnerability {
+    let kev = match (&old.kev, &new.kev) {
+        (Some(a), Some(b)) => Some(KevEntry {
+            vendor: if b.vendor.is_empty() {
+                a.vendor.clone()
+            } else {
+                b.vendor.clone()
+            },
+            product: if b.product.is_empty() {
+                a.product.clone()
+            } else {
+                b.product.clone()
+            },
+            name: if b.name.is_empty() {
+                a.name.clone()
+            } else {
+                b.name.clone()
+            },
+            date_added: b.date_added.clone(),
+            due_date: if b.due_date.is_empty() {
+                a.due_date.clone()
+            } else {
+                b.due_date.clone()
+            },
+            ransomware: a.ransomware || b.ransomware,
+        }),
+        (a, b) => b.clone().or_else(|| a.clone()),
+    };
+    Vulnerability {
+        cve: new.cve.clone(),
+        description: if new.description.is_empty() {
+            old.description.clone()
+        } else {
+            new.description.clone()
+        },
+        cvss: new.cvss.or(old.cvss),
+        matches: if new.matches.is_empty() {
+            old.matches.clone()
+        } else {
+            new.matches.clone()
+        },
+        kev,
+    }
+}
+
+/// Lower-cases a vendor or product name as typed and joins words with `_`, the way CPE names do,
+/// leaving out company suffixes.
+pub fn normalise(name: &str) -> String {
+    let lower = name.trim().to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '_')
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            !matches!(
+                *w,
+                "inc"
+                    | "inc."
+                    | "corp"
+                    | "corp."
+                    | "corporation"
+                    | "ltd"
+                    | "ltd."
+                    | "co."
+                    | "llc"
+                    | "株式会社"
+            )
+        })
+        .collect();
+    words.join("_")
+}
+
+/// Product names people type for appliances, and the CPE vendor and product whose firmware they
+/// run. Matched on the start of the normalised product, so a model number may follow.
+const ALIASES: &[(&str, &str, &str)] = &[
+    ("fortigate", "fortinet", "fortios"),
+    ("fortios", "fortinet", "fortios"),
+    ("fortiproxy", "fortinet", "fortiproxy"),
+    ("pulse_connect_secure", "ivanti", "connect_secure"),
+    ("pulse_secure", "ivanti", "connect_secure"),
+    ("ivanti_connect_secure", "ivanti", "connect_secure"),
+    ("connect_secure", "ivanti", "connect_secure"),
+    (
+        "netscaler_adc",
+        "citrix",
+        "netscaler_application_delivery_controller",
+    ),
+    ("netscaler_gateway", "citrix", "netscaler_gateway"),
+    (
+        "citrix_adc",
+        "citrix",
+        "application_delivery_controller_firmware",
+    ),
+    ("big-ip_apm", "f5", "big-ip_access_policy_manager"),
+    ("big-ip_ltm", "f5", "big-ip_local_traffic_manager"),
+    ("windows_server_2008", "microsoft", "windows_server_2008"),
+    ("windows_7", "microsoft", "windows_7"),
+    ("junos", "juniper", "junos"),
+];
+
+/// What a ledger row says about a device, for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceIdentity {
+    /// Vendor as typed.
+    pub vendor: String,
+    /// Product as typed (model numbers allowed).
+    pub product: String,
+    /// Version or firmware as typed.
+    pub version: String,
+    /// A CPE 2.3 name, when the ledger has one: it wins over the words.
+    pub cpe: Option<String>,
+}
+
+impl DeviceIdentity {
+    /// The (vendor, product) keys to look up: from the CPE, else the words and their aliases.
+    pub fn keys(&self) -> Vec<(String, String)> {
+        if let Some(c) = self.cpe.as_deref().and_then(parse_cpe) {
+            return vec![(c.vendor, c.product)];
+        }
+        let vendor = normalise(&self.vendor);
+        let product = normalise(&self.product);
+        let mut keys = vec![(vendor.clone(), product.clone())];
+        // "FortiOS" typed as vendor-prefixed product ("Fortinet FortiOS") still finds its key.
+        if let Some(rest) = product.strip_prefix(&format!("{vendor}_")) {
+            keys.push((vendor.clone(), rest.to_string()));
+        }
+        for (typed, v, p) in ALIASES {
+            if product.starts_with(typed) || keys.iter().any(|(_, k)| k.starts_with(typed)) {
+                keys.push((v.to_string(), p.to_string()));
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The version to compare: the CPE's (with its update) or the typed one.
+    pub fn version(&self) -> String {
+        match self.cpe.as_deref().and_then(parse_cpe) {
+            Some(c) if !matches!(c.update.as_str(), "*" | "-" | "") => {
+                format!("{} {}", c.version, c.update)
+            }
+            Some(c) => c.version,
+            None => self.version.trim().to_string(),
+        }
+    }
+}
+
+/// How sure a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Certainty {
+    /// Vendor and product match; the version could not be checked (none typed, or KEV only).
+    ProductOnly,
+    /// The version falls in an affected range.
+    VersionMatched,
+}
+
+/// Vulnerabilities indexed by (vendor, product) for fast matching.
+#[derive(Debug, Default)]
+pub struct VulnIndex {
+    vulns: Vec<Vulnerability>,
+    by_key: HashMap<(String, String), Vec<usize>>,
+}
+
+impl VulnIndex {
+    /// Builds the index.
+    pub fn new(vulns: Vec<Vulnerability>) -> VulnIndex {
+        let mut by_key: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, v) in vulns.iter().enumerate() {
+            let mut keys: Vec<(String, String)> = v
+                .matches
+                .iter()
+                .map(|m| (m.cpe.vendor.clone(), m.cpe.product.clone()))
+                .collect();
+            if let Some(k) = &v.kev
+                && v.matches.is_empty()
+                && !k.vendor.is_empty()
+            {
+                keys.push((normalise(&k.vendor), normalise(&k.product)));
+            }
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        VulnIndex { vulns, by_key }
+    }
+
+    /// How many vulnerabilities it holds.
+    pub fn len(&self) -> usize {
+        self.vulns.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.vulns.is_empty()
+    }
+
+    /// The vulnerabilities affecting a device, with how sure each match is.
+    pub fn matches(&self, d: &DeviceIdentity) -> Vec<(&Vulnerability, Certainty)> {
+        let version = d.version();
+        let mut out: Vec<(&Vulnerability, Certainty)> = Vec::new();
+        for key in d.keys() {
+            for &i in self.by_key.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+                let Some(v) = self.vulns.get(i) else { continue };
+                if out.iter().any(|(o, _)| o.cve == v.cve) {
+                    continue;
+                }
+                let relevant: Vec<&CpeMatch> = v
+                    .matches
+                    .iter()
+                    .filter(|m| m.cpe.vendor == key.0 && m.cpe.product == key.1)
+                    .collect();
+                let certainty = if relevant.is_empty() || version.is_empty() {
+                    Some(Certainty::ProductOnly)
+                } else if relevant.iter().any(|m| m.covers(&version)) {
+                    Some(Certainty::VersionMatched)
+                } else {
+                    None
+                };
+                if let Some(c) = certainty {
+                    out.push((v, c));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The order of findings: known-exploited first, then internet-facing, then known ransomware use,
+/// then a confirmed version, then the CVSS score. Higher sorts first.
+pub fn risk_rank(
+    v: &Vulnerability,
+    internet_facing: bool,
+    certainty: Certainty,
+) -> (bool, bool, bool, bool, u32) {
+    (
+        v.kev.is_some(),
+        internet_facing,
+        v.kev.as_ref().is_some_and(|k| k.ransomware),
+        certainty == Certainty::VersionMatched,
+        // Scores have one decimal: ×10 keeps the order exact without floats.
+        v.cvss.map(|s| (s * 10.0).round() as u32).unwrap_or(0),
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const NVD: &[u8] = include_bytes!("../../../testdata/vuln/nvd-sample.json");
+    const KEV: &[u8] = include_bytes!("../../../testdata/vuln/kev-slice.json");
+
+    fn device(vendor: &str, product: &str, version: &str) -> DeviceIdentity {
+        DeviceIdentity {
+            vendor: vendor.into(),
+            product: product.into(),
+            version: version.into(),
+            cpe: None,
+        }
+    }
+
+    fn index() -> VulnIndex {
+        let mut all: HashMap<String, Vulnerability> = HashMap::new();
+        for v in read_feed(NVD)
+            .unwrap()
+            .into_iter()
+            .chain(read_feed(KEV).unwrap())
+        {
+            let merged = match all.get(&v.cve) {
+                Some(old) => merge(old, &v),
+                None => v,
+            };
+            all.insert(merged.cve.clone(), merged);
+        }
+        VulnIndex::new(all.into_values().collect())
+    }
+
+    #[test]
+    fn cpe_names_are_parsed_with_their_escapes() {
+        let c =
+            parse_cpe(r"cpe:2.3:a:siemens:logo\!_soft_comfort:12.6\(1\):*:*:*:*:*:*:*").unwrap();
+        assert_eq!(c.product, "logo!_soft_comfort");
+        assert_eq!(c.version, "12.6(1)");
+        let c = parse_cpe("cpe:2.3:a:ivanti:connect_secure:8.2:r1.0:*:*:*:*:*:*").unwrap();
+        assert_eq!((c.version.as_str(), c.update.as_str()), ("8.2", "r1.0"));
+        assert!(parse_cpe("cpe:/a:vendor:product").is_none());
+        assert!(parse_cpe("cpe:2.3:a:too:few").is_none());
+    }
+
+    #[test]
+    fn versions_compare_as_vendors_write_them() {
+        use Ordering::*;
+        assert_eq!(compare_versions("6.0.4", "6.0.10"), Less);
+        assert_eq!(compare_versions("17.9.4a", "17.9.4"), Greater);
+        assert_eq!(compare_versions("22.6R2", "22.6 r2"), Equal);
+        assert_eq!(compare_versions("11.1.2-h1", "11.1.2"), Greater);
+        assert_eq!(compare_versions("13.1-49.13", "13.1-37.164"), Greater);
+        assert_eq!(compare_versions("7.0", "7.0.0"), Less);
+    }
+
+    #[test]
+    fn ranges_use_all_four_bounds() {
+        let m = CpeMatch {
+            cpe: parse_cpe("cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:*").unwrap(),
+            start_including: Some("6.0.0".into()),
+            start_excluding: None,
+            end_including: None,
+            end_excluding: Some("6.0.5".into()),
+        };
+        assert!(m.covers("6.0.4") && m.covers("6.0.0"));
+        assert!(!m.covers("6.0.5") && !m.covers("5.6.9"));
+        let exact = CpeMatch {
+            cpe: parse_cpe("cpe:2.3:a:ivanti:connect_secure:8.2:r1.0:*:*:*:*:*:*").unwrap(),
+            start_including: None,
+            start_excluding: None,
+            end_including: None,
+            end_excluding: None,
+        };
+        assert!(exact.covers("8.2R1.0") && !exact.covers("8.2R2"));
+    }
+
+    #[test]
+    fn the_real_feeds_are_read_and_merged() {
+        let nvd = read_feed(NVD).unwrap();
+        assert_eq!(nvd.len(), 12);
+        let handa = nvd.iter().find(|v| v.cve == "CVE-2018-13379").unwrap();
+        assert!(handa.kev.is_some() && handa.cvss == Some(9.8));
+        assert!(handa.matches.iter().any(|m| m.cpe.product == "fortios"));
+        let kev = read_feed(KEV).unwrap();
+        assert!(kev.iter().all(|v| v.kev.is_some()));
+        assert_eq!(read_feed(b"{\"hello\": 1}"), Err(FeedError::Unknown));
+        assert!(matches!(read_feed(b"{not json"), Err(FeedError::Shape(_))));
+    }
+
+    #[test]
+    fn a_typed_fortigate_on_an_old_fortios_meets_the_handa_vulnerability() {
+        let idx = index();
+        let found = idx.matches(&device("Fortinet", "FortiGate 60F", "6.0.4"));
+        let handa = found
+            .iter()
+            .find(|(v, _)| v.cve == "CVE-2018-13379")
+            .expect("CVE-2018-13379");
+        assert_eq!(handa.1, Certainty::VersionMatched);
+        let patched = idx.matches(&device("Fortinet", "FortiGate 60F", "6.0.5"));
+        assert!(!patched.iter().any(|(v, _)| v.cve == "CVE-2018-13379"));
+        let unknown = idx.matches(&device("Fortinet", "FortiGate", ""));
+        assert!(
+            unknown
+                .iter()
+                .any(|(v, c)| v.cve == "CVE-2018-13379" && *c == Certainty::ProductOnly)
+        );
+        assert!(
+            idx.matches(&device("Canon", "iR-ADV C5560", "1.0"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn release_suffixes_typed_by_people_match_cpe_updates() {
+        let idx = index();
+        let found = idx.matches(&device("Pulse Secure", "Pulse Connect Secure", "8.2R1.0"));
+        assert!(
+            found
+                .iter()
+                .any(|(v, c)| v.cve == "CVE-2019-11510" && *c == Certainty::VersionMatched)
+        );
+    }
+
+    #[test]
+    fn exploited_and_internet_facing_come_first() {
+        let idx = index();
+        let d = device("Fortinet", "FortiGate", "6.0.4");
+        let mut found: Vec<_> = idx
+            .matches(&d)
+            .into_iter()
+            .map(|(v, c)| (risk_rank(v, true, c), v.cve.clone()))
+            .collect();
+        found.sort_by_key(|f| std::cmp::Reverse(f.0));
+        assert!(found.first().unwrap().0.0, "a KEV entry leads");
+        let not_kev = VulnIndex::new(vec![]);
+        assert!(not_kev.is_empty());
+    }
+}
