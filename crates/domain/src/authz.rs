@@ -47,11 +47,15 @@ pub enum Permission {
     HandleIncidents,
     /// Keep the contact chart and the recovery procedures.
     ManagePreparedness,
+    /// See the registers (device ledger, vulnerability findings).
+    ViewRegisters,
+    /// Keep the registers: edit, import, review, decide on findings.
+    ManageRegisters,
 }
 
 impl Permission {
     /// Every permission, for matrix tests.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::UseOwnAccount,
         Permission::ManageUsers,
         Permission::EditOwnOrganisation,
@@ -63,6 +67,8 @@ impl Permission {
         Permission::ViewIncidents,
         Permission::HandleIncidents,
         Permission::ManagePreparedness,
+        Permission::ViewRegisters,
+        Permission::ManageRegisters,
     ];
 }
 
@@ -77,10 +83,12 @@ impl Actor {
             Permission::ViewAudit => {
                 r.has(Role::Admin) || r.has(Role::SecurityManager) || r.has(Role::Executive)
             }
-            Permission::ViewAssessments => {
+            Permission::ViewAssessments | Permission::ViewRegisters => {
                 self.can(Permission::AnswerAssessments) || r.has(Role::Executive)
             }
-            Permission::AnswerAssessments | Permission::ManagePreparedness => {
+            Permission::AnswerAssessments
+            | Permission::ManagePreparedness
+            | Permission::ManageRegisters => {
                 r.has(Role::SecurityManager)
                     || r.has(Role::Planner)
                     || r.has(Role::SystemOperator)

@@ -161,6 +161,9 @@ pub struct ChecklistItem {
     /// What is uncertain, when not verified.
     #[serde(default)]
     pub note: String,
+    /// The registers whose state is shown beside the item as evidence (see `register::REGISTERS`).
+    #[serde(default)]
+    pub registers: Vec<String>,
 }
 
 /// A checklist sheet of one fiscal year.
@@ -436,6 +439,13 @@ impl Catalog {
                 if !i.id.starts_with(&format!("{}.", s.id)) {
                     errors.push(err(&f, &i.id, format!("item id must start with {}.", s.id)));
                 }
+                if let Some(r) = i
+                    .registers
+                    .iter()
+                    .find(|r| !crate::register::REGISTERS.contains(&r.as_str()))
+                {
+                    errors.push(err(&f, &i.id, format!("unknown register {r}")));
+                }
                 if !both(&i.text_ja, &i.text_en) {
                     errors.push(err(&f, &i.id, "text needs Japanese and English"));
                 }
@@ -657,6 +667,7 @@ pub(crate) fn test_item(id: &str, section: Section) -> ChecklistItem {
         previous: vec![],
         confidence: Confidence::Verified,
         note: String::new(),
+        registers: vec![],
     }
 }
 

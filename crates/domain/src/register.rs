@@ -8,6 +8,9 @@ use crate::vuln::DeviceIdentity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// The registers items can point to as evidence.
+pub const REGISTERS: &[&str] = &["devices"];
+
 coded! {
     /// What kind of device.
     DeviceKind {

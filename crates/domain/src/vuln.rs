@@ -635,6 +635,9 @@ impl VulnIndex {
     }
 }
 
+/// What findings are ordered by (see `risk_rank`).
+pub type RiskRank = (bool, bool, bool, bool, u32);
+
 /// The order of findings: known-exploited first, then internet-facing, then known ransomware use,
 /// then a confirmed version, then the CVSS score. Higher sorts first.
 pub fn risk_rank(
@@ -650,6 +653,74 @@ pub fn risk_rank(
         // Scores have one decimal: ×10 keeps the order exact without floats.
         v.cvss.map(|s| (s * 10.0).round() as u32).unwrap_or(0),
     )
+}
+
+/// A vulnerability found on a device.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The device (its id in the ledger).
+    pub device_id: uuid::Uuid,
+    /// The device's name.
+    pub device: String,
+    /// The device is reachable from the internet.
+    pub internet_facing: bool,
+    /// The CVE.
+    pub cve: String,
+    /// Known exploited (KEV).
+    pub kev: bool,
+    /// Known ransomware use.
+    pub ransomware: bool,
+    /// CISA's due date, when in KEV.
+    pub kev_due: String,
+    /// CVSS v3 base score.
+    pub cvss: Option<f32>,
+    /// How sure the match is.
+    pub certainty: Certainty,
+    /// What it is (KEV name, else the description).
+    pub summary: String,
+}
+
+/// Every finding on the devices, the riskiest first.
+pub fn findings<'a>(
+    devices: impl IntoIterator<Item = (uuid::Uuid, &'a str, bool, DeviceIdentity)>,
+    index: &VulnIndex,
+) -> Vec<Finding> {
+    let mut out: Vec<(RiskRank, Finding)> = Vec::new();
+    for (id, name, internet_facing, identity) in devices {
+        for (v, certainty) in index.matches(&identity) {
+            let summary = v
+                .kev
+                .as_ref()
+                .map(|k| k.name.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| v.description.chars().take(200).collect());
+            out.push((
+                risk_rank(v, internet_facing, certainty),
+                Finding {
+                    device_id: id,
+                    device: name.to_string(),
+                    internet_facing,
+                    cve: v.cve.clone(),
+                    kev: v.kev.is_some(),
+                    ransomware: v.kev.as_ref().is_some_and(|k| k.ransomware),
+                    kev_due: v
+                        .kev
+                        .as_ref()
+                        .map(|k| k.due_date.clone())
+                        .unwrap_or_default(),
+                    cvss: v.cvss,
+                    certainty,
+                    summary,
+                },
+            ));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.device.cmp(&b.1.device))
+            .then_with(|| a.1.cve.cmp(&b.1.cve))
+    });
+    out.into_iter().map(|(_, f)| f).collect()
 }
 
 #[cfg(test)]
@@ -789,5 +860,45 @@ mod tests {
         assert!(found.first().unwrap().0.0, "a KEV entry leads");
         let not_kev = VulnIndex::new(vec![]);
         assert!(not_kev.is_empty());
+    }
+
+    #[test]
+    fn a_vpn_appliance_with_a_kev_entry_tops_the_list() {
+        let idx = index();
+        let ids: Vec<uuid::Uuid> = (0..3).map(|_| uuid::Uuid::new_v4()).collect();
+        let list = findings(
+            vec![
+                (
+                    ids[0],
+                    "社内サーバ",
+                    false,
+                    device("Juniper", "Junos", "12.1X46-D10"),
+                ),
+                (
+                    ids[1],
+                    "VPN装置",
+                    true,
+                    device("Fortinet", "FortiGate 60F", "6.0.4"),
+                ),
+                (
+                    ids[2],
+                    "院内FW",
+                    false,
+                    device("Fortinet", "FortiGate", "6.0.4"),
+                ),
+            ],
+            &idx,
+        );
+        let first = list.first().expect("findings");
+        assert_eq!((first.device.as_str(), first.kev), ("VPN装置", true));
+        let juniper = list
+            .iter()
+            .position(|f| f.device == "社内サーバ")
+            .expect("junos finding");
+        let inside = list
+            .iter()
+            .position(|f| f.device == "院内FW")
+            .expect("inside");
+        assert!(inside < juniper, "exploited before merely known");
     }
 }

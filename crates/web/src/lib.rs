@@ -163,6 +163,30 @@ pub fn router(state: AppState) -> Router {
             "/preparedness/procedures/{id}/remove",
             post(preparedness::remove_procedure),
         )
+        .route("/registers/devices", get(devices::list).post(devices::add))
+        .route("/registers/devices/new", get(devices::new_form))
+        .route("/registers/devices/review", post(devices::review))
+        .route(
+            "/registers/devices/import",
+            post(devices::import).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/registers/devices/export.csv", get(devices::export_csv))
+        .route("/registers/devices/export.xlsx", get(devices::export_xlsx))
+        .route(
+            "/registers/devices/{id}",
+            get(devices::edit_form).post(devices::update),
+        )
+        .route("/registers/devices/{id}/remove", post(devices::remove))
+        .route("/registers/findings", get(findings::list))
+        .route(
+            "/registers/findings/import",
+            post(findings::import).layer(axum::extract::DefaultBodyLimit::max(
+                findings::MAX_FEED_BYTES,
+            )),
+        )
+        .route("/registers/findings/{device}/{cve}", post(findings::decide))
         .route("/static/mamori.css", get(view::stylesheet))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))

@@ -122,6 +122,11 @@ impl Page {
                 a.can(Permission::ViewIncidents),
             ),
             ("/preparedness", "nav.preparedness", true),
+            (
+                "/registers/devices",
+                "nav.registers",
+                a.can(Permission::ViewRegisters),
+            ),
         ];
         nav.push((
             "/assessments",

@@ -3085,3 +3085,191 @@ async fn a_mail_server_that_is_down_delays_the_notice_but_loses_nothing() {
         "the report is kept"
     );
 }
+
+#[tokio::test]
+async fn a_device_ledger_from_japanese_excel_meets_the_kev_and_shows_on_the_checklist() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut manager = app
+        .user(&mut admin, "csm@mamori.test", &["security_manager"])
+        .await;
+    let mut staff = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    assert_eq!(
+        app.get(&mut staff, "/registers/devices").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A Shift_JIS CSV as Japanese Excel saves it, with one bad row: nothing is taken.
+    let bad = "名称,種別,設置場所,メーカー,製品・型番,バージョン,インターネット接続,サポート終了日\n\
+               VPN-01,ネットワーク機器,サーバ室,Fortinet,FortiGate 60F,6.0.4,はい,2026-12-31\n\
+               PC-07,端末,外来,NEC,Mate,Win10,いいえ,来年\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(bad);
+    let csrf = app
+        .get(&mut manager, "/registers/devices")
+        .await
+        .hidden("csrf");
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/devices/import",
+            &[("csrf", &csrf)],
+            &[("file", "devices.csv", &sjis)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("<td>3</td>") && r.body.contains("H (サポート終了日)"),
+        "{}",
+        r.body
+    );
+    assert!(
+        app.store
+            .devices(app.store.org_directory().await.expect("orgs")[0].id)
+            .await
+            .expect("devices")
+            .is_empty()
+    );
+    let good = bad.replace("来年", "2025-10-14");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&good);
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/devices/import",
+            &[("csrf", &csrf)],
+            &[("file", "devices.csv", &sjis)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/registers/devices?imported=2-0");
+    let list = app.get(&mut manager, "/registers/devices").await;
+    assert!(list.body.contains("FortiGate 60F") && list.body.contains("PC-07"));
+    let csv = app.get(&mut manager, "/registers/devices/export.csv").await;
+    assert!(csv.body.contains("VPN-01") && csv.body.contains("ネットワーク機器"));
+    let xlsx = app
+        .get(&mut manager, "/registers/devices/export.xlsx")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+
+    // Vulnerability files: a wrong file is refused; KEV and NVD are taken and merged.
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/findings/import",
+            &[("csrf", &csrf)],
+            &[("file", "x.json", b"{\"a\": 1}")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"feed-error\""));
+    for (name, bytes) in [
+        (
+            "kev.json",
+            &include_bytes!("../../../testdata/vuln/kev-slice.json")[..],
+        ),
+        (
+            "nvd.json",
+            &include_bytes!("../../../testdata/vuln/nvd-sample.json")[..],
+        ),
+    ] {
+        let r = app
+            .post_multipart(
+                &mut manager,
+                "/registers/findings/import",
+                &[("csrf", &csrf)],
+                &[("file", name, bytes)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+    }
+    let page = app.get(&mut manager, "/registers/findings").await;
+    let table = &page.body[page.body.find("id=\"findings-table\"").expect("findings")..];
+    let first_row = &table[table.find("<tr id=\"finding-").expect("a finding")..];
+    let first_row = &first_row[..first_row.find("</tr>").unwrap_or(0)];
+    assert!(
+        first_row.contains("VPN-01") && first_row.contains("KEV"),
+        "{first_row}"
+    );
+    assert!(page.body.contains("CVE-2018-13379"));
+
+    // Accepting with a reason closes the finding.
+    let vpn = app
+        .store
+        .devices(app.store.org_directory().await.expect("orgs")[0].id)
+        .await
+        .expect("devices")
+        .into_iter()
+        .find(|d| d.device.name == "VPN-01")
+        .expect("vpn");
+    let r = app
+        .post(
+            &mut manager,
+            &format!("/registers/findings/{}/CVE-2018-13379", vpn.id),
+            &[("csrf", &csrf), ("action", "accept"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post(
+            &mut manager,
+            &format!("/registers/findings/{}/CVE-2018-13379", vpn.id),
+            &[
+                ("csrf", &csrf),
+                ("action", "patched"),
+                ("patched_on", "2026-04-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get(&mut manager, "/registers/findings").await;
+    let closed = &page.body[page.body.find("id=\"closed-findings\"").expect("closed")..];
+    assert!(closed.contains("CVE-2018-13379") && closed.contains("2026-04-30"));
+
+    // The checklist item on the device ledger shows the ledger's state.
+    let r = app
+        .submit(
+            &mut manager,
+            "/registers/devices",
+            "/registers/devices/review",
+            &[("note", "廃棄済みPCを削除")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .submit(
+            &mut manager,
+            "/assessments",
+            "/assessments",
+            &[("sheet", "fy2025.institution"), ("title", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sheet = app.get(&mut manager, r.location()).await;
+    let item = &sheet.body[sheet
+        .body
+        .find("id=\"item-fy2025.institution.2-01\"")
+        .expect("2-01")..];
+    let item = &item[..item.find("</tr>").unwrap_or(0)];
+    assert!(
+        item.contains("機器台帳 2台") && item.contains("最終棚卸し 2026-05-01"),
+        "{item}"
+    );
+    assert!(
+        item.contains("サポート終了 1"),
+        "PC-07 ended 2025-10-14: {item}"
+    );
+
+    // Another organisation sees none of it.
+    let mut other = app.other_clinic(&mut admin).await;
+    assert_eq!(
+        app.get(&mut other, &format!("/registers/devices/{}", vpn.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !app.get(&mut other, "/registers/findings")
+            .await
+            .body
+            .contains("CVE-2018-13379")
+    );
+}

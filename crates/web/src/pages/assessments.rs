@@ -262,6 +262,8 @@ pub struct ItemRow {
     pub carried: bool,
     /// 2回目.
     pub second: Option<ItemAnswer>,
+    /// The state of the registers that evidence the item (e.g. the device ledger), or empty.
+    pub registers: Vec<String>,
 }
 
 fn scope_label(scope: Scope, lang: Lang) -> &'static str {
@@ -273,10 +275,35 @@ fn scope_label(scope: Scope, lang: Lang) -> &'static str {
     }
 }
 
+/// The state line of each register a sheet's items point to, for the organisation that owns the
+/// assessment (a register speaks for its owner, also when a vendor answers).
+async fn register_lines(
+    state: &AppState,
+    a: &Assessment,
+    sheet: &Sheet,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in sheet.items.iter().flat_map(|i| i.registers.iter()) {
+        if out.iter().any(|(k, _)| k == r) {
+            continue;
+        }
+        let line = match r.as_str() {
+            "devices" => super::devices::ledger_state(state, a.org_id)
+                .await?
+                .line(lang),
+            _ => continue,
+        };
+        out.push((r.clone(), line));
+    }
+    Ok(out)
+}
+
 fn item_rows(
     cat: &Catalog,
     sheet: &'static Sheet,
     answers: &[StoredAnswer],
+    registers: &[(String, String)],
     lang: Lang,
 ) -> Vec<(String, Vec<ItemRow>)> {
     let mut out: Vec<(String, Vec<ItemRow>)> = Vec::new();
@@ -299,6 +326,12 @@ fn item_rows(
                 .iter()
                 .find(|a| a.item_id == item.id && a.round == Round::Second)
                 .map(|a| a.answer.clone()),
+            registers: item
+                .registers
+                .iter()
+                .filter_map(|r| registers.iter().find(|(k, _)| k == r))
+                .map(|(_, line)| line.clone())
+                .collect(),
         };
         match out.last_mut() {
             Some((l, rows)) if *l == label => rows.push(row),
@@ -380,7 +413,13 @@ async fn sheet_page(
     Ok(SheetPage {
         page: Page::signed_in(s, "assess.sheet", "/assessments"),
         title: sheet_title(sheet, s.lang),
-        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        sections: item_rows(
+            catalog()?,
+            sheet,
+            &answers,
+            &register_lines(state, &a, sheet, s.lang).await?,
+            s.lang,
+        ),
         round: round.number(),
         can_answer: s.actor.can(Permission::AnswerAssessments),
         can_send: owner
@@ -563,7 +602,8 @@ async fn answer_page(
     let a = state.store.assessment_visible(s.org.id, id).await?;
     let sheet = sheet_of(&a)?;
     let answers = state.store.answers(s.org.id, id).await?;
-    let row = item_rows(catalog()?, sheet, &answers, s.lang)
+    let lines = register_lines(state, &a, sheet, s.lang).await?;
+    let row = item_rows(catalog()?, sheet, &answers, &lines, s.lang)
         .into_iter()
         .flat_map(|(_, rows)| rows)
         .find(|r| r.item.id == item_id)
@@ -1012,7 +1052,13 @@ async fn print_doc(state: &AppState, s: &SignedIn, a: Assessment) -> Result<Prin
     Ok(PrintDoc {
         evidence: state.store.evidence_list(s.org.id, a.id).await?,
         title: sheet_title(sheet, s.lang),
-        sections: item_rows(catalog()?, sheet, &answers, s.lang),
+        sections: item_rows(
+            catalog()?,
+            sheet,
+            &answers,
+            &register_lines(state, &a, sheet, s.lang).await?,
+            s.lang,
+        ),
         a,
     })
 }

@@ -212,6 +212,40 @@ fn whole(file: &str, key: &str, row: usize) -> Refusal {
     }
 }
 
+/// Reads an uploaded table: XLSX (from the row whose first cell is one of `first`, since our
+/// workbooks carry a title above the header) or CSV in UTF-8 or Shift_JIS. Returns the rows, how
+/// many rows were skipped above the header, and the file's label (with the worksheet).
+pub fn read_table(
+    name: &str,
+    bytes: &[u8],
+    first: &[&str],
+) -> Result<(Vec<Vec<String>>, usize, String), Refusal> {
+    if bytes.is_empty() {
+        return Err(whole(name, "error.import_empty", 0));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(bytes) else {
+            return Err(whole(name, "error.import_xlsx", 0));
+        };
+        let h = rows
+            .iter()
+            .position(|r| r.first().is_some_and(|c| first.contains(&c.trim())))
+            .unwrap_or(0);
+        return Ok((
+            rows.into_iter().skip(h).collect(),
+            h,
+            format!("{name} — {worksheet}"),
+        ));
+    }
+    let Some(text) = decode(bytes) else {
+        return Err(whole(name, "error.import_encoding", 0));
+    };
+    match parse_csv(&text) {
+        Ok(r) => Ok((r, 0, name.to_string())),
+        Err(row) => Err(whole(name, "error.import_csv", row)),
+    }
+}
+
 /// Imports an XLSX or CSV file into an assessment: every cell is checked first, then all answers
 /// are written in one transaction, or none. Returns how many answers were written.
 pub async fn import_file(
@@ -223,34 +257,10 @@ pub async fn import_file(
 ) -> Result<Result<usize, Refusal>, AppError> {
     let a = state.store.assessment_visible(ctx.org_id, id).await?;
     let sheet = super::assessments::sheet_of(&a)?;
-    if bytes.is_empty() {
-        return Ok(Err(whole(name, "error.import_empty", 0)));
-    }
-    let (rows, offset, label) = if bytes.starts_with(b"PK\x03\x04") {
-        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(bytes) else {
-            return Ok(Err(whole(name, "error.import_xlsx", 0)));
-        };
-        // The workbook has a title above the header: start at the header row.
-        let h = rows
-            .iter()
-            .position(|r| {
-                r.first()
-                    .is_some_and(|c| c.trim() == COLUMNS[0].0 || c.trim() == COLUMNS[0].1)
-            })
-            .unwrap_or(0);
-        (
-            rows.into_iter().skip(h).collect::<Vec<_>>(),
-            h,
-            format!("{name} — {worksheet}"),
-        )
-    } else {
-        let Some(text) = decode(bytes) else {
-            return Ok(Err(whole(name, "error.import_encoding", 0)));
-        };
-        match parse_csv(&text) {
-            Ok(r) => (r, 0, name.to_string()),
-            Err(row) => return Ok(Err(whole(name, "error.import_csv", row))),
-        }
+    let first = [COLUMNS[0].0, COLUMNS[0].1];
+    let (rows, offset, label) = match read_table(name, bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
     };
     let today = state.now().with_timezone(&jst()).date_naive();
     match import_rows(sheet, &rows, today) {
@@ -288,9 +298,43 @@ pub struct FaultRow {
 #[template(path = "import_errors.html")]
 struct ImportErrors {
     page: Page,
-    id: Uuid,
+    back: String,
+    back_key: &'static str,
     file: String,
     faults: Vec<FaultRow>,
+}
+
+/// The page that shows why an import was refused, with the way back.
+pub fn refusal_page(
+    s: &SignedIn,
+    here: &'static str,
+    back: String,
+    back_key: &'static str,
+    r: Refusal,
+) -> Result<Response, AppError> {
+    let faults = r
+        .errors
+        .into_iter()
+        .map(|e| FaultRow {
+            row: e.row,
+            column: if e.letter.is_empty() {
+                e.column
+            } else {
+                format!("{} ({})", e.letter, e.column)
+            },
+            key: e.key,
+        })
+        .collect();
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ImportErrors {
+            page: Page::signed_in(s, "assess.import", here),
+            back,
+            back_key,
+            file: r.file,
+            faults,
+        },
+    )
 }
 
 /// Reads the form token and the first file of a multipart form.
@@ -338,26 +382,13 @@ pub async fn import(
     let (name, bytes) = file.unwrap_or_default();
     match import_file(&state, &s.ctx(), id, &name, &bytes).await? {
         Ok(n) => Ok(see_other(&format!("/assessments/{id}?imported={n}"))),
-        Err(r) => {
-            let faults = r
-                .errors
-                .into_iter()
-                .map(|e| FaultRow {
-                    row: e.row,
-                    column: format!("{} ({})", e.letter, e.column),
-                    key: e.key,
-                })
-                .collect();
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ImportErrors {
-                    page: Page::signed_in(&s, "assess.import", "/assessments"),
-                    id,
-                    file: r.file,
-                    faults,
-                },
-            )
-        }
+        Err(r) => refusal_page(
+            &s,
+            "/assessments",
+            format!("/assessments/{id}"),
+            "assess.sheet",
+            r,
+        ),
     }
 }
 

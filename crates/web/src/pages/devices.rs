@@ -1,0 +1,458 @@
+//! The device ledger (機器台帳): list, add, edit with history, review, and CSV/XLSX import and
+//! export; and the ledger's state as evidence beside checklist items.
+
+use super::exchange::{Download, csrf_and_file, read_table, refusal_page};
+use super::{see_other, today};
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::state::AppState;
+use crate::view::{Page, render, render_status};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use mamori_domain::Lang;
+use mamori_domain::authz::Permission;
+use mamori_domain::clock::format_jst;
+use mamori_domain::exchange::CellError;
+use mamori_domain::register::{
+    DEVICE_COLUMNS, DeviceDraft, DeviceKind, device_header, device_row, import_devices,
+};
+use mamori_domain::validate::Problem;
+use mamori_store::{DeviceChange, RegisterReview, StoredDevice};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// How long a ledger may go without a review (棚卸し) before it is overdue.
+pub const REVIEW_INTERVAL_DAYS: i64 = 365;
+/// A patch older than this is flagged.
+pub const PATCH_STALE_DAYS: i64 = 365;
+
+/// A device as listed.
+pub struct DeviceRow {
+    /// The device.
+    pub d: StoredDevice,
+    /// Kind label.
+    pub kind: &'static str,
+    /// Past its support end.
+    pub unsupported: bool,
+    /// No patch recorded, or the last one is old.
+    pub stale_patch: bool,
+}
+
+/// The state of the ledger: size, last review, what needs attention.
+pub struct LedgerState {
+    /// Devices.
+    pub total: usize,
+    /// Internet-facing devices.
+    pub internet_facing: usize,
+    /// Past support end.
+    pub unsupported: usize,
+    /// The last review.
+    pub last_review: Option<RegisterReview>,
+    /// No review, or the last is older than the interval.
+    pub review_overdue: bool,
+}
+
+impl LedgerState {
+    /// One line for the checklist item it evidences.
+    pub fn line(&self, lang: Lang) -> String {
+        if self.total == 0 {
+            return lang
+                .pick("機器台帳: 未登録", "Device ledger: nothing recorded")
+                .to_string();
+        }
+        let review = match &self.last_review {
+            Some(r) => format!("{} {}", lang.pick("最終棚卸し", "reviewed"), r.reviewed_on),
+            None => lang.pick("棚卸しの記録なし", "never reviewed").to_string(),
+        };
+        format!(
+            "{} {}{} · {}{}",
+            lang.pick("機器台帳", "Device ledger:"),
+            self.total,
+            lang.pick("台", " devices"),
+            review,
+            if self.unsupported > 0 {
+                format!(
+                    " · {} {}",
+                    lang.pick("サポート終了", "past support end:"),
+                    self.unsupported
+                )
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// The ledger's state for an organisation.
+pub async fn ledger_state(state: &AppState, org_id: Uuid) -> Result<LedgerState, AppError> {
+    let devices = state.store.devices(org_id).await?;
+    let today = today(state);
+    let last_review = state
+        .store
+        .reviews(org_id, "devices")
+        .await?
+        .into_iter()
+        .next();
+    Ok(LedgerState {
+        total: devices.len(),
+        internet_facing: devices.iter().filter(|d| d.device.internet_facing).count(),
+        unsupported: devices
+            .iter()
+            .filter(|d| d.device.unsupported(today))
+            .count(),
+        review_overdue: last_review
+            .as_ref()
+            .is_none_or(|r| (today - r.reviewed_on).num_days() > REVIEW_INTERVAL_DAYS),
+        last_review,
+    })
+}
+
+fn rows(devices: Vec<StoredDevice>, today: NaiveDate, lang: Lang) -> Vec<DeviceRow> {
+    devices
+        .into_iter()
+        .map(|d| DeviceRow {
+            kind: d.device.kind.label(lang),
+            unsupported: d.device.unsupported(today),
+            stale_patch: d
+                .device
+                .last_patch
+                .is_none_or(|p| (today - p).num_days() > PATCH_STALE_DAYS),
+            d,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "devices.html")]
+struct ListPage {
+    page: Page,
+    devices: Vec<DeviceRow>,
+    ledger: LedgerState,
+    can_edit: bool,
+    today: String,
+}
+
+/// `?imported=ADDED-UPDATED` after an import, `?reviewed=1` after a review.
+#[derive(Deserialize, Default)]
+pub struct Notice {
+    #[serde(default)]
+    imported: Option<String>,
+    #[serde(default)]
+    reviewed: Option<String>,
+}
+
+/// The ledger.
+pub async fn list(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(n): Query<Notice>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let devices = rows(state.store.devices(s.org.id).await?, today(&state), s.lang);
+    let mut page = Page::signed_in(&s, "devices.title", "/registers/devices");
+    if let Some(counts) = n.imported {
+        page.notice = Some(format!("{} ({counts})", page.t("devices.imported")));
+    } else if n.reviewed.is_some() {
+        page = page.with_notice("devices.reviewed");
+    }
+    render(&ListPage {
+        page,
+        devices,
+        ledger: ledger_state(&state, s.org.id).await?,
+        can_edit: s.actor.can(Permission::ManageRegisters),
+        today: today(&state).to_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "device_form.html")]
+struct FormPage {
+    page: Page,
+    action: String,
+    draft: DeviceDraft,
+    errors: Problem,
+    kinds: Vec<(&'static str, &'static str)>,
+    history: Vec<(String, DeviceChange)>,
+    id: Option<Uuid>,
+}
+
+impl FormPage {
+    /// The text fields: name, label key, value, input type.
+    fn text_fields(&self) -> Vec<(&'static str, &'static str, &str, &'static str)> {
+        let d = &self.draft;
+        vec![
+            ("name", "devices.name", d.name.as_str(), "text"),
+            ("location", "devices.location", d.location.as_str(), "text"),
+            ("owner", "devices.owner", d.owner.as_str(), "text"),
+            ("system", "devices.system", d.system.as_str(), "text"),
+            ("vendor", "devices.vendor", d.vendor.as_str(), "text"),
+            ("product", "devices.product", d.product.as_str(), "text"),
+            ("version", "devices.version", d.version.as_str(), "text"),
+            (
+                "support_end",
+                "devices.support_end",
+                d.support_end.as_str(),
+                "date",
+            ),
+            (
+                "last_patch",
+                "devices.last_patch",
+                d.last_patch.as_str(),
+                "date",
+            ),
+            ("cpe", "devices.cpe", d.cpe.as_str(), "text"),
+        ]
+    }
+}
+
+fn form_page(
+    s: &SignedIn,
+    id: Option<Uuid>,
+    draft: DeviceDraft,
+    errors: Problem,
+    history: Vec<DeviceChange>,
+) -> FormPage {
+    FormPage {
+        page: Page::signed_in(s, "devices.device", "/registers/devices"),
+        action: match id {
+            Some(id) => format!("/registers/devices/{id}"),
+            None => "/registers/devices".into(),
+        },
+        draft,
+        errors,
+        kinds: DeviceKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label(s.lang)))
+            .collect(),
+        history: history.into_iter().map(|h| (format_jst(h.at), h)).collect(),
+        id,
+    }
+}
+
+/// An empty device form.
+pub async fn new_form(s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    render(&form_page(
+        &s,
+        None,
+        DeviceDraft::default(),
+        Problem::default(),
+        vec![],
+    ))
+}
+
+/// A device's form with its history.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let d = state.store.device(s.org.id, id).await?;
+    let history = state.store.device_history(s.org.id, id).await?;
+    render(&form_page(
+        &s,
+        Some(id),
+        DeviceDraft::from_device(&d.device),
+        Problem::default(),
+        history,
+    ))
+}
+
+/// The device form as sent.
+#[derive(Deserialize)]
+pub struct DeviceForm {
+    csrf: String,
+    #[serde(flatten)]
+    draft: DeviceDraft,
+}
+
+async fn save(
+    state: &AppState,
+    s: &SignedIn,
+    id: Option<Uuid>,
+    f: DeviceForm,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    s.check_csrf(&f.csrf)?;
+    let history = match id {
+        Some(id) => state.store.device_history(s.org.id, id).await?,
+        None => vec![],
+    };
+    let problem = match f.draft.validate() {
+        Ok(d) => match state.store.save_device(&s.ctx(), id, &d).await {
+            Ok(_) => return Ok(see_other("/registers/devices")),
+            Err(mamori_store::StoreError::Conflict(_)) => {
+                Problem::field("name", "error.device_name_taken")
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(p) => p,
+    };
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form_page(s, id, f.draft, problem, history),
+    )
+}
+
+/// Adds a device.
+pub async fn add(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<DeviceForm>,
+) -> Result<Response, AppError> {
+    save(&state, &s, None, f).await
+}
+
+/// Changes a device.
+pub async fn update(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<DeviceForm>,
+) -> Result<Response, AppError> {
+    save(&state, &s, Some(id), f).await
+}
+
+/// A form with only the token.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+/// Removes a device (its history stays).
+pub async fn remove(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    s.check_csrf(&f.csrf)?;
+    state.store.remove_device(&s.ctx(), id).await?;
+    Ok(see_other("/registers/devices"))
+}
+
+/// The review form.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Records that the ledger was reviewed today, with what was found.
+pub async fn review(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    s.check_csrf(&f.csrf)?;
+    let note = f.note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::BadRequest("error.too_long"));
+    }
+    state
+        .store
+        .record_review(&s.ctx(), "devices", today(&state), note)
+        .await?;
+    Ok(see_other("/registers/devices?reviewed=1"))
+}
+
+/// Imports a CSV (UTF-8 or Shift_JIS) or XLSX device table: all rows or none.
+pub async fn import(
+    State(state): State<AppState>,
+    s: SignedIn,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    let (csrf, file) = csrf_and_file(&mut form).await?;
+    s.check_csrf(&csrf)?;
+    let (name, bytes) = file.unwrap_or_default();
+    let first: Vec<&str> = DEVICE_COLUMNS.iter().flat_map(|c| [c.1, c.2]).collect();
+    let back = |r| {
+        refusal_page(
+            &s,
+            "/registers/devices",
+            "/registers/devices".into(),
+            "devices.title",
+            r,
+        )
+    };
+    let (rows, offset, label) = match read_table(&name, &bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return back(r),
+    };
+    match import_devices(&rows) {
+        Err(errors) => back(super::exchange::Refusal {
+            file: label,
+            errors: errors
+                .into_iter()
+                .map(|e| CellError {
+                    row: e.row + offset,
+                    ..e
+                })
+                .collect(),
+        }),
+        Ok(devices) => {
+            let (added, updated) = state.store.import_devices(&s.ctx(), &devices).await?;
+            Ok(see_other(&format!(
+                "/registers/devices?imported={added}-{updated}"
+            )))
+        }
+    }
+}
+
+fn table(devices: &[StoredDevice]) -> Vec<Vec<String>> {
+    std::iter::once(device_header())
+        .chain(devices.iter().map(|d| device_row(&d.device)))
+        .collect()
+}
+
+/// The ledger as CSV (UTF-8 with BOM, which Japanese Excel opens correctly).
+pub async fn export_csv(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    for row in table(&state.store.devices(s.org.id).await?) {
+        w.write_record(&row)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download {
+        name: "devices.csv".into(),
+        content_type: "text/csv; charset=utf-8",
+        bytes,
+    }
+    .into_response())
+}
+
+/// The ledger as an XLSX workbook (title row above the header, as the import expects).
+pub async fn export_xlsx(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let devices = state.store.devices(s.org.id).await?;
+    let rows: Vec<Vec<String>> = devices.iter().map(|d| device_row(&d.device)).collect();
+    let title = format!("機器台帳 — {}", s.org.profile.name);
+    let bytes = mamori_report::write_xlsx(&mamori_report::Table {
+        sheet_name: "機器台帳",
+        title: &title,
+        header: &device_header(),
+        rows: &rows,
+        widths: &[
+            10.0, 18.0, 14.0, 14.0, 14.0, 14.0, 20.0, 12.0, 10.0, 12.0, 12.0, 30.0,
+        ],
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download {
+        name: "devices.xlsx".into(),
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    }
+    .into_response())
+}
