@@ -523,3 +523,116 @@ async fn a_reported_anomaly_becomes_a_ransomware_incident_with_its_reports_due()
     std::fs::write(screenshot_dir().join("incident-mhlw-report.pdf"), pdf).expect("pdf");
     save(&c, "incident-mhlw-report.png").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_csv_is_fixed_imported_and_its_vpn_appliance_meets_the_kev() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), &["--demo"]);
+    let password = demo_password(&server, "admin@demo.mamori.jp");
+    let base = server.url("");
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(port, profile.path()).await;
+    login(&c, &base, "admin@demo.mamori.jp", &password).await;
+    expect_heading(&c, "ダッシュボード").await;
+
+    let header =
+        "名称,種別,設置場所,メーカー,製品・型番,バージョン,インターネット接続,サポート終了日\n";
+    let bad = format!(
+        "{header}VPN-01,ネットワーク機器,サーバ室,Fortinet,FortiGate 60F,6.0.4,はい,2027-03-31\nPC-07,端末,外来,NEC,Mate,Win10,いいえ,来年\n"
+    );
+    let bad_file = data.path().join("devices-bad.csv");
+    std::fs::write(&bad_file, &bad).expect("csv");
+    let good_file = data.path().join("devices.csv");
+    std::fs::write(&good_file, bad.replace("来年", "2028-03-31")).expect("csv");
+    let upload = |file: std::path::PathBuf, input: &'static str, form: &'static str| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Css(input))
+                .await
+                .expect("file input")
+                .send_keys(&file.display().to_string())
+                .await
+                .expect("choose file");
+            submit(&c, form).await;
+        }
+    };
+
+    c.goto(&format!("{base}/registers/devices"))
+        .await
+        .expect("ledger");
+    expect_heading(&c, "機器台帳").await;
+    upload(bad_file, "#device-file", "#device-import").await;
+    expect_heading(&c, "読み込めませんでした").await;
+    let faults = text_of(&c, "#import-errors").await;
+    assert!(
+        faults.contains("サポート終了日") && faults.contains('3'),
+        "{faults}"
+    );
+    save(&c, "devices-import-refused.png").await;
+
+    c.goto(&format!("{base}/registers/devices"))
+        .await
+        .expect("ledger");
+    upload(good_file, "#device-file", "#device-import").await;
+    let notice = text_of(&c, "p.notice").await;
+    assert!(notice.contains("取り込みました"), "{notice}");
+    let table = text_of(&c, "#device-table").await;
+    assert!(
+        table.contains("VPN-01") && table.contains("PC-07"),
+        "{table}"
+    );
+    fill(&c, "#review-note", "台帳と実機を照合").await;
+    submit(&c, "#review-form").await;
+    wait_for(&c, "p.notice").await;
+    save(&c, "devices.png").await;
+
+    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vuln");
+    for feed in ["kev-slice.json", "nvd-sample.json"] {
+        c.goto(&format!("{base}/registers/findings"))
+            .await
+            .expect("findings");
+        upload(
+            testdata.join(feed).canonicalize().expect("feed"),
+            "#feed-file",
+            "#feed-import",
+        )
+        .await;
+        let notice = text_of(&c, "p.notice").await;
+        assert!(notice.contains("取り込みました"), "{feed}: {notice}");
+    }
+    let first = text_of(&c, "#findings-table tbody tr").await;
+    assert!(
+        first.contains("VPN-01") && first.contains("KEV") && first.contains("外部公開"),
+        "{first}"
+    );
+    assert!(
+        text_of(&c, "#findings-table")
+            .await
+            .contains("CVE-2018-13379")
+    );
+    save(&c, "findings.png").await;
+
+    c.goto(&format!("{base}/assessments"))
+        .await
+        .expect("assessments");
+    c.find(Locator::Css("#sheet"))
+        .await
+        .expect("sheet select")
+        .select_by_value("fy2025.institution")
+        .await
+        .expect("choose sheet");
+    submit(&c, "form[action='/assessments']").await;
+    let item = text_of(&c, "#item-fy2025\\.institution\\.2-01 .register-state").await;
+    assert!(
+        item.contains("機器台帳 2台") && item.contains("最終棚卸し"),
+        "{item}"
+    );
+    c.execute(
+        "document.getElementById('item-fy2025.institution.2-01').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    save(&c, "assessment-ledger-state.png").await;
+}
