@@ -23,6 +23,7 @@ pub mod fiscal;
 pub mod holidays;
 pub mod i18n;
 pub mod incident;
+pub mod ledger;
 pub mod org;
 pub mod password;
 pub mod preparedness;

@@ -9,7 +9,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The registers items can point to as evidence.
-pub const REGISTERS: &[&str] = &["devices"];
+pub const REGISTERS: &[&str] = &[
+    "devices",
+    "contacts",
+    "remote_connections",
+    "vendors",
+    "backups",
+    "restore_tests",
+];
 
 coded! {
     /// What kind of device.

@@ -15,6 +15,7 @@ mod audit;
 mod error;
 mod evidence;
 mod incidents;
+mod ledgers;
 mod mail;
 mod models;
 mod orgs;
@@ -31,10 +32,11 @@ pub use evidence::{Evidence, NewEvidence};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };
+pub use ledgers::LedgerRow;
 pub use mail::{MAX_ATTEMPTS, OutgoingMail};
 pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
-pub use registers::{DeviceChange, FindingDecision, RegisterReview, StoredDecision, StoredDevice};
+pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
 
 /// Results of storage operations.

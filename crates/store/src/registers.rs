@@ -70,7 +70,7 @@ impl TryFrom<DeviceRow> for StoredDevice {
 
 /// One change of a device (who changed what).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct DeviceChange {
+pub struct RowChange {
     /// When.
     pub at: DateTime<Utc>,
     /// Who.
@@ -287,7 +287,7 @@ impl Store {
     }
 
     /// A device's history, newest first.
-    pub async fn device_history(&self, org_id: Uuid, id: Uuid) -> Result<Vec<DeviceChange>> {
+    pub async fn device_history(&self, org_id: Uuid, id: Uuid) -> Result<Vec<RowChange>> {
         Ok(on_db!(&self.db, |p| {
             sqlx::query_as(
             "SELECT at, actor, action, before, after FROM device_history WHERE org_id = $1 AND device_id = $2 ORDER BY at DESC"

@@ -1100,3 +1100,64 @@ async fn the_device_ledger_keeps_history_and_vulnerability_data_merges() {
         assert!(s.audit_verify().await.expect("verify").is_ok());
     }
 }
+
+#[tokio::test]
+async fn register_rows_keep_history_and_stay_in_their_organisation() {
+    use mamori_domain::ledger::BACKUPS;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let input = |name: &str, gens: &str| {
+            BACKUPS
+                .validate(
+                    &[
+                        ("name".to_string(), name.to_string()),
+                        ("generations".to_string(), gens.to_string()),
+                    ]
+                    .into(),
+                )
+                .expect("row")
+        };
+        let id = s
+            .save_ledger_row(&ca, "backups", None, &input("電子カルテ", "7"))
+            .await
+            .expect("add");
+        assert!(matches!(
+            s.save_ledger_row(&ca, "backups", None, &input("電子カルテ", "3"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            s.import_ledger_rows(
+                &ca,
+                "backups",
+                &[input("電子カルテ", "14"), input("PACS", "3")]
+            )
+            .await
+            .expect("import"),
+            (1, 1)
+        );
+        assert_eq!(
+            s.ledger_row(a.id, "backups", id).await.expect("row").row["generations"],
+            "14"
+        );
+        assert_eq!(
+            s.ledger_history(a.id, "backups", id)
+                .await
+                .expect("history")
+                .len(),
+            2
+        );
+        assert!(s.ledger_rows(b.id, "backups").await.expect("b").is_empty());
+        let cb = ctx(b.id, Some(admin_b.id));
+        assert!(matches!(
+            s.remove_ledger_row(&cb, "backups", id).await,
+            Err(StoreError::NotFound)
+        ));
+        s.remove_ledger_row(&ca, "backups", id)
+            .await
+            .expect("remove");
+        assert_eq!(s.ledger_rows(a.id, "backups").await.expect("rows").len(), 1);
+    }
+}

@@ -187,6 +187,23 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/registers/findings/{device}/{cve}", post(findings::decide))
+        .route("/registers", get(ledgers::index))
+        .route("/registers/{code}", get(ledgers::list).post(ledgers::add))
+        .route("/registers/{code}/new", get(ledgers::new_form))
+        .route("/registers/{code}/review", post(ledgers::review))
+        .route(
+            "/registers/{code}/import",
+            post(ledgers::import).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/registers/{code}/export.csv", get(ledgers::export_csv))
+        .route("/registers/{code}/export.xlsx", get(ledgers::export_xlsx))
+        .route(
+            "/registers/{code}/{id}",
+            get(ledgers::edit_form).post(ledgers::update),
+        )
+        .route("/registers/{code}/{id}/remove", post(ledgers::remove))
         .route("/static/mamori.css", get(view::stylesheet))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))

@@ -123,7 +123,7 @@ impl Page {
             ),
             ("/preparedness", "nav.preparedness", true),
             (
-                "/registers/devices",
+                "/registers",
                 "nav.registers",
                 a.can(Permission::ViewRegisters),
             ),

@@ -3273,3 +3273,182 @@ async fn a_device_ledger_from_japanese_excel_meets_the_kev_and_shows_on_the_chec
             .contains("CVE-2018-13379")
     );
 }
+
+#[tokio::test]
+async fn remote_lines_backups_and_restore_tests_are_registers_that_speak_on_the_checklist() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut manager = app
+        .user(&mut admin, "csm@mamori.test", &["security_manager"])
+        .await;
+    assert_eq!(
+        app.get(&mut manager, "/registers/nonsense").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A form keeps what was typed when refused.
+    let r = app
+        .submit(
+            &mut manager,
+            "/registers/remote_connections/new",
+            "/registers/remote_connections",
+            &[
+                ("name", "給食業者VPN"),
+                ("kind", ""),
+                ("last_review", "昨日"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("給食業者VPN")
+            && r.body.contains("選択してください")
+            && r.body.contains("YYYY-MM-DD")
+    );
+    let r = app
+        .submit(
+            &mut manager,
+            "/registers/remote_connections/new",
+            "/registers/remote_connections",
+            &[
+                ("name", "給食業者VPN"),
+                ("kind", "partner"),
+                ("vendor", "給食サービス株式会社"),
+                ("always_on", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let dup = app
+        .submit(
+            &mut manager,
+            "/registers/remote_connections/new",
+            "/registers/remote_connections",
+            &[("name", "給食業者VPN"), ("kind", "vpn")],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Backups imported from a table; a bad cell refuses it all.
+    let csrf = app
+        .get(&mut manager, "/registers/backups")
+        .await
+        .hidden("csrf");
+    let bad =
+        "システム・対象データ,保存世代数,オフライン保管あり\n電子カルテ,7,はい\nPACS,七,いいえ\n";
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/backups/import",
+            &[("csrf", &csrf)],
+            &[("file", "b.csv", bad.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("<td>3</td>") && r.body.contains("B (保存世代数)"),
+        "{}",
+        r.body
+    );
+    let good = bad.replace("七", "3");
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/backups/import",
+            &[("csrf", &csrf)],
+            &[("file", "b.csv", good.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.location(), "/registers/backups?imported=2-0");
+    let csv = app.get(&mut manager, "/registers/backups/export.csv").await;
+    assert!(csv.body.contains("PACS,,3,いいえ"), "{}", csv.body);
+
+    // The checklist shows the registers beside 2-② and 3-②.
+    let r = app
+        .submit(
+            &mut manager,
+            "/assessments",
+            "/assessments",
+            &[("sheet", "fy2025.institution"), ("title", "")],
+        )
+        .await;
+    let sheet = app.get(&mut manager, r.location()).await;
+    let item = |id: &str| {
+        let at = sheet
+            .body
+            .find(&format!("id=\"item-fy2025.institution.{id}\""))
+            .expect("item");
+        let rest = &sheet.body[at..];
+        rest[..rest.find("</tr>").unwrap_or(0)].to_string()
+    };
+    assert!(
+        item("2-02").contains("リモート接続 1件") && item("2-02").contains("二要素認証なし 1"),
+        "{}",
+        item("2-02")
+    );
+    let backups = item("3-02");
+    assert!(
+        backups.contains("バックアップ 2件") && backups.contains("今年度の復旧テストの記録なし"),
+        "{backups}"
+    );
+    let r = app
+        .submit(
+            &mut manager,
+            "/registers/restore_tests/new",
+            "/registers/restore_tests",
+            &[
+                ("name", "電子カルテ復元訓練"),
+                ("tested_on", "2026-04-20"),
+                ("result", "success"),
+                ("hours", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let index = app.get(&mut manager, "/registers").await;
+    assert!(
+        index.body.contains("今年度の復旧テスト 1"),
+        "{}",
+        index.body
+    );
+
+    // History keeps who changed what.
+    let org = app
+        .store
+        .org_directory()
+        .await
+        .expect("orgs")
+        .into_iter()
+        .find(|o| o.home)
+        .expect("home");
+    let line = app
+        .store
+        .ledger_rows(org.id, "remote_connections")
+        .await
+        .expect("rows")
+        .remove(0);
+    let path = format!("/registers/remote_connections/{}", line.id);
+    let r = app
+        .submit(
+            &mut manager,
+            &path,
+            &path,
+            &[
+                ("name", "給食業者VPN"),
+                ("kind", "partner"),
+                ("two_factor", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = app.get(&mut manager, &path).await;
+    assert!(
+        page.body.contains("id=\"row-history\"")
+            && page.body.contains("update")
+            && page.body.contains("csm@mamori.test")
+    );
+    let mut other = app.other_clinic(&mut admin).await;
+    assert_eq!(
+        app.get(&mut other, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -292,7 +292,13 @@ async fn register_lines(
             "devices" => super::devices::ledger_state(state, a.org_id)
                 .await?
                 .line(lang),
-            _ => continue,
+            "contacts" => super::ledgers::contacts_line(state, a.org_id, lang).await?,
+            code => match mamori_domain::ledger::register(code) {
+                Some(reg) => super::ledgers::summary(state, a.org_id, reg, lang)
+                    .await?
+                    .line(lang),
+                None => continue,
+            },
         };
         out.push((r.clone(), line));
     }

@@ -1,7 +1,7 @@
 //! The device ledger (機器台帳): list, add, edit with history, review, and CSV/XLSX import and
 //! export; and the ledger's state as evidence beside checklist items.
 
-use super::exchange::{Download, csrf_and_file, read_table, refusal_page};
+use super::exchange::{csrf_and_file, csv_download, read_table, refusal_page, xlsx_download};
 use super::{see_other, today};
 use crate::auth::SignedIn;
 use crate::error::AppError;
@@ -11,7 +11,7 @@ use crate::view::{Page, render, render_status};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use mamori_domain::Lang;
 use mamori_domain::authz::Permission;
@@ -21,7 +21,7 @@ use mamori_domain::register::{
     DEVICE_COLUMNS, DeviceDraft, DeviceKind, device_header, device_row, import_devices,
 };
 use mamori_domain::validate::Problem;
-use mamori_store::{DeviceChange, RegisterReview, StoredDevice};
+use mamori_store::{RegisterReview, RowChange, StoredDevice};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -176,7 +176,7 @@ struct FormPage {
     draft: DeviceDraft,
     errors: Problem,
     kinds: Vec<(&'static str, &'static str)>,
-    history: Vec<(String, DeviceChange)>,
+    history: Vec<(String, RowChange)>,
     id: Option<Uuid>,
 }
 
@@ -214,7 +214,7 @@ fn form_page(
     id: Option<Uuid>,
     draft: DeviceDraft,
     errors: Problem,
-    history: Vec<DeviceChange>,
+    history: Vec<RowChange>,
 ) -> FormPage {
     FormPage {
         page: Page::signed_in(s, "devices.device", "/registers/devices"),
@@ -414,45 +414,22 @@ fn table(devices: &[StoredDevice]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The ledger as CSV (UTF-8 with BOM, which Japanese Excel opens correctly).
+/// The ledger as CSV.
 pub async fn export_csv(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     s.require(Permission::ViewRegisters)?;
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    for row in table(&state.store.devices(s.org.id).await?) {
-        w.write_record(&row)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Download {
-        name: "devices.csv".into(),
-        content_type: "text/csv; charset=utf-8",
-        bytes,
-    }
-    .into_response())
+    csv_download("devices.csv", &table(&state.store.devices(s.org.id).await?))
 }
 
-/// The ledger as an XLSX workbook (title row above the header, as the import expects).
+/// The ledger as an XLSX workbook.
 pub async fn export_xlsx(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     s.require(Permission::ViewRegisters)?;
     let devices = state.store.devices(s.org.id).await?;
     let rows: Vec<Vec<String>> = devices.iter().map(|d| device_row(&d.device)).collect();
-    let title = format!("機器台帳 — {}", s.org.profile.name);
-    let bytes = mamori_report::write_xlsx(&mamori_report::Table {
-        sheet_name: "機器台帳",
-        title: &title,
-        header: &device_header(),
-        rows: &rows,
-        widths: &[
-            10.0, 18.0, 14.0, 14.0, 14.0, 14.0, 20.0, 12.0, 10.0, 12.0, 12.0, 30.0,
-        ],
-    })
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Download {
-        name: "devices.xlsx".into(),
-        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-    }
-    .into_response())
+    xlsx_download(
+        "devices.xlsx",
+        "機器台帳",
+        &format!("機器台帳 — {}", s.org.profile.name),
+        &device_header(),
+        &rows,
+    )
 }

@@ -44,6 +44,52 @@ impl IntoResponse for Download {
     }
 }
 
+/// A table as a CSV download (UTF-8 with BOM, which Japanese Excel opens correctly).
+pub fn csv_download(name: &str, rows: &[Vec<String>]) -> Result<Response, AppError> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    for row in rows {
+        w.write_record(row)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download {
+        name: name.to_string(),
+        content_type: "text/csv; charset=utf-8",
+        bytes,
+    }
+    .into_response())
+}
+
+/// A table as an XLSX download, with a title row above the header (as the import expects).
+pub fn xlsx_download(
+    name: &str,
+    sheet_name: &str,
+    title: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Response, AppError> {
+    let widths: Vec<f64> = header
+        .iter()
+        .map(|h| (h.chars().count() as f64 * 2.2).clamp(10.0, 40.0))
+        .collect();
+    let bytes = mamori_report::write_xlsx(&mamori_report::Table {
+        sheet_name,
+        title,
+        header,
+        rows,
+        widths: &widths,
+    })
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download {
+        name: name.to_string(),
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    }
+    .into_response())
+}
+
 async fn table(
     state: &AppState,
     org_id: Uuid,

@@ -10,6 +10,7 @@ pub mod exchange;
 pub mod findings;
 pub mod incidents;
 pub mod invite;
+pub mod ledgers;
 pub mod login;
 pub mod orgs;
 pub mod preparedness;

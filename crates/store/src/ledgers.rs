@@ -1,0 +1,226 @@
+//! Registers kept as rows of typed fields (see `mamori_domain::ledger`), with their history.
+
+use crate::audit::append_audit;
+use crate::{Ctx, Result, RowChange, Store, StoreError};
+use chrono::{DateTime, Utc};
+use mamori_domain::ledger::Row;
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A stored register row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    /// Its id.
+    pub id: Uuid,
+    /// The fields.
+    pub row: Row,
+    /// Last changed at.
+    pub updated_at: DateTime<Utc>,
+    /// Last changed by.
+    pub updated_by: String,
+}
+
+fn name_of(row: &Row) -> String {
+    row.get("name").cloned().unwrap_or_default()
+}
+
+fn encode(row: &Row) -> Result<String> {
+    serde_json::to_string(row).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Writes a row (insert or update by id) and its history entry in the caller's transaction.
+macro_rules! put_row {
+    ($tx:ident, $ctx:expr, $register:expr, $id:expr, $row:expr, $action:expr, $before:expr) => {{
+        let data = encode($row)?;
+        sqlx::query(
+            "INSERT INTO register_rows (id, org_id, register, name, data, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET name = $4, data = $5, updated_at = $6, updated_by = $7",
+        )
+        .bind($id)
+        .bind($ctx.org_id)
+        .bind($register)
+        .bind(name_of($row))
+        .bind(&data)
+        .bind($ctx.now)
+        .bind(&$ctx.actor_label)
+        .execute(&mut *$tx)
+        .await
+        .map_err(|e| StoreError::unique(e, "register row name"))?;
+        let before: Option<&Row> = $before;
+        let before = match before {
+            Some(b) => encode(b)?,
+            None => String::new(),
+        };
+        sqlx::query(
+            "INSERT INTO register_history (id, org_id, register, row_id, at, actor, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(Uuid::new_v4())
+        .bind($ctx.org_id)
+        .bind($register)
+        .bind($id)
+        .bind($ctx.now)
+        .bind(&$ctx.actor_label)
+        .bind($action)
+        .bind(&before)
+        .bind(&data)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+impl Store {
+    /// A register's rows, by name.
+    pub async fn ledger_rows(&self, org_id: Uuid, register: &str) -> Result<Vec<LedgerRow>> {
+        let rows: Vec<(Uuid, String, DateTime<Utc>, String)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT id, data, updated_at, updated_by FROM register_rows WHERE org_id = $1 AND register = $2 ORDER BY name"
+        )
+        .bind(org_id)
+        .bind(register)
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|(id, data, updated_at, updated_by)| {
+                Ok(LedgerRow {
+                    id,
+                    row: serde_json::from_str(&data)
+                        .map_err(|e| StoreError::Corrupt(format!("register row: {e}")))?,
+                    updated_at,
+                    updated_by,
+                })
+            })
+            .collect()
+    }
+
+    /// One row of a register.
+    pub async fn ledger_row(&self, org_id: Uuid, register: &str, id: Uuid) -> Result<LedgerRow> {
+        self.ledger_rows(org_id, register)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Adds (`id` None) or changes a row; a name already in the register is a conflict.
+    pub async fn save_ledger_row(
+        &self,
+        ctx: &Ctx,
+        register: &str,
+        id: Option<Uuid>,
+        row: &Row,
+    ) -> Result<Uuid> {
+        let before = match id {
+            Some(id) => Some(self.ledger_row(ctx.org_id, register, id).await?.row),
+            None => None,
+        };
+        let target = id.unwrap_or_else(Uuid::new_v4);
+        let action = if id.is_some() { "update" } else { "add" };
+        write_tx!(&self.db, |tx| {
+            put_row!(tx, ctx, register, target, row, action, before.as_ref());
+            append_audit!(
+                tx,
+                ctx.event(&format!("register.{action}"), register, target, json!(row)),
+                ctx.now
+            );
+        });
+        Ok(target)
+    }
+
+    /// Imports rows in one transaction: a row whose name is in the register updates it, others
+    /// are added. Returns (added, updated).
+    pub async fn import_ledger_rows(
+        &self,
+        ctx: &Ctx,
+        register: &str,
+        rows: &[Row],
+    ) -> Result<(usize, usize)> {
+        let existing: HashMap<String, LedgerRow> = self
+            .ledger_rows(ctx.org_id, register)
+            .await?
+            .into_iter()
+            .map(|r| (name_of(&r.row), r))
+            .collect();
+        let (mut added, mut updated) = (0, 0);
+        write_tx!(&self.db, |tx| {
+            for row in rows {
+                match existing.get(&name_of(row)) {
+                    Some(old) if old.row == *row => {}
+                    Some(old) => {
+                        put_row!(tx, ctx, register, old.id, row, "import", Some(&old.row));
+                        updated += 1;
+                    }
+                    None => {
+                        put_row!(tx, ctx, register, Uuid::new_v4(), row, "import", None);
+                        added += 1;
+                    }
+                }
+            }
+            append_audit!(
+                tx,
+                ctx.event(
+                    "register.import",
+                    register,
+                    register,
+                    json!({"rows": rows.len(), "added": added, "updated": updated})
+                ),
+                ctx.now
+            );
+        });
+        Ok((added, updated))
+    }
+
+    /// Removes a row (its history stays).
+    pub async fn remove_ledger_row(&self, ctx: &Ctx, register: &str, id: Uuid) -> Result<()> {
+        let before = self.ledger_row(ctx.org_id, register, id).await?;
+        let data = encode(&before.row)?;
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "DELETE FROM register_rows WHERE org_id = $1 AND register = $2 AND id = $3",
+            )
+            .bind(ctx.org_id)
+            .bind(register)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO register_history (id, org_id, register, row_id, at, actor, action, before, after) VALUES ($1, $2, $3, $4, $5, $6, 'remove', $7, '')",
+            )
+            .bind(Uuid::new_v4())
+            .bind(ctx.org_id)
+            .bind(register)
+            .bind(id)
+            .bind(ctx.now)
+            .bind(&ctx.actor_label)
+            .bind(&data)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event("register.remove", register, id, json!(before.row)),
+                ctx.now
+            );
+        });
+        Ok(())
+    }
+
+    /// A row's history, newest first.
+    pub async fn ledger_history(
+        &self,
+        org_id: Uuid,
+        register: &str,
+        id: Uuid,
+    ) -> Result<Vec<RowChange>> {
+        Ok(on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT at, actor, action, before, after FROM register_history WHERE org_id = $1 AND register = $2 AND row_id = $3 ORDER BY at DESC"
+        )
+        .bind(org_id)
+        .bind(register)
+        .bind(id)
+        .fetch_all(p)
+        .await?
+        }))
+    }
+}

@@ -1,0 +1,558 @@
+//! The registers kept as rows (remote connections, vendors, backups, restore tests): one set of
+//! pages driven by each register's schema, and the index of all registers with their state.
+
+use super::exchange::{csrf_and_file, csv_download, read_table, refusal_page, xlsx_download};
+use super::{see_other, today};
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::state::AppState;
+use crate::view::{Page, render, render_status};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::Lang;
+use mamori_domain::authz::Permission;
+use mamori_domain::clock::format_jst;
+use mamori_domain::exchange::CellError;
+use mamori_domain::ledger::{FieldKind, REGISTERS, Register, Row, concerns, register};
+use mamori_domain::validate::Problem;
+use mamori_store::{LedgerRow, RegisterReview, RowChange};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+fn register_of(code: &str) -> Result<&'static Register, AppError> {
+    register(code).ok_or(AppError::NotFound)
+}
+
+/// A register's state: rows, last review, concerns.
+pub struct LedgerSummary {
+    /// Code.
+    pub code: &'static str,
+    /// Name.
+    pub label: &'static str,
+    /// Rows.
+    pub count: usize,
+    /// The last review.
+    pub last_review: Option<RegisterReview>,
+    /// No review within the register's interval.
+    pub review_overdue: bool,
+    /// What needs attention.
+    pub concerns: Vec<String>,
+}
+
+impl LedgerSummary {
+    /// One line for the checklist items it evidences.
+    pub fn line(&self, lang: Lang) -> String {
+        let mut parts = vec![format!(
+            "{} {}{}",
+            self.label,
+            self.count,
+            lang.pick("件", "")
+        )];
+        parts.push(match &self.last_review {
+            Some(r) => format!("{} {}", lang.pick("最終棚卸し", "reviewed"), r.reviewed_on),
+            None => lang.pick("棚卸しの記録なし", "never reviewed").to_string(),
+        });
+        parts.extend(self.concerns.iter().cloned());
+        parts.join(" · ")
+    }
+}
+
+/// The state of a register for an organisation.
+pub async fn summary(
+    state: &AppState,
+    org_id: Uuid,
+    reg: &'static Register,
+    lang: Lang,
+) -> Result<LedgerSummary, AppError> {
+    let rows: Vec<Row> = state
+        .store
+        .ledger_rows(org_id, reg.code)
+        .await?
+        .into_iter()
+        .map(|r| r.row)
+        .collect();
+    let today = today(state);
+    let last_review = state
+        .store
+        .reviews(org_id, reg.code)
+        .await?
+        .into_iter()
+        .next();
+    Ok(LedgerSummary {
+        code: reg.code,
+        label: reg.label(lang),
+        count: rows.len(),
+        review_overdue: last_review
+            .as_ref()
+            .is_none_or(|r| (today - r.reviewed_on).num_days() > reg.review_days),
+        last_review,
+        concerns: concerns(reg, &rows, today, lang),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "registers.html")]
+struct IndexPage {
+    page: Page,
+    devices: super::devices::LedgerState,
+    open_findings: usize,
+    kev_findings: usize,
+    contacts: String,
+    ledgers: Vec<LedgerSummary>,
+}
+
+/// Every register with its state.
+pub async fn index(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let findings = super::findings::finding_rows(&state, s.org.id).await?;
+    let open: Vec<_> = findings.iter().filter(|f| f.open()).collect();
+    let mut ledgers = Vec::new();
+    for reg in REGISTERS {
+        ledgers.push(summary(&state, s.org.id, reg, s.lang).await?);
+    }
+    render(&IndexPage {
+        page: Page::signed_in(&s, "registers.title", "/registers"),
+        devices: super::devices::ledger_state(&state, s.org.id).await?,
+        open_findings: open.len(),
+        kev_findings: open.iter().filter(|f| f.f.kev).count(),
+        contacts: contacts_line(&state, s.org.id, s.lang).await?,
+        ledgers,
+    })
+}
+
+/// The contact chart's state, for checklist item 3-① and the index.
+pub async fn contacts_line(state: &AppState, org_id: Uuid, lang: Lang) -> Result<String, AppError> {
+    let contacts = state.store.contacts(org_id).await?;
+    if contacts.is_empty() {
+        return Ok(lang
+            .pick("連絡体制図: 未登録", "Contact chart: nothing recorded")
+            .to_string());
+    }
+    let without = contacts.iter().filter(|c| c.contact.lacks_24h()).count();
+    let mut line = format!(
+        "{} {}{}",
+        lang.pick("連絡体制図", "Contact chart:"),
+        contacts.len(),
+        lang.pick("件", " entries")
+    );
+    if without > 0 {
+        line.push_str(&format!(
+            " · {} {without}",
+            lang.pick("24時間連絡先なし", "without a 24-hour number:")
+        ));
+    }
+    Ok(line)
+}
+
+/// A column of the list.
+pub struct Column {
+    /// Key.
+    pub key: &'static str,
+    /// Label.
+    pub label: &'static str,
+}
+
+/// A row as shown.
+pub struct ShownRow {
+    /// Id.
+    pub id: Uuid,
+    /// Values in column order.
+    pub values: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct ListPage {
+    page: Page,
+    code: &'static str,
+    label: &'static str,
+    columns: Vec<Column>,
+    rows: Vec<ShownRow>,
+    summary: LedgerSummary,
+    can_edit: bool,
+    today: String,
+}
+
+/// `?imported=ADDED-UPDATED`, `?reviewed=1`.
+#[derive(Deserialize, Default)]
+pub struct Notice {
+    #[serde(default)]
+    imported: Option<String>,
+    #[serde(default)]
+    reviewed: Option<String>,
+}
+
+/// A register's rows.
+pub async fn list(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Query(n): Query<Notice>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let reg = register_of(&code)?;
+    let here = "/registers";
+    let mut page = Page::signed_in(&s, "registers.title", here);
+    if let Some(counts) = n.imported {
+        page.notice = Some(format!("{} ({counts})", page.t("devices.imported")));
+    } else if n.reviewed.is_some() {
+        page = page.with_notice("devices.reviewed");
+    }
+    let rows = state
+        .store
+        .ledger_rows(s.org.id, reg.code)
+        .await?
+        .into_iter()
+        .map(|r| ShownRow {
+            id: r.id,
+            values: reg
+                .fields
+                .iter()
+                .map(|f| reg.display(&r.row, f.key, s.lang))
+                .collect(),
+        })
+        .collect();
+    render(&ListPage {
+        page,
+        code: reg.code,
+        label: reg.label(s.lang),
+        columns: reg
+            .fields
+            .iter()
+            .map(|f| Column {
+                key: f.key,
+                label: s.lang.pick(f.ja, f.en),
+            })
+            .collect(),
+        rows,
+        summary: summary(&state, s.org.id, reg, s.lang).await?,
+        can_edit: s.actor.can(Permission::ManageRegisters),
+        today: today(&state).to_string(),
+    })
+}
+
+/// A field of the form.
+pub struct FormField {
+    /// Key.
+    pub key: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// `text`, `long`, `bool`, `date`, `number` or `choice`.
+    pub kind: &'static str,
+    /// Choices (code, label) for `choice`.
+    pub choices: Vec<(&'static str, &'static str)>,
+    /// Value as typed or stored.
+    pub value: String,
+    /// Required.
+    pub required: bool,
+}
+
+impl FormField {
+    /// Whether a boolean field is ticked.
+    pub fn ticked(&self) -> bool {
+        matches!(self.value.as_str(), "true" | "on")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger_form.html")]
+struct FormPage {
+    page: Page,
+    code: &'static str,
+    label: &'static str,
+    action: String,
+    fields: Vec<FormField>,
+    errors: Problem,
+    history: Vec<(String, RowChange)>,
+    id: Option<Uuid>,
+}
+
+fn form_page(
+    s: &SignedIn,
+    reg: &'static Register,
+    id: Option<Uuid>,
+    values: &BTreeMap<String, String>,
+    errors: Problem,
+    history: Vec<RowChange>,
+) -> FormPage {
+    let lang = s.lang;
+    FormPage {
+        page: Page::signed_in(s, "registers.title", "/registers"),
+        code: reg.code,
+        label: reg.label(lang),
+        action: match id {
+            Some(id) => format!("/registers/{}/{id}", reg.code),
+            None => format!("/registers/{}", reg.code),
+        },
+        fields: reg
+            .fields
+            .iter()
+            .map(|f| {
+                let (kind, choices) = match f.kind {
+                    FieldKind::Text => ("text", vec![]),
+                    FieldKind::Long => ("long", vec![]),
+                    FieldKind::Bool => ("bool", vec![]),
+                    FieldKind::Date => ("date", vec![]),
+                    FieldKind::Number => ("number", vec![]),
+                    FieldKind::Choice(options) => (
+                        "choice",
+                        options
+                            .iter()
+                            .map(|(code, ja, en)| (*code, lang.pick(ja, en)))
+                            .collect(),
+                    ),
+                };
+                FormField {
+                    key: f.key,
+                    label: lang.pick(f.ja, f.en),
+                    kind,
+                    choices,
+                    value: values.get(f.key).cloned().unwrap_or_default(),
+                    required: f.required,
+                }
+            })
+            .collect(),
+        errors,
+        history: history.into_iter().map(|h| (format_jst(h.at), h)).collect(),
+        id,
+    }
+}
+
+/// An empty row form.
+pub async fn new_form(s: SignedIn, Path(code): Path<String>) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    let reg = register_of(&code)?;
+    render(&form_page(
+        &s,
+        reg,
+        None,
+        &BTreeMap::new(),
+        Problem::default(),
+        vec![],
+    ))
+}
+
+/// A row's form with its history.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, Uuid)>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let reg = register_of(&code)?;
+    let row: LedgerRow = state.store.ledger_row(s.org.id, reg.code, id).await?;
+    let history = state.store.ledger_history(s.org.id, reg.code, id).await?;
+    render(&form_page(
+        &s,
+        reg,
+        Some(id),
+        &row.row,
+        Problem::default(),
+        history,
+    ))
+}
+
+async fn save(
+    state: &AppState,
+    s: &SignedIn,
+    code: &str,
+    id: Option<Uuid>,
+    mut form: BTreeMap<String, String>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    let reg = register_of(code)?;
+    s.check_csrf(&form.remove("csrf").unwrap_or_default())?;
+    let problem = match reg.validate(&form) {
+        Ok(row) => match state
+            .store
+            .save_ledger_row(&s.ctx(), reg.code, id, &row)
+            .await
+        {
+            Ok(_) => return Ok(see_other(&format!("/registers/{}", reg.code))),
+            Err(mamori_store::StoreError::Conflict(_)) => {
+                Problem::field("name", "error.row_name_taken")
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(p) => p,
+    };
+    let history = match id {
+        Some(id) => state.store.ledger_history(s.org.id, reg.code, id).await?,
+        None => vec![],
+    };
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form_page(s, reg, id, &form, problem, history),
+    )
+}
+
+/// Adds a row.
+pub async fn add(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    save(&state, &s, &code, None, form).await
+}
+
+/// Changes a row.
+pub async fn update(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, Uuid)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    save(&state, &s, &code, Some(id), form).await
+}
+
+/// A form with only the token.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+/// Removes a row (its history stays).
+pub async fn remove(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, Uuid)>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    s.check_csrf(&f.csrf)?;
+    let reg = register_of(&code)?;
+    state
+        .store
+        .remove_ledger_row(&s.ctx(), reg.code, id)
+        .await?;
+    Ok(see_other(&format!("/registers/{}", reg.code)))
+}
+
+/// The review form.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Records that the register was reviewed today.
+pub async fn review(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    s.check_csrf(&f.csrf)?;
+    let reg = register_of(&code)?;
+    let note = f.note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::BadRequest("error.too_long"));
+    }
+    state
+        .store
+        .record_review(&s.ctx(), reg.code, today(&state), note)
+        .await?;
+    Ok(see_other(&format!("/registers/{}?reviewed=1", reg.code)))
+}
+
+/// Imports a CSV or XLSX table: all rows or none.
+pub async fn import(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    let reg = register_of(&code)?;
+    let (csrf, file) = csrf_and_file(&mut form).await?;
+    s.check_csrf(&csrf)?;
+    let (name, bytes) = file.unwrap_or_default();
+    let first: Vec<&str> = reg.fields.iter().flat_map(|f| [f.ja, f.en]).collect();
+    let back = |r| {
+        refusal_page(
+            &s,
+            "/registers",
+            format!("/registers/{}", reg.code),
+            "registers.title",
+            r,
+        )
+    };
+    let (rows, offset, label) = match read_table(&name, &bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return back(r),
+    };
+    match reg.import(&rows) {
+        Err(errors) => back(super::exchange::Refusal {
+            file: label,
+            errors: errors
+                .into_iter()
+                .map(|e| CellError {
+                    row: e.row + offset,
+                    ..e
+                })
+                .collect(),
+        }),
+        Ok(parsed) => {
+            let (added, updated) = state
+                .store
+                .import_ledger_rows(&s.ctx(), reg.code, &parsed)
+                .await?;
+            Ok(see_other(&format!(
+                "/registers/{}?imported={added}-{updated}",
+                reg.code
+            )))
+        }
+    }
+}
+
+async fn table(
+    state: &AppState,
+    org_id: Uuid,
+    reg: &Register,
+) -> Result<Vec<Vec<String>>, AppError> {
+    Ok(state
+        .store
+        .ledger_rows(org_id, reg.code)
+        .await?
+        .iter()
+        .map(|r| reg.cells(&r.row))
+        .collect())
+}
+
+/// A register as CSV.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let reg = register_of(&code)?;
+    let rows: Vec<Vec<String>> = std::iter::once(reg.header())
+        .chain(table(&state, s.org.id, reg).await?)
+        .collect();
+    csv_download(&format!("{}.csv", reg.code), &rows)
+}
+
+/// A register as XLSX.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let reg = register_of(&code)?;
+    xlsx_download(
+        &format!("{}.xlsx", reg.code),
+        reg.ja,
+        &format!("{} — {}", reg.ja, s.org.profile.name),
+        &reg.header(),
+        &table(&state, s.org.id, reg).await?,
+    )
+}
