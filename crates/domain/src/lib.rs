@@ -11,6 +11,7 @@
 #[macro_use]
 mod codes;
 
+pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod authz;

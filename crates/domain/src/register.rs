@@ -16,6 +16,7 @@ pub const REGISTERS: &[&str] = &[
     "vendors",
     "backups",
     "restore_tests",
+    "accounts",
 ];
 
 coded! {

@@ -10,6 +10,7 @@
 
 #[macro_use]
 mod db;
+mod accounts;
 mod assessments;
 mod audit;
 mod error;
@@ -25,6 +26,7 @@ pub mod sessions;
 mod tokens;
 mod users;
 
+pub use accounts::AccountSystem;
 pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;

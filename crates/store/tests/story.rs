@@ -1161,3 +1161,51 @@ async fn register_rows_keep_history_and_stay_in_their_organisation() {
         assert_eq!(s.ledger_rows(a.id, "backups").await.expect("rows").len(), 1);
     }
 }
+
+#[tokio::test]
+async fn user_lists_and_the_staff_list_stay_in_their_organisation() {
+    use mamori_domain::accounts::{StaffMember, SystemAccount};
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let mapping = [("login".to_string(), "ID".to_string())].into();
+        let acct = SystemAccount {
+            login: "t.yamada".into(),
+            name: "山田".into(),
+            employee_id: "1001".into(),
+            last_login: None,
+            admin: false,
+            disabled: false,
+        };
+        s.import_accounts(&ca, "電子カルテ", &mapping, std::slice::from_ref(&acct))
+            .await
+            .expect("import");
+        s.import_accounts(&ca, "電子カルテ", &mapping, &[acct.clone(), acct])
+            .await
+            .expect("replace");
+        let systems = s.account_systems(a.id).await.expect("systems");
+        assert_eq!((systems.len(), systems[0].accounts.len()), (1, 2));
+        assert!(s.account_systems(b.id).await.expect("b").is_empty());
+        s.import_staff(
+            &ca,
+            &[StaffMember {
+                employee_id: "1001".into(),
+                name: "山田".into(),
+                left_on: None,
+            }],
+        )
+        .await
+        .expect("staff");
+        assert!(s.staff_list(b.id).await.expect("b").is_none());
+        assert_eq!(s.unused_days(a.id).await.expect("default"), 90);
+        s.set_unused_days(&ca, 30).await.expect("set");
+        assert_eq!(
+            (
+                s.unused_days(a.id).await.expect("a"),
+                s.unused_days(b.id).await.expect("b")
+            ),
+            (30, 90)
+        );
+    }
+}

@@ -188,6 +188,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/registers/findings/{device}/{cve}", post(findings::decide))
         .route("/registers", get(ledgers::index))
+        .route("/registers/accounts", get(accounts::show))
+        .route(
+            "/registers/accounts/import",
+            post(accounts::import).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
+            "/registers/accounts/map",
+            post(accounts::map).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
+            "/registers/accounts/staff",
+            post(accounts::import_staff).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/registers/accounts/settings", post(accounts::settings))
+        .route("/registers/accounts/review", post(accounts::review))
         .route("/registers/{code}", get(ledgers::list).post(ledgers::add))
         .route("/registers/{code}/new", get(ledgers::new_form))
         .route("/registers/{code}/review", post(ledgers::review))

@@ -3452,3 +3452,146 @@ async fn remote_lines_backups_and_restore_tests_are_registers_that_speak_on_the_
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn user_lists_are_mapped_once_per_system_and_flag_leavers_unused_shared_and_admins() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut manager = app
+        .user(&mut admin, "csm@mamori.test", &["security_manager"])
+        .await;
+    let csrf = app
+        .get(&mut manager, "/registers/accounts")
+        .await
+        .hidden("csrf");
+    let staff = "職員番号,氏名,退職日\n1001,山田 太郎,\n1002,佐藤 花子,2026/03/31\n";
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/accounts/staff",
+            &[("csrf", &csrf)],
+            &[("file", "staff.csv", staff.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let emr = "利用者ID,利用者名,職員CD,最終ログイン,権限区分\n\
+               t.yamada,山田 太郎,1001,2026/04/30 08:12,一般\n\
+               h.sato,佐藤 花子,1002,2026/03/30 17:00,一般\n\
+               kyoyu01,外来共用,,2026/04/30 09:00,管理者\n\
+               k.ito,伊藤 次郎,1003,2025/12/01,一般\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(emr);
+    // First time: the mapping is asked for, with sensible guesses.
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/accounts/import",
+            &[("csrf", &csrf), ("system", "電子カルテ")],
+            &[("file", "emr.csv", &sjis)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("id=\"mapping-form\"")
+            && r.body.contains("<option value=\"利用者ID\" selected>"),
+        "{}",
+        r.body
+    );
+    let data = r
+        .hidden("data")
+        .replace("&#10;", "\n")
+        .replace("&#13;", "\r");
+    let data = html_unescape(&data);
+    let r = app
+        .post(
+            &mut manager,
+            "/registers/accounts/map",
+            &[
+                ("csrf", &csrf),
+                ("system", "電子カルテ"),
+                ("data", &data),
+                ("map_login", "利用者ID"),
+                ("map_name", "利用者名"),
+                ("map_employee_id", "職員CD"),
+                ("map_last_login", "最終ログイン"),
+                ("map_admin", "権限区分"),
+                ("map_disabled", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&mut manager, "/registers/accounts").await;
+    let flagged = &page.body[page.body.find("id=\"flagged-accounts\"").expect("flagged")..];
+    assert!(
+        flagged.contains("h.sato") && flagged.contains("退職者"),
+        "{flagged}"
+    );
+    assert!(
+        flagged.contains("k.ito")
+            && flagged.contains("長期未使用")
+            && flagged.contains("職員名簿にない")
+    );
+    assert!(
+        flagged.contains("kyoyu01")
+            && flagged.contains("共用の疑い")
+            && flagged.contains("管理者権限")
+    );
+    assert!(!flagged.contains("t.yamada"));
+    // Next export of the same system: imported at once through the remembered mapping.
+    let r = app
+        .post_multipart(
+            &mut manager,
+            "/registers/accounts/import",
+            &[("csrf", &csrf), ("system", "電子カルテ")],
+            &[("file", "emr.csv", &sjis)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/registers/accounts?imported=4");
+    // Fewer days: more accounts unused.
+    let r = app
+        .post(
+            &mut manager,
+            "/registers/accounts/settings",
+            &[("csrf", &csrf), ("unused_days", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post(
+            &mut manager,
+            "/registers/accounts/review",
+            &[("csrf", &csrf), ("note", "h.sato を停止予定")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .submit(
+            &mut manager,
+            "/assessments",
+            "/assessments",
+            &[("sheet", "fy2025.institution"), ("title", "")],
+        )
+        .await;
+    let sheet = app.get(&mut manager, r.location()).await;
+    let at = sheet
+        .body
+        .find("id=\"item-fy2025.institution.2-05-server\"")
+        .expect("2-05");
+    let item = &sheet.body[at..at + sheet.body[at..].find("</tr>").unwrap_or(0)];
+    assert!(
+        item.contains("アカウント 4件 (1システム)")
+            && item.contains("退職者 1")
+            && item.contains("最終棚卸し 2026-05-01"),
+        "{item}"
+    );
+}
+
+/// Undoes the HTML escaping of a value attribute.
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

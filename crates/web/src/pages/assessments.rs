@@ -293,6 +293,9 @@ async fn register_lines(
                 .await?
                 .line(lang),
             "contacts" => super::ledgers::contacts_line(state, a.org_id, lang).await?,
+            "accounts" => super::accounts::accounts_state(state, a.org_id, lang)
+                .await?
+                .line(lang),
             code => match mamori_domain::ledger::register(code) {
                 Some(reg) => super::ledgers::summary(state, a.org_id, reg, lang)
                     .await?

@@ -102,6 +102,7 @@ struct IndexPage {
     open_findings: usize,
     kev_findings: usize,
     contacts: String,
+    accounts: String,
     ledgers: Vec<LedgerSummary>,
 }
 
@@ -120,6 +121,9 @@ pub async fn index(State(state): State<AppState>, s: SignedIn) -> Result<Respons
         open_findings: open.len(),
         kev_findings: open.iter().filter(|f| f.f.kev).count(),
         contacts: contacts_line(&state, s.org.id, s.lang).await?,
+        accounts: super::accounts::accounts_state(&state, s.org.id, s.lang)
+            .await?
+            .line(s.lang),
         ledgers,
     })
 }

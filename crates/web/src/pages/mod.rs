@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per area.
 
 pub mod account;
+pub mod accounts;
 pub mod assessments;
 pub mod audit;
 pub mod dashboard;
