@@ -209,6 +209,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/registers/accounts/settings", post(accounts::settings))
         .route("/registers/accounts/review", post(accounts::review))
+        .route(
+            "/registers/accounts/flagged.csv",
+            get(accounts::export_flagged),
+        )
         .route("/registers/{code}", get(ledgers::list).post(ledgers::add))
         .route("/registers/{code}/new", get(ledgers::new_form))
         .route("/registers/{code}/review", post(ledgers::review))

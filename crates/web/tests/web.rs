@@ -3556,6 +3556,14 @@ async fn user_lists_are_mapped_once_per_system_and_flag_leavers_unused_shared_an
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let csv = app
+        .get(&mut manager, "/registers/accounts/flagged.csv")
+        .await;
+    assert!(
+        csv.body.contains("h.sato")
+            && csv.body.contains("退職者")
+            && !csv.body.contains("t.yamada")
+    );
     let r = app
         .post(
             &mut manager,

@@ -501,3 +501,37 @@ pub async fn review(
         .await?;
     Ok(see_other("/registers/accounts?reviewed=1"))
 }
+
+/// The accounts to check as CSV, to hand to each system's administrator.
+pub async fn export_flagged(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let review = accounts_state(&state, s.org.id, Lang::Ja).await?;
+    let rows: Vec<Vec<String>> = std::iter::once(
+        [
+            "システム",
+            "ログインID",
+            "氏名",
+            "職員番号",
+            "最終ログイン",
+            "指摘",
+        ]
+        .iter()
+        .map(|h| h.to_string())
+        .collect(),
+    )
+    .chain(review.flagged.into_iter().map(|f| {
+        vec![
+            f.system,
+            f.a.login,
+            f.a.name,
+            f.a.employee_id,
+            f.a.last_login.map(|d| d.to_string()).unwrap_or_default(),
+            f.flags.join("・"),
+        ]
+    }))
+    .collect();
+    super::exchange::csv_download("accounts-to-check.csv", &rows)
+}
