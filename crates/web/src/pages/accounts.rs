@@ -152,28 +152,14 @@ struct AccountsPage {
     today: String,
 }
 
-/// `?imported=N`, `?reviewed=1`.
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    imported: Option<usize>,
-    #[serde(default)]
-    reviewed: Option<String>,
-}
-
 /// The review page.
 pub async fn show(
     State(state): State<AppState>,
     s: SignedIn,
-    Query(n): Query<Notice>,
+    Query(n): Query<super::registers::Notice>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewRegisters)?;
-    let mut page = Page::signed_in(&s, "accounts.title", "/registers");
-    if let Some(k) = n.imported {
-        page.notice = Some(format!("{} ({k})", page.t("devices.imported")));
-    } else if n.reviewed.is_some() {
-        page = page.with_notice("devices.reviewed");
-    }
+    let page = n.on(Page::signed_in(&s, "accounts.title", "/registers"));
     let systems = state
         .store
         .account_systems(s.org.id)
@@ -475,31 +461,13 @@ pub async fn settings(
     Ok(see_other("/registers/accounts"))
 }
 
-/// The review form.
-#[derive(Deserialize)]
-pub struct ReviewForm {
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
 /// Records a review: who, when (today), what was removed.
 pub async fn review(
     State(state): State<AppState>,
     s: SignedIn,
-    Form(f): Form<ReviewForm>,
+    Form(f): Form<super::registers::ReviewForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageRegisters)?;
-    s.check_csrf(&f.csrf)?;
-    let note = f.note.trim();
-    if note.chars().count() > 2000 {
-        return Err(AppError::BadRequest("error.too_long"));
-    }
-    state
-        .store
-        .record_review(&s.ctx(), "accounts", today(&state), note)
-        .await?;
-    Ok(see_other("/registers/accounts?reviewed=1"))
+    super::registers::record_review(&state, &s, "accounts", f).await
 }
 
 /// The accounts to check as CSV, to hand to each system's administrator.

@@ -136,29 +136,15 @@ struct ListPage {
     today: String,
 }
 
-/// `?imported=ADDED-UPDATED` after an import, `?reviewed=1` after a review.
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    imported: Option<String>,
-    #[serde(default)]
-    reviewed: Option<String>,
-}
-
 /// The ledger.
 pub async fn list(
     State(state): State<AppState>,
     s: SignedIn,
-    Query(n): Query<Notice>,
+    Query(n): Query<super::registers::Notice>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewRegisters)?;
     let devices = rows(state.store.devices(s.org.id).await?, today(&state), s.lang);
-    let mut page = Page::signed_in(&s, "devices.title", "/registers/devices");
-    if let Some(counts) = n.imported {
-        page.notice = Some(format!("{} ({counts})", page.t("devices.imported")));
-    } else if n.reviewed.is_some() {
-        page = page.with_notice("devices.reviewed");
-    }
+    let page = n.on(Page::signed_in(&s, "devices.title", "/registers/devices"));
     render(&ListPage {
         page,
         devices,
@@ -337,31 +323,13 @@ pub async fn remove(
     Ok(see_other("/registers/devices"))
 }
 
-/// The review form.
-#[derive(Deserialize)]
-pub struct ReviewForm {
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
 /// Records that the ledger was reviewed today, with what was found.
 pub async fn review(
     State(state): State<AppState>,
     s: SignedIn,
-    Form(f): Form<ReviewForm>,
+    Form(f): Form<super::registers::ReviewForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageRegisters)?;
-    s.check_csrf(&f.csrf)?;
-    let note = f.note.trim();
-    if note.chars().count() > 2000 {
-        return Err(AppError::BadRequest("error.too_long"));
-    }
-    state
-        .store
-        .record_review(&s.ctx(), "devices", today(&state), note)
-        .await?;
-    Ok(see_other("/registers/devices?reviewed=1"))
+    super::registers::record_review(&state, &s, "devices", f).await
 }
 
 /// Imports a CSV (UTF-8 or Shift_JIS) or XLSX device table: all rows or none.

@@ -202,6 +202,25 @@ pub async fn save(
     }
 }
 
+/// The incident, the version asked for (or the latest), and its values — the first draft when
+/// nothing was saved yet.
+async fn shown_document(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    kind: DraftKind,
+    wanted: Option<i64>,
+) -> Result<(Incident, Option<DocumentVersion>, BTreeMap<String, String>), AppError> {
+    let i = state.store.incident(s.org.id, id).await?;
+    let versions = state.store.document_versions(s.org.id, id, kind).await?;
+    let shown = pick(&versions, wanted)?.cloned();
+    let values = match &shown {
+        Some(v) => v.fields.clone(),
+        None => first_draft(state, s, &i, kind).await?,
+    };
+    Ok((i, shown, values))
+}
+
 #[derive(Template)]
 #[template(path = "draft_print.html")]
 struct PrintPage {
@@ -222,18 +241,12 @@ pub async fn print(
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewIncidents)?;
     let kind = kind_of(&code)?;
-    let i = state.store.incident(s.org.id, id).await?;
-    let versions = state.store.document_versions(s.org.id, id, kind).await?;
-    let shown = pick(&versions, q.version)?;
-    let values = match shown {
-        Some(v) => v.fields.clone(),
-        None => first_draft(&state, &s, &i, kind).await?,
-    };
+    let (i, shown, values) = shown_document(&state, &s, id, kind, q.version).await?;
     render(&PrintPage {
         page: Page::signed_in(&s, "draft.title", "/incidents"),
         title_ja: kind.label(mamori_domain::Lang::Ja),
         fields: field_rows(kind, &values, mamori_domain::Lang::Ja),
-        version: shown.map(|v| v.version),
+        version: shown.as_ref().map(|v| v.version),
         printed: format_jst(state.now()),
         i,
     })
@@ -248,19 +261,13 @@ pub async fn export_json(
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewIncidents)?;
     let kind = kind_of(&code)?;
-    let i = state.store.incident(s.org.id, id).await?;
-    let versions = state.store.document_versions(s.org.id, id, kind).await?;
-    let shown = pick(&versions, q.version)?;
-    let values = match shown {
-        Some(v) => v.fields.clone(),
-        None => first_draft(&state, &s, &i, kind).await?,
-    };
+    let (i, shown, values) = shown_document(&state, &s, id, kind, q.version).await?;
     let body = serde_json::json!({
         "incident": i.number,
         "kind": kind.code(),
-        "version": shown.map(|v| v.version),
-        "saved_at": shown.map(|v| v.saved_at),
-        "saved_by": shown.map(|v| v.saved_by.clone()),
+        "version": shown.as_ref().map(|v| v.version),
+        "saved_at": shown.as_ref().map(|v| v.saved_at),
+        "saved_by": shown.as_ref().map(|v| v.saved_by.clone()),
         "fields": kind.fields().iter().map(|f| serde_json::json!({
             "key": f.key, "label": f.ja, "value": values.get(f.key).cloned().unwrap_or_default()
         })).collect::<Vec<_>>(),

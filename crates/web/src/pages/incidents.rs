@@ -268,9 +268,9 @@ pub async fn new_form(State(state): State<AppState>, s: SignedIn) -> Result<Resp
 /// The facts form as sent.
 #[derive(Deserialize)]
 pub struct FactsForm {
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(flatten)]
-    draft: IncidentDraft,
+    pub(crate) draft: IncidentDraft,
 }
 
 /// Opens an incident without a report.

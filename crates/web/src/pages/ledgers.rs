@@ -181,31 +181,16 @@ struct ListPage {
     today: String,
 }
 
-/// `?imported=ADDED-UPDATED`, `?reviewed=1`.
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    imported: Option<String>,
-    #[serde(default)]
-    reviewed: Option<String>,
-}
-
 /// A register's rows.
 pub async fn list(
     State(state): State<AppState>,
     s: SignedIn,
     Path(code): Path<String>,
-    Query(n): Query<Notice>,
+    Query(n): Query<super::registers::Notice>,
 ) -> Result<Response, AppError> {
     s.require(Permission::ViewRegisters)?;
     let reg = register_of(&code)?;
-    let here = "/registers";
-    let mut page = Page::signed_in(&s, "registers.title", here);
-    if let Some(counts) = n.imported {
-        page.notice = Some(format!("{} ({counts})", page.t("devices.imported")));
-    } else if n.reviewed.is_some() {
-        page = page.with_notice("devices.reviewed");
-    }
+    let page = n.on(Page::signed_in(&s, "registers.title", "/registers"));
     let rows = state
         .store
         .ledger_rows(s.org.id, reg.code)
@@ -437,33 +422,15 @@ pub async fn remove(
     Ok(see_other(&format!("/registers/{}", reg.code)))
 }
 
-/// The review form.
-#[derive(Deserialize)]
-pub struct ReviewForm {
-    csrf: String,
-    #[serde(default)]
-    note: String,
-}
-
 /// Records that the register was reviewed today.
 pub async fn review(
     State(state): State<AppState>,
     s: SignedIn,
     Path(code): Path<String>,
-    Form(f): Form<ReviewForm>,
+    Form(f): Form<super::registers::ReviewForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageRegisters)?;
-    s.check_csrf(&f.csrf)?;
     let reg = register_of(&code)?;
-    let note = f.note.trim();
-    if note.chars().count() > 2000 {
-        return Err(AppError::BadRequest("error.too_long"));
-    }
-    state
-        .store
-        .record_review(&s.ctx(), reg.code, today(&state), note)
-        .await?;
-    Ok(see_other(&format!("/registers/{}?reviewed=1", reg.code)))
+    super::registers::record_review(&state, &s, reg.code, f).await
 }
 
 /// Imports a CSV or XLSX table: all rows or none.

@@ -15,6 +15,7 @@ pub mod ledgers;
 pub mod login;
 pub mod orgs;
 pub mod preparedness;
+pub mod registers;
 pub mod reports;
 pub mod setup;
 pub mod users;

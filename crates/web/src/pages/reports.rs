@@ -199,20 +199,12 @@ pub async fn show(
     render(&triage_page(&state, &s, id, None, None).await?)
 }
 
-/// The incident form as sent from triage.
-#[derive(Deserialize)]
-pub struct IncidentSubmit {
-    csrf: String,
-    #[serde(flatten)]
-    draft: IncidentDraft,
-}
-
 /// Triage: the report becomes an incident.
 pub async fn to_incident(
     State(state): State<AppState>,
     s: SignedIn,
     Path(id): Path<Uuid>,
-    Form(f): Form<IncidentSubmit>,
+    Form(f): Form<super::incidents::FactsForm>,
 ) -> Result<Response, AppError> {
     s.require(Permission::HandleIncidents)?;
     s.check_csrf(&f.csrf)?;
