@@ -8,6 +8,25 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// A file attached to a register row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RowFile {
+    /// Its id.
+    pub id: Uuid,
+    /// The row.
+    pub row_id: Uuid,
+    /// The file name as uploaded.
+    pub filename: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 of the contents, hex.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+}
+
 /// A stored register row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerRow {
@@ -219,6 +238,68 @@ impl Store {
         .bind(org_id)
         .bind(register)
         .bind(id)
+        .fetch_all(p)
+        .await?
+        }))
+    }
+
+    /// Records a file attached to a row (the bytes are kept by the caller under their hash).
+    pub async fn add_row_file(
+        &self,
+        ctx: &Ctx,
+        register: &str,
+        row_id: Uuid,
+        filename: &str,
+        size: i64,
+        sha256: &str,
+    ) -> Result<Uuid> {
+        self.ledger_row(ctx.org_id, register, row_id).await?;
+        let id = Uuid::new_v4();
+        write_tx!(&self.db, |tx| {
+            sqlx::query(
+                "INSERT INTO register_files (id, org_id, register, row_id, filename, size, sha256, uploaded_by, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(ctx.org_id)
+            .bind(register)
+            .bind(row_id)
+            .bind(filename)
+            .bind(size)
+            .bind(sha256)
+            .bind(&ctx.actor_label)
+            .bind(ctx.now)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                tx,
+                ctx.event(
+                    "register.file",
+                    register,
+                    row_id,
+                    json!({"file": filename, "size": size, "sha256": sha256})
+                ),
+                ctx.now
+            );
+        });
+        Ok(id)
+    }
+
+    /// The files attached to a row, oldest first.
+    pub async fn row_files(
+        &self,
+        org_id: Uuid,
+        register: &str,
+        row_id: Uuid,
+    ) -> Result<Vec<RowFile>> {
+        Ok(on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT id, row_id, filename, size, sha256, uploaded_by, uploaded_at FROM register_files \
+             WHERE org_id = $1 AND register = $2 AND row_id = $3 ORDER BY uploaded_at"
+        )
+        .bind(org_id)
+        .bind(register)
+        .bind(row_id)
         .fetch_all(p)
         .await?
         }))

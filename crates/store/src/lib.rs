@@ -34,7 +34,7 @@ pub use evidence::{Evidence, NewEvidence};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };
-pub use ledgers::LedgerRow;
+pub use ledgers::{LedgerRow, RowFile};
 pub use mail::{MAX_ATTEMPTS, OutgoingMail};
 pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};

@@ -229,6 +229,13 @@ pub fn router(state: AppState) -> Router {
             get(ledgers::edit_form).post(ledgers::update),
         )
         .route("/registers/{code}/{id}/remove", post(ledgers::remove))
+        .route(
+            "/registers/{code}/{id}/files",
+            post(ledgers::attach).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/registers/{code}/{id}/files/{file}", get(ledgers::file))
         .route("/static/mamori.css", get(view::stylesheet))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))

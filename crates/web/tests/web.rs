@@ -3446,9 +3446,59 @@ async fn remote_lines_backups_and_restore_tests_are_registers_that_speak_on_the_
             && page.body.contains("update")
             && page.body.contains("csm@mamori.test")
     );
+    // A vendor's MDS/SDS is attached to its row and downloaded as an attachment.
+    let r = app
+        .submit(
+            &mut manager,
+            "/registers/vendors/new",
+            "/registers/vendors",
+            &[
+                ("name", "守りシステム 電子カルテ"),
+                ("mds_version", "2.0"),
+                ("mds_received", "2026-04-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let vendor = app
+        .store
+        .ledger_rows(org.id, "vendors")
+        .await
+        .expect("vendors")
+        .remove(0);
+    let vendor_path = format!("/registers/vendors/{}", vendor.id);
+    let r = app
+        .post_multipart(
+            &mut manager,
+            &format!("{vendor_path}/files"),
+            &[("csrf", &csrf)],
+            &[("file", "MDS_v2.pdf", b"%PDF-1.4 mds")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&mut manager, &vendor_path).await;
+    let link = &page.body[page.body.find("id=\"row-files\"").expect("files")..];
+    assert!(link.contains("MDS_v2.pdf"));
+    let href = link[link.find("href=\"").expect("href") + 6..]
+        .split('"')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let dl = app.get(&mut manager, &href).await;
+    assert_eq!(dl.body, "%PDF-1.4 mds");
+    assert!(
+        dl.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("cd")
+            .starts_with("attachment")
+    );
     let mut other = app.other_clinic(&mut admin).await;
     assert_eq!(
         app.get(&mut other, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&mut other, &href).await.status,
         StatusCode::NOT_FOUND
     );
 }

@@ -762,40 +762,7 @@ pub(crate) async fn evidence_file(
     // Files live under the assessment owner's folder, also when a vendor uploaded them.
     let owner = state.store.assessment_visible(org_id, id).await?.org_id;
     let bytes = crate::uploads::load(&state.config.upload_dir, owner, &e.sha256).await?;
-    let ascii: String = e
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = e
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/octet-stream".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::uploads::attachment(&e.filename, bytes))
 }
 
 /// A rated group for the results tables.
@@ -1193,11 +1160,7 @@ pub(crate) async fn keep_evidence(
     for (filename, bytes) in files {
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let sha256 = crate::uploads::store(&state.config.upload_dir, a.org_id, bytes).await?;
-        let name: String = filename
-            .chars()
-            .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-            .take(200)
-            .collect();
+        let name = crate::uploads::clean_filename(&filename);
         kept.push(
             state
                 .store

@@ -18,7 +18,7 @@ use mamori_domain::clock::format_jst;
 use mamori_domain::exchange::CellError;
 use mamori_domain::ledger::{FieldKind, REGISTERS, Register, Row, concerns, register};
 use mamori_domain::validate::Problem;
-use mamori_store::{LedgerRow, RegisterReview, RowChange};
+use mamori_store::{LedgerRow, RegisterReview, RowChange, RowFile};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -258,6 +258,7 @@ struct FormPage {
     errors: Problem,
     history: Vec<(String, RowChange)>,
     id: Option<Uuid>,
+    files: Vec<RowFile>,
 }
 
 fn form_page(
@@ -308,6 +309,7 @@ fn form_page(
         errors,
         history: history.into_iter().map(|h| (format_jst(h.at), h)).collect(),
         id,
+        files: vec![],
     }
 }
 
@@ -335,14 +337,60 @@ pub async fn edit_form(
     let reg = register_of(&code)?;
     let row: LedgerRow = state.store.ledger_row(s.org.id, reg.code, id).await?;
     let history = state.store.ledger_history(s.org.id, reg.code, id).await?;
-    render(&form_page(
-        &s,
-        reg,
-        Some(id),
-        &row.row,
-        Problem::default(),
-        history,
-    ))
+    let mut page = form_page(&s, reg, Some(id), &row.row, Problem::default(), history);
+    page.files = state.store.row_files(s.org.id, reg.code, id).await?;
+    render(&page)
+}
+
+/// Attaches a file to a row (e.g. the MDS/SDS a vendor handed over).
+pub async fn attach(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, Uuid)>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageRegisters)?;
+    let reg = register_of(&code)?;
+    let (csrf, file) = csrf_and_file(&mut form).await?;
+    s.check_csrf(&csrf)?;
+    state.store.ledger_row(s.org.id, reg.code, id).await?;
+    let (name, bytes) = file.unwrap_or_default();
+    if bytes.is_empty() {
+        return Err(AppError::BadRequest("error.import_empty"));
+    }
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let sha = crate::uploads::store(&state.config.upload_dir, s.org.id, bytes).await?;
+    state
+        .store
+        .add_row_file(
+            &s.ctx(),
+            reg.code,
+            id,
+            &crate::uploads::clean_filename(&name),
+            size,
+            &sha,
+        )
+        .await?;
+    Ok(see_other(&format!("/registers/{}/{id}#files", reg.code)))
+}
+
+/// Downloads a file attached to a row.
+pub async fn file(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id, file)): Path<(String, Uuid, Uuid)>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ViewRegisters)?;
+    let reg = register_of(&code)?;
+    let f = state
+        .store
+        .row_files(s.org.id, reg.code, id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file)
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::uploads::load(&state.config.upload_dir, s.org.id, &f.sha256).await?;
+    Ok(crate::uploads::attachment(&f.filename, bytes))
 }
 
 async fn save(
