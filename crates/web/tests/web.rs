@@ -3653,3 +3653,62 @@ fn html_unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+#[tokio::test]
+async fn a_device_a_remote_line_reaches_in_through_counts_as_an_entrance() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let r = app
+        .submit(
+            &mut admin,
+            "/registers/devices/new",
+            "/registers/devices",
+            &[
+                ("kind", "network"),
+                ("name", "保守GW"),
+                ("vendor", "Fortinet"),
+                ("product", "FortiGate 40F"),
+                ("version", "6.0.4"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let csrf = app
+        .get(&mut admin, "/registers/findings")
+        .await
+        .hidden("csrf");
+    let kev = include_bytes!("../../../testdata/vuln/kev-slice.json");
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/registers/findings/import",
+            &[("csrf", &csrf)],
+            &[("file", "kev.json", &kev[..])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let row = |body: &str| {
+        let t = &body[body.find("id=\"findings-table\"").expect("findings")..];
+        let r = &t[t.find("<tr id=\"finding-").expect("row")..];
+        r[..r.find("</tr>").unwrap_or(0)].to_string()
+    };
+    assert!(!row(&app.get(&mut admin, "/registers/findings").await.body).contains("外部公開"));
+    let r = app
+        .submit(
+            &mut admin,
+            "/registers/remote_connections/new",
+            "/registers/remote_connections",
+            &[
+                ("name", "電子カルテ保守回線"),
+                ("kind", "vendor_maintenance"),
+                ("device", "保守GW"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let first = row(&app.get(&mut admin, "/registers/findings").await.body);
+    assert!(
+        first.contains("保守GW") && first.contains("外部公開") && first.contains("KEV"),
+        "{first}"
+    );
+}

@@ -50,6 +50,8 @@ pub struct LedgerState {
     pub internet_facing: usize,
     /// Past support end.
     pub unsupported: usize,
+    /// No patch recorded within a year.
+    pub stale_patch: usize,
     /// The last review.
     pub last_review: Option<RegisterReview>,
     /// No review, or the last is older than the interval.
@@ -74,15 +76,20 @@ impl LedgerState {
             self.total,
             lang.pick("台", " devices"),
             review,
-            if self.unsupported > 0 {
-                format!(
-                    " · {} {}",
-                    lang.pick("サポート終了", "past support end:"),
-                    self.unsupported
-                )
-            } else {
-                String::new()
-            }
+            [
+                (
+                    self.unsupported,
+                    lang.pick("サポート終了", "past support end:")
+                ),
+                (
+                    self.stale_patch,
+                    lang.pick("1年以上パッチ記録なし", "no patch within a year:")
+                ),
+            ]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, label)| format!(" · {label} {n}"))
+            .collect::<String>()
         )
     }
 }
@@ -103,6 +110,14 @@ pub async fn ledger_state(state: &AppState, org_id: Uuid) -> Result<LedgerState,
         unsupported: devices
             .iter()
             .filter(|d| d.device.unsupported(today))
+            .count(),
+        stale_patch: devices
+            .iter()
+            .filter(|d| {
+                d.device
+                    .last_patch
+                    .is_none_or(|p| (today - p).num_days() > PATCH_STALE_DAYS)
+            })
             .count(),
         review_overdue: last_review
             .as_ref()

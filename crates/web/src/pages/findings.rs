@@ -69,12 +69,22 @@ pub async fn finding_rows(state: &AppState, org_id: Uuid) -> Result<Vec<FindingR
     let devices = state.store.devices(org_id).await?;
     let index = VulnIndex::new(state.store.vulnerabilities(org_id).await?);
     let decisions = state.store.finding_decisions(org_id).await?;
+    // A device that a remote connection reaches in through (a VPN appliance, a vendor's gateway)
+    // is an entrance, whatever its own exposure flag says: Handa and Osaka came in that way.
+    let entrances: Vec<String> = state
+        .store
+        .ledger_rows(org_id, "remote_connections")
+        .await?
+        .into_iter()
+        .filter_map(|r| r.row.get("device").cloned())
+        .filter(|d| !d.is_empty())
+        .collect();
     let found = findings(
         devices.iter().map(|d| {
             (
                 d.id,
                 d.device.name.as_str(),
-                d.device.internet_facing,
+                d.device.internet_facing || entrances.contains(&d.device.name),
                 d.device.identity(),
             )
         }),
