@@ -147,9 +147,18 @@ fn demo_password(server: &Server, email: &str) -> String {
         .unwrap_or_else(|| panic!("demo login {email} printed"))
 }
 
-/// The text of an element.
+/// The text of an element. A form submit may replace the page between finding the element and
+/// reading it, so a stale element is looked up again.
 async fn text_of(c: &Client, css: &str) -> String {
-    wait_for(c, css).await.text().await.expect("text")
+    let mut last = String::new();
+    for _ in 0..50 {
+        match wait_for(c, css).await.text().await {
+            Ok(t) => return t,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last}")
 }
 
 async fn login(c: &Client, base: &str, email: &str, password: &str) {
