@@ -138,6 +138,126 @@ pub fn standard_bodies() -> Vec<Contact> {
     ]
 }
 
+/// Column headers of the contact chart as a table (Japanese, English), in field order.
+pub const CONTACT_COLUMNS: [(&str, &str, &str); 9] = [
+    ("group", "区分", "Group"),
+    ("role", "役割・窓口", "Role or desk"),
+    ("organisation", "組織", "Organisation"),
+    ("name", "氏名", "Name"),
+    ("system", "システム", "System"),
+    ("phone", "電話(平日)", "Telephone"),
+    ("phone_24h", "電話(24時間)", "Telephone (24 hours)"),
+    ("email", "メール", "E-mail"),
+    ("notes", "備考", "Notes"),
+];
+
+impl Contact {
+    /// The contact as table cells (the group by its Japanese label).
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.group().label(crate::Lang::Ja).to_string(),
+            self.role.clone(),
+            self.organisation.clone(),
+            self.name.clone(),
+            self.system.clone(),
+            self.phone.clone(),
+            self.phone_24h.clone(),
+            self.email.clone(),
+            self.notes.clone(),
+        ]
+    }
+}
+
+/// Reads a contact table (Japanese or English headers, any order); any fault refuses it all.
+pub fn import_contacts(
+    rows: &[Vec<String>],
+) -> Result<Vec<Contact>, Vec<crate::exchange::CellError>> {
+    use crate::exchange::{CellError, column_letter};
+    let Some(header) = rows.first() else {
+        return Err(vec![CellError {
+            row: 1,
+            column: String::new(),
+            letter: String::new(),
+            key: "error.import_empty".into(),
+        }]);
+    };
+    let at: Vec<Option<usize>> = CONTACT_COLUMNS
+        .iter()
+        .map(|(key, ja, en)| {
+            header.iter().position(|h| {
+                h.trim() == *ja || h.trim().eq_ignore_ascii_case(en) || h.trim() == *key
+            })
+        })
+        .collect();
+    if at.get(1).copied().flatten().is_none() {
+        return Err(vec![CellError {
+            row: 1,
+            column: "役割・窓口".into(),
+            letter: String::new(),
+            key: "error.import_header".into(),
+        }]);
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |n: usize| {
+            at.get(n)
+                .copied()
+                .flatten()
+                .and_then(|a| row.get(a))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let group = cell(0);
+        let group = ContactGroup::ALL
+            .iter()
+            .find(|g| {
+                g.code() == group.trim()
+                    || g.label(crate::Lang::Ja) == group.trim()
+                    || g.label(crate::Lang::En).eq_ignore_ascii_case(group.trim())
+            })
+            .map(|g| g.code().to_string())
+            .unwrap_or(group);
+        let c = Contact {
+            group,
+            role: cell(1),
+            organisation: cell(2),
+            name: cell(3),
+            system: cell(4),
+            phone: cell(5),
+            phone_24h: cell(6),
+            email: cell(7),
+            notes: cell(8),
+        };
+        match c.validate() {
+            Ok(c) => out.push(c),
+            Err(p) => errors.extend(p.errors.into_iter().map(|e| {
+                let pos = CONTACT_COLUMNS.iter().position(|c| c.0 == e.field);
+                CellError {
+                    row: i + 1,
+                    column: pos
+                        .and_then(|p| CONTACT_COLUMNS.get(p))
+                        .map(|c| c.1.to_string())
+                        .unwrap_or_default(),
+                    letter: pos
+                        .and_then(|p| at.get(p).copied().flatten())
+                        .map(column_letter)
+                        .unwrap_or_default(),
+                    key: e.key,
+                }
+            })),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// How to bring one system back (復旧手順), kept where the emergency pack can print it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -165,7 +285,7 @@ impl RecoveryProcedure {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -212,5 +332,32 @@ mod tests {
         let p = RecoveryProcedure::default().validate().unwrap_err();
         assert_eq!(p.for_field("system"), Some("error.required"));
         assert_eq!(p.for_field("steps"), Some("error.required"));
+    }
+
+    #[test]
+    fn the_chart_round_trips_as_a_table_and_faults_name_their_cell() {
+        let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| c.1.to_string()).collect();
+        let bodies = standard_bodies();
+        let table: Vec<Vec<String>> = std::iter::once(header.clone())
+            .chain(bodies.iter().map(Contact::cells))
+            .collect();
+        assert_eq!(import_contacts(&table).unwrap(), bodies);
+        let bad = vec![
+            header,
+            vec![
+                "院内".into(),
+                "CSIRT".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                "夜間は携帯".into(),
+            ],
+        ];
+        let e = import_contacts(&bad).unwrap_err();
+        assert_eq!(
+            (e[0].row, e[0].letter.as_str(), e[0].key.as_str()),
+            (2, "G", "error.phone")
+        );
     }
 }

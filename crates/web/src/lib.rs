@@ -136,6 +136,20 @@ pub fn router(state: AppState) -> Router {
             get(preparedness::print_chart),
         )
         .route(
+            "/preparedness/contacts/export.csv",
+            get(preparedness::export_chart_csv),
+        )
+        .route(
+            "/preparedness/contacts/export.xlsx",
+            get(preparedness::export_chart_xlsx),
+        )
+        .route(
+            "/preparedness/contacts/import",
+            post(preparedness::import_chart).layer(axum::extract::DefaultBodyLimit::max(
+                uploads::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
             "/preparedness/contacts/standard",
             post(preparedness::add_standard_bodies),
         )

@@ -3712,3 +3712,50 @@ async fn a_device_a_remote_line_reaches_in_through_counts_as_an_entrance() {
         "{first}"
     );
 }
+
+#[tokio::test]
+async fn the_contact_chart_goes_out_and_comes_back_as_a_table() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let r = app
+        .submit(
+            &mut admin,
+            "/preparedness",
+            "/preparedness/contacts/standard",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let csv = app
+        .get(&mut admin, "/preparedness/contacts/export.csv")
+        .await;
+    assert!(csv.body.contains("外部関係機関") && csv.body.contains("個人情報保護委員会"));
+    let csrf = app.get(&mut admin, "/preparedness").await.hidden("csrf");
+    let bad = "区分,役割・窓口,電話(24時間)\n院内,CSIRT,夜間は携帯\n";
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/preparedness/contacts/import",
+            &[("csrf", &csrf)],
+            &[("file", "c.csv", bad.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("C (電話(24時間))"), "{}", r.body);
+    let good = "区分,役割・窓口,電話(24時間)\n院内,CSIRT,090-0000-0000\n";
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/preparedness/contacts/import",
+            &[("csrf", &csrf)],
+            &[("file", "c.csv", good.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&mut admin, "/preparedness").await;
+    assert!(page.body.contains("090-0000-0000"));
+    let xlsx = app
+        .get(&mut admin, "/preparedness/contacts/export.xlsx")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+}

@@ -381,3 +381,79 @@ pub async fn remove_procedure(
     refresh_pack(&state, &s).await;
     Ok(see_other("/preparedness#procedures"))
 }
+
+fn chart_table(contacts: &[mamori_store::StoredContact]) -> Vec<Vec<String>> {
+    contacts.iter().map(|c| c.contact.cells()).collect()
+}
+
+fn chart_header() -> Vec<String> {
+    mamori_domain::preparedness::CONTACT_COLUMNS
+        .iter()
+        .map(|c| c.1.to_string())
+        .collect()
+}
+
+/// The contact chart as CSV.
+pub async fn export_chart_csv(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Response, AppError> {
+    let rows: Vec<Vec<String>> = std::iter::once(chart_header())
+        .chain(chart_table(&state.store.contacts(s.org.id).await?))
+        .collect();
+    super::exchange::csv_download("contacts.csv", &rows)
+}
+
+/// The contact chart as XLSX.
+pub async fn export_chart_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Response, AppError> {
+    super::exchange::xlsx_download(
+        "contacts.xlsx",
+        "連絡体制図",
+        &format!("連絡体制図 — {}", s.org.profile.name),
+        &chart_header(),
+        &chart_table(&state.store.contacts(s.org.id).await?),
+    )
+}
+
+/// Adds the contacts of a CSV or XLSX table: all rows or none.
+pub async fn import_chart(
+    State(state): State<AppState>,
+    s: SignedIn,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManagePreparedness)?;
+    let (csrf, file) = super::exchange::csrf_and_file(&mut form).await?;
+    s.check_csrf(&csrf)?;
+    let (name, bytes) = file.unwrap_or_default();
+    let first: Vec<&str> = mamori_domain::preparedness::CONTACT_COLUMNS
+        .iter()
+        .flat_map(|c| [c.1, c.2])
+        .collect();
+    let back = |r| {
+        super::exchange::refusal_page(&s, "/preparedness", "/preparedness".into(), "prep.title", r)
+    };
+    let (rows, offset, label) = match super::exchange::read_table(&name, &bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return back(r),
+    };
+    match mamori_domain::preparedness::import_contacts(&rows) {
+        Err(errors) => back(super::exchange::Refusal {
+            file: label,
+            errors: errors
+                .into_iter()
+                .map(|mut e| {
+                    e.row += offset;
+                    e
+                })
+                .collect(),
+        }),
+        Ok(contacts) => {
+            state.store.add_contacts(&s.ctx(), &contacts).await?;
+            refresh_pack(&state, &s).await;
+            Ok(see_other("/preparedness#chart"))
+        }
+    }
+}
