@@ -3446,6 +3446,28 @@ async fn remote_lines_backups_and_restore_tests_are_registers_that_speak_on_the_
             && page.body.contains("update")
             && page.body.contains("csm@mamori.test")
     );
+    // The vendor sheets of the self-assessment show beside the vendors register.
+    let r = app
+        .submit(
+            &mut manager,
+            "/assessments",
+            "/assessments",
+            &[
+                ("sheet", "fy2025.vendor"),
+                ("title", "守りシステム 電子カルテ"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let vendors = app.get(&mut manager, "/registers/vendors").await;
+    let sheets = &vendors.body[vendors
+        .body
+        .find("id=\"vendor-sheets\"")
+        .expect("vendor sheets")..];
+    assert!(
+        sheets.contains("守りシステム 電子カルテ") && sheets.contains("未依頼"),
+        "{sheets}"
+    );
     // A vendor's MDS/SDS is attached to its row and downloaded as an attachment.
     let r = app
         .submit(

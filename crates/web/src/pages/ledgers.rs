@@ -168,6 +168,51 @@ pub struct ShownRow {
     pub values: Vec<String>,
 }
 
+/// A vendor sheet (事業者確認用) of the organisation and where it stands.
+pub struct VendorSheet {
+    /// The assessment.
+    pub id: Uuid,
+    /// Vendor and system, as titled.
+    pub title: String,
+    /// Fiscal year.
+    pub fiscal_year: i64,
+    /// Not sent, sent or answered, as a label.
+    pub status: &'static str,
+    /// Answered of required items.
+    pub progress: String,
+}
+
+/// The organisation's vendor sheets, newest year first: the status the vendors register's
+/// `sheet_status` column is typed from.
+async fn vendor_sheets(state: &AppState, s: &SignedIn) -> Result<Vec<VendorSheet>, AppError> {
+    let mut out = Vec::new();
+    for a in state.store.assessments(s.org.id).await? {
+        if super::assessments::sheet_of(&a)?.kind != mamori_domain::catalog::SheetKind::Vendor {
+            continue;
+        }
+        let sum = super::assessments::summary_of(state, s.org.id, &a).await?;
+        let code = if sum.required > 0 && sum.answered == sum.required {
+            "answered"
+        } else if a.respondent_org_id.is_some() {
+            "sent"
+        } else {
+            "not_sent"
+        };
+        out.push(VendorSheet {
+            id: a.id,
+            title: a.title.clone(),
+            fiscal_year: a.fiscal_year,
+            status: match code {
+                "answered" => s.lang.pick("回答済み", "Answered"),
+                "sent" => s.lang.pick("依頼済み", "Sent"),
+                _ => s.lang.pick("未依頼", "Not sent"),
+            },
+            progress: format!("{}/{}", sum.answered, sum.required),
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "ledger.html")]
 struct ListPage {
@@ -179,6 +224,7 @@ struct ListPage {
     summary: LedgerSummary,
     can_edit: bool,
     today: String,
+    vendor_sheets: Vec<VendorSheet>,
 }
 
 /// A register's rows.
@@ -221,6 +267,11 @@ pub async fn list(
         summary: summary(&state, s.org.id, reg, s.lang).await?,
         can_edit: s.actor.can(Permission::ManageRegisters),
         today: today(&state).to_string(),
+        vendor_sheets: if reg.code == "vendors" {
+            vendor_sheets(&state, &s).await?
+        } else {
+            vec![]
+        },
     })
 }
 
