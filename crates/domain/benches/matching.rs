@@ -71,6 +71,7 @@ fn data() -> (Vec<Vulnerability>, Vec<DeviceIdentity>) {
                     due_date: "2024-01-22".into(),
                     ransomware: n % 90 == 0,
                 }),
+                versions_known: true,
             }
         })
         .collect();

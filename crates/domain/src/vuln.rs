@@ -42,6 +42,8 @@ pub fn parse_cpe(s: &str) -> Option<Cpe> {
     if fields.len() != 11 {
         return None;
     }
+    // JVN iPedia writes some punctuation percent-encoded (`%28idc%29`), as in CPE's URI binding.
+    let fields: Vec<String> = fields.iter().map(|f| percent_decode(f)).collect();
     let f = |i: usize| fields.get(i).map(|s| s.to_lowercase()).unwrap_or_default();
     Some(Cpe {
         part: f(0),
@@ -50,6 +52,29 @@ pub fn parse_cpe(s: &str) -> Option<Cpe> {
         version: f(3),
         update: f(4),
     })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// One segment of a version: numbers compare as numbers, words as words.
@@ -183,6 +208,14 @@ pub struct Vulnerability {
     pub matches: Vec<CpeMatch>,
     /// Present when the vulnerability is known to be exploited.
     pub kev: Option<KevEntry>,
+    /// Whether the matches say which versions are affected (NVD); JVN iPedia's overview names
+    /// products without reliable version bounds, so its matches only ever show "version unchecked".
+    #[serde(default = "versions_known_by_default")]
+    pub versions_known: bool,
+}
+
+fn versions_known_by_default() -> bool {
+    true
 }
 
 /// Why an imported file was refused.
@@ -321,6 +354,10 @@ pub fn read_feed(bytes: &[u8]) -> Result<Vec<Vulnerability>, FeedError> {
         let f: KevFile = serde_json::from_value(v).map_err(shape)?;
         return Ok(f.vulnerabilities.into_iter().map(from_kev).collect());
     }
+    if v.pointer("/status/method").and_then(|m| m.as_str()) == Some("getVulnOverviewList") {
+        let f: JvnFile = serde_json::from_value(v).map_err(shape)?;
+        return Ok(f.feed.entry.into_iter().map(from_jvn).collect());
+    }
     if v.get("format").and_then(|f| f.as_str()) == Some("NVD_CVE") {
         let f: NvdFile = serde_json::from_value(v).map_err(shape)?;
         debug_assert_eq!(f.format, "NVD_CVE");
@@ -331,6 +368,100 @@ pub fn read_feed(bytes: &[u8]) -> Result<Vec<Vulnerability>, FeedError> {
             .collect());
     }
     Err(FeedError::Unknown)
+}
+
+#[derive(Deserialize)]
+struct JvnFile {
+    feed: JvnFeed,
+}
+
+#[derive(Deserialize)]
+struct JvnFeed {
+    #[serde(default)]
+    entry: Vec<JvnEntry>,
+}
+
+#[derive(Deserialize)]
+struct JvnEntry {
+    id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    references: Vec<JvnReference>,
+    #[serde(default)]
+    products: Vec<JvnProduct>,
+    #[serde(default)]
+    metrics: Vec<JvnMetric>,
+}
+
+#[derive(Deserialize)]
+struct JvnReference {
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Deserialize)]
+struct JvnProduct {
+    #[serde(default)]
+    product_ids: Option<JvnProductIds>,
+}
+
+#[derive(Deserialize)]
+struct JvnProductIds {
+    #[serde(default)]
+    cpe: String,
+}
+
+#[derive(Deserialize)]
+struct JvnMetric {
+    #[serde(default)]
+    content: serde_json::Value,
+}
+
+/// A JVN iPedia overview entry (MyJVN getVulnOverviewList, feed `oka`): keyed by its CVE when it
+/// names one, so it merges with KEV and NVD, else by its JVNDB id.
+fn from_jvn(e: JvnEntry) -> Vulnerability {
+    let cve = e
+        .references
+        .iter()
+        .find(|r| r.source == "CVE" && r.summary.starts_with("CVE-"))
+        .map(|r| r.summary.clone())
+        .unwrap_or_else(|| e.id.clone());
+    let cvss = e
+        .metrics
+        .iter()
+        .filter_map(|m| {
+            m.content
+                .pointer("/cvss_v3/baseScore")
+                .and_then(|s| s.as_f64())
+        })
+        .map(|s| s as f32)
+        .fold(None, |acc: Option<f32>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
+    let matches = e
+        .products
+        .iter()
+        .filter_map(|p| p.product_ids.as_ref())
+        .filter_map(|ids| parse_cpe(&ids.cpe))
+        .map(|cpe| CpeMatch {
+            cpe,
+            start_including: None,
+            start_excluding: None,
+            end_including: None,
+            end_excluding: None,
+        })
+        .collect();
+    Vulnerability {
+        cve,
+        description: format!("{} ({})", e.title, e.id),
+        cvss,
+        matches,
+        kev: None,
+        versions_known: false,
+    }
 }
 
 fn from_kev(r: KevRow) -> Vulnerability {
@@ -349,6 +480,7 @@ fn from_kev(r: KevRow) -> Vulnerability {
                 .known_ransomware_campaign_use
                 .eq_ignore_ascii_case("known"),
         }),
+        versions_known: true,
     }
 }
 
@@ -400,12 +532,15 @@ fn from_nvd(c: NvdCve) -> Vulnerability {
         cvss,
         matches,
         kev,
+        versions_known: true,
     }
 }
 
 /// Merges a newly read record into what is known of the same CVE: NVD brings the versions, KEV
 /// the exploitation; neither erases the other.
 pub fn merge(old: &Vulnerability, new: &Vulnerability) -> Vulnerability {
+    let keep_old = new.matches.is_empty()
+        || (!new.versions_known && old.versions_known && !old.matches.is_empty());
     let kev = match (&old.kev, &new.kev) {
         (Some(a), Some(b)) => Some(KevEntry {
             vendor: if b.vendor.is_empty() {
@@ -441,10 +576,16 @@ pub fn merge(old: &Vulnerability, new: &Vulnerability) -> Vulnerability {
             new.description.clone()
         },
         cvss: new.cvss.or(old.cvss),
-        matches: if new.matches.is_empty() {
+        // Version bounds win over bare product names, whichever file came last.
+        matches: if keep_old {
             old.matches.clone()
         } else {
             new.matches.clone()
+        },
+        versions_known: if keep_old {
+            old.versions_known
+        } else {
+            new.versions_known
         },
         kev,
     }
@@ -526,6 +667,9 @@ impl DeviceIdentity {
         let vendor = normalise(&self.vendor);
         let product = normalise(&self.product);
         let mut keys = vec![(vendor.clone(), product.clone())];
+        // CPE vendor names often drop the spaces people type ("Rockwell Automation" →
+        // rockwellautomation).
+        keys.push((vendor.replace('_', ""), product.clone()));
         // "FortiOS" typed as vendor-prefixed product ("Fortinet FortiOS") still finds its key.
         if let Some(rest) = product.strip_prefix(&format!("{vendor}_")) {
             keys.push((vendor.clone(), rest.to_string()));
@@ -619,7 +763,7 @@ impl VulnIndex {
                     .iter()
                     .filter(|m| m.cpe.vendor == key.0 && m.cpe.product == key.1)
                     .collect();
-                let certainty = if relevant.is_empty() || version.is_empty() {
+                let certainty = if relevant.is_empty() || version.is_empty() || !v.versions_known {
                     Some(Certainty::ProductOnly)
                 } else if relevant.iter().any(|m| m.covers(&version)) {
                     Some(Certainty::VersionMatched)
@@ -900,5 +1044,53 @@ mod tests {
             .position(|f| f.device == "院内FW")
             .expect("inside");
         assert!(inside < juniper, "exploited before merely known");
+    }
+
+    #[test]
+    fn jvn_ipedia_entries_name_products_without_versions() {
+        let jvn = read_feed(include_bytes!(
+            "../../../testdata/vuln/jvn-overview-oka.json"
+        ))
+        .unwrap();
+        assert_eq!(jvn.len(), 2);
+        let rockwell = jvn.iter().find(|v| v.cve == "CVE-2025-23120").unwrap();
+        assert!(!rockwell.versions_known);
+        assert!(
+            rockwell
+                .matches
+                .iter()
+                .any(|m| m.cpe.product == "versavirtual_appliance_(vva)_with_veeam")
+        );
+        let idx = VulnIndex::new(jvn);
+        let found = idx.matches(&device(
+            "Rockwell Automation",
+            "VersaVirtual Appliance (VVA) with Veeam",
+            "12.1",
+        ));
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1,
+            Certainty::ProductOnly,
+            "JVN gives no versions to confirm"
+        );
+        // NVD's version bounds are kept when a JVN record of the same CVE comes later.
+        let nvd = read_feed(NVD)
+            .unwrap()
+            .into_iter()
+            .find(|v| v.cve == "CVE-2018-13379")
+            .unwrap();
+        let bare = Vulnerability {
+            versions_known: false,
+            kev: None,
+            ..nvd.clone()
+        };
+        let merged = merge(
+            &nvd,
+            &Vulnerability {
+                matches: vec![bare.matches[0].clone()],
+                ..bare
+            },
+        );
+        assert!(merged.versions_known && merged.matches == nvd.matches);
     }
 }

@@ -3170,6 +3170,10 @@ async fn a_device_ledger_from_japanese_excel_meets_the_kev_and_shows_on_the_chec
             "nvd.json",
             &include_bytes!("../../../testdata/vuln/nvd-sample.json")[..],
         ),
+        (
+            "jvn.json",
+            &include_bytes!("../../../testdata/vuln/jvn-overview-oka.json")[..],
+        ),
     ] {
         let r = app
             .post_multipart(
