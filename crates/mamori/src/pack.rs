@@ -52,7 +52,7 @@ pub async fn run(
 
 /// Rewrites every organisation's pack in the emergency folder, so that a new catalog (a new
 /// release) reaches the packs without waiting for an edit.
-pub async fn refresh_all(store: &mamori_store::Store, dir: &std::path::Path) {
+pub async fn refresh_all(store: mamori_store::Store, dir: PathBuf) {
     let orgs = match store.org_directory().await {
         Ok(o) => o,
         Err(e) => {
@@ -62,7 +62,7 @@ pub async fn refresh_all(store: &mamori_store::Store, dir: &std::path::Path) {
     };
     for org in orgs {
         if let Err(e) =
-            mamori_web::emergency::write_pack(store, &org, dir, chrono::Utc::now()).await
+            mamori_web::emergency::write_pack(&store, &org, &dir, chrono::Utc::now()).await
         {
             tracing::error!(org = %org.id, error = %e, "could not write the emergency pack");
         }

@@ -31,7 +31,11 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
         crate::demo::load(&store, &settings).await?;
     }
     let config = web_config(&settings);
-    crate::pack::refresh_all(&store, &config.emergency_dir).await;
+    // In the background: with many organisations this would otherwise hold up the start.
+    tokio::spawn(crate::pack::refresh_all(
+        store.clone(),
+        config.emergency_dir.clone(),
+    ));
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
     tokio::spawn(purge_expired_sessions(store.clone()));
     if let Some(mail) = state.config.mail.clone() {

@@ -412,19 +412,7 @@ pub async fn import_staff(
         Err(r) => return back(&s, r),
     };
     match parse_staff(&rows) {
-        Err(errors) => back(
-            &s,
-            Refusal {
-                file: label,
-                errors: errors
-                    .into_iter()
-                    .map(|mut e| {
-                        e.row += offset;
-                        e
-                    })
-                    .collect(),
-            },
-        ),
+        Err(errors) => back(&s, Refusal::shifted(label, errors, offset)),
         Ok(staff) => {
             state.store.import_staff(&s.ctx(), &staff).await?;
             Ok(see_other(&format!(

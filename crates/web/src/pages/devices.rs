@@ -16,7 +16,6 @@ use chrono::NaiveDate;
 use mamori_domain::Lang;
 use mamori_domain::authz::Permission;
 use mamori_domain::clock::format_jst;
-use mamori_domain::exchange::CellError;
 use mamori_domain::register::{
     DEVICE_COLUMNS, DeviceDraft, DeviceKind, device_header, device_row, import_devices,
 };
@@ -372,16 +371,7 @@ pub async fn import(
         Err(r) => return back(r),
     };
     match import_devices(&rows) {
-        Err(errors) => back(super::exchange::Refusal {
-            file: label,
-            errors: errors
-                .into_iter()
-                .map(|e| CellError {
-                    row: e.row + offset,
-                    ..e
-                })
-                .collect(),
-        }),
+        Err(errors) => back(super::exchange::Refusal::shifted(label, errors, offset)),
         Ok(devices) => {
             let (added, updated) = state.store.import_devices(&s.ctx(), &devices).await?;
             Ok(see_other(&format!(

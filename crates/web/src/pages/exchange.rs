@@ -246,6 +246,23 @@ pub struct Refusal {
     pub errors: Vec<CellError>,
 }
 
+impl Refusal {
+    /// The faults of a table that starts `offset` rows down the file (below a title), numbered as
+    /// the user sees the rows.
+    pub fn shifted(file: String, errors: Vec<CellError>, offset: usize) -> Refusal {
+        Refusal {
+            file,
+            errors: errors
+                .into_iter()
+                .map(|mut e| {
+                    e.row += offset;
+                    e
+                })
+                .collect(),
+        }
+    }
+}
+
 fn whole(file: &str, key: &str, row: usize) -> Refusal {
     Refusal {
         file: file.to_string(),
@@ -310,16 +327,7 @@ pub async fn import_file(
     };
     let today = state.now().with_timezone(&jst()).date_naive();
     match import_rows(sheet, &rows, today) {
-        Err(errors) => Ok(Err(Refusal {
-            file: label,
-            errors: errors
-                .into_iter()
-                .map(|mut e| {
-                    e.row += offset;
-                    e
-                })
-                .collect(),
-        })),
+        Err(errors) => Ok(Err(Refusal::shifted(label, errors, offset))),
         Ok(answers) => {
             state
                 .store

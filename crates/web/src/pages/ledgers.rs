@@ -15,7 +15,6 @@ use axum::response::Response;
 use mamori_domain::Lang;
 use mamori_domain::authz::Permission;
 use mamori_domain::clock::format_jst;
-use mamori_domain::exchange::CellError;
 use mamori_domain::ledger::{FieldKind, REGISTERS, Register, Row, concerns, register};
 use mamori_domain::validate::Problem;
 use mamori_store::{LedgerRow, RegisterReview, RowChange, RowFile};
@@ -559,16 +558,7 @@ pub async fn import(
         Err(r) => return back(r),
     };
     match reg.import(&rows) {
-        Err(errors) => back(super::exchange::Refusal {
-            file: label,
-            errors: errors
-                .into_iter()
-                .map(|e| CellError {
-                    row: e.row + offset,
-                    ..e
-                })
-                .collect(),
-        }),
+        Err(errors) => back(super::exchange::Refusal::shifted(label, errors, offset)),
         Ok(parsed) => {
             let (added, updated) = state
                 .store

@@ -440,16 +440,7 @@ pub async fn import_chart(
         Err(r) => return back(r),
     };
     match mamori_domain::preparedness::import_contacts(&rows) {
-        Err(errors) => back(super::exchange::Refusal {
-            file: label,
-            errors: errors
-                .into_iter()
-                .map(|mut e| {
-                    e.row += offset;
-                    e
-                })
-                .collect(),
-        }),
+        Err(errors) => back(super::exchange::Refusal::shifted(label, errors, offset)),
         Ok(contacts) => {
             state.store.add_contacts(&s.ctx(), &contacts).await?;
             refresh_pack(&state, &s).await;
