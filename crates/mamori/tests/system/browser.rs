@@ -93,6 +93,24 @@ async fn set_date(c: &Client, id: &str, value: &str) {
     .expect("set date");
 }
 
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+}
+
 async fn submit(c: &Client, form_css: &str) {
     c.find(Locator::Css(&format!("{form_css} button[type=submit]")))
         .await
@@ -265,12 +283,7 @@ async fn log_in_enable_two_factor_and_log_in_again_with_a_code() {
     ))
     .await
     .expect("item");
-    c.find(Locator::Css("input[name=answer][value=no]"))
-        .await
-        .expect("no")
-        .click()
-        .await
-        .expect("click");
+    click(&c, "input[name=answer][value=no]").await;
     set_date(&c, "checked_on", "2025-06-10").await;
     set_date(&c, "target_date", "2026-04-15").await;
     fill(&c, "#assignee", "情報システム室").await;
@@ -384,46 +397,16 @@ async fn a_reported_anomaly_becomes_a_ransomware_incident_with_its_reports_due()
     c.goto(&format!("{base}/incidents"))
         .await
         .expect("incidents");
-    c.find(Locator::Css("#open-reports a"))
-        .await
-        .expect("report link")
-        .click()
-        .await
-        .expect("open report");
+    click(&c, "#open-reports a").await;
     expect_heading(&c, "報告のトリアージ #1").await;
     fill(&c, "#title", "ランサムウェア感染(電子カルテ)").await;
-    c.find(Locator::Css("#kind"))
-        .await
-        .expect("kind")
-        .select_by_value("ransomware")
-        .await
-        .expect("kind");
-    c.find(Locator::Css("#severity"))
-        .await
-        .expect("severity")
-        .select_by_value("critical")
-        .await
-        .expect("severity");
-    c.find(Locator::Css("input[name=care_disrupted]"))
-        .await
-        .expect("care")
-        .click()
-        .await
-        .expect("tick");
+    choose(&c, "#kind", "ransomware").await;
+    choose(&c, "#severity", "critical").await;
+    click(&c, "input[name=care_disrupted]").await;
     fill(&c, "#care_decision", "外来は紙運用に切替").await;
-    c.find(Locator::Css("input[name=personal_data][value=possible]"))
-        .await
-        .expect("pd")
-        .click()
-        .await
-        .expect("choose");
+    click(&c, "input[name=personal_data][value=possible]").await;
     fill(&c, "#pd_count", "52000").await;
-    c.find(Locator::Css("input[name=pd_sensitive]"))
-        .await
-        .expect("sensitive")
-        .click()
-        .await
-        .expect("tick");
+    click(&c, "input[name=pd_sensitive]").await;
     let aware_value = c
         .find(Locator::Id("aware_at"))
         .await
@@ -625,12 +608,7 @@ async fn a_device_csv_is_fixed_imported_and_its_vpn_appliance_meets_the_kev() {
     c.goto(&format!("{base}/assessments"))
         .await
         .expect("assessments");
-    c.find(Locator::Css("#sheet"))
-        .await
-        .expect("sheet select")
-        .select_by_value("fy2025.institution")
-        .await
-        .expect("choose sheet");
+    choose(&c, "#sheet", "fy2025.institution").await;
     submit(&c, "form[action='/assessments']").await;
     let item = text_of(&c, "#item-fy2025\\.institution\\.2-01 .register-state").await;
     assert!(
