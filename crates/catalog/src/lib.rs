@@ -1,10 +1,4 @@
 //! The catalog data files (`catalog/`), embedded at build time and checked when loaded.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use mamori_domain::catalog::{Catalog, CatalogError};
 use std::sync::OnceLock;

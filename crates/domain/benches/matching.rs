@@ -4,6 +4,13 @@
 //! checks every device against every record without the (vendor, product) index.
 //!
 //! Run: `cargo bench -p mamori-domain --bench matching`
+// Test code: a panic is a failed check, so the library's no-panic lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use mamori_domain::vuln::{
     Cpe, CpeMatch, DeviceIdentity, KevEntry, VulnIndex, Vulnerability, findings,

@@ -3,7 +3,7 @@
 //! against the staff list, and flagged: people who left, accounts unused for N days, shared
 //! accounts, administrator rights.
 
-use crate::exchange::{CellError, column_letter};
+use crate::table::CellError;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -116,12 +116,7 @@ fn truthy(s: &str) -> Option<bool> {
 }
 
 fn fault(row: usize, col: Option<usize>, column: &str, key: &str) -> CellError {
-    CellError {
-        row,
-        column: column.to_string(),
-        letter: col.map(column_letter).unwrap_or_default(),
-        key: key.into(),
-    }
+    CellError::at(row, col, column, key)
 }
 
 /// Whether a mapping names a login column that the header has.

@@ -5,6 +5,17 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
+/// The registers items can point to as evidence.
+pub const REGISTERS: &[&str] = &[
+    "devices",
+    "contacts",
+    "remote_connections",
+    "vendors",
+    "backups",
+    "restore_tests",
+    "accounts",
+];
+
 /// How sure the catalog is of a fact, as marked in the research notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -161,7 +172,7 @@ pub struct ChecklistItem {
     /// What is uncertain, when not verified.
     #[serde(default)]
     pub note: String,
-    /// The registers whose state is shown beside the item as evidence (see `register::REGISTERS`).
+    /// The registers whose state is shown beside the item as evidence (see `REGISTERS`).
     #[serde(default)]
     pub registers: Vec<String>,
 }
@@ -442,7 +453,7 @@ impl Catalog {
                 if let Some(r) = i
                     .registers
                     .iter()
-                    .find(|r| !crate::register::REGISTERS.contains(&r.as_str()))
+                    .find(|r| !REGISTERS.contains(&r.as_str()))
                 {
                     errors.push(err(&f, &i.id, format!("unknown register {r}")));
                 }

@@ -3,8 +3,9 @@
 //! individuals. Each is a list of fields, pre-filled from what mamori already knows and then
 //! edited by people; every save is a new version.
 
+use crate::clock::jst_date;
 use crate::duties::Involvement;
-use crate::incident::{IncidentFacts, jst_date};
+use crate::incident::IncidentFacts;
 use crate::validate::{FieldError, Problem};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -254,7 +255,7 @@ mod tests {
             ..Default::default()
         }
         .validate(
-            crate::incident::parse_local_jst("2026-11-23T10:00").unwrap(),
+            crate::clock::parse_local_jst("2026-11-23T10:00").unwrap(),
             false,
         )
         .unwrap()

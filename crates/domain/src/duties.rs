@@ -10,7 +10,7 @@
 //! falls on a Saturday, Sunday, national holiday (振替休日 included) or 12/29–1/3 moves to the next
 //! day that is none of these; 速報 does not move.
 
-use crate::clock::jst;
+use crate::clock::jst_date;
 use crate::holidays::is_holiday;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -158,7 +158,7 @@ pub fn appi_reportable(p: &PersonalData, malicious: bool) -> bool {
 
 /// The duties the facts give rise to, in the order they are usually carried out.
 pub fn duties(f: &Facts) -> Vec<Duty> {
-    let aware = f.aware_at.with_timezone(&jst()).date_naive();
+    let aware = jst_date(f.aware_at);
     let mut out = vec![Duty {
         recipient: Recipient::Vendor,
         report: Report::Notice,

@@ -5,8 +5,8 @@
 
 use crate::assessment::{Answer, AnswerDraft, ItemAnswer, Round};
 use crate::catalog::Sheet;
+use crate::table::CellError;
 use chrono::NaiveDate;
-use serde::Serialize;
 
 /// Column headers (Japanese, English): the official form's columns first.
 pub const COLUMNS: [(&str, &str); 15] = [
@@ -126,41 +126,8 @@ pub fn export_rows(sheet: &Sheet, answers: &[(String, Round, ItemAnswer)]) -> Ve
         .collect()
 }
 
-/// A fault in an imported table: the row (1 = header) and column as the user sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CellError {
-    /// Row number, counting the header as 1.
-    pub row: usize,
-    /// Column header (Japanese).
-    pub column: String,
-    /// Column letter as in a spreadsheet (A, B, …).
-    pub letter: String,
-    /// Message key.
-    pub key: String,
-}
-
-/// The spreadsheet letter of a zero-based column (A, B, …, Z, AA, …).
-pub fn column_letter(i: usize) -> String {
-    let mut n = i + 1;
-    let mut s = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        s.push(b'A' + r as u8);
-        n = (n - 1) / 26;
-    }
-    s.iter().rev().map(|b| *b as char).collect()
-}
-
 fn cell_error(row: usize, col: usize, key: &str) -> CellError {
-    CellError {
-        row,
-        column: COLUMNS
-            .get(col)
-            .map(|c| c.0.to_string())
-            .unwrap_or_default(),
-        letter: column_letter(col),
-        key: key.to_string(),
-    }
+    CellError::at(row, Some(col), COLUMNS.get(col).map_or("", |c| c.0), key)
 }
 
 /// Reads a table (header first) into answers, checking every cell against the answer rules.
@@ -360,7 +327,5 @@ mod tests {
                 .iter()
                 .all(|e| e.row == 1 && e.key == "error.import_header")
         );
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(26), "AA");
     }
 }

@@ -2,10 +2,10 @@
 //! how a form is checked, and what changed when the facts change.
 
 use crate::Lang;
-use crate::clock::jst;
+use crate::clock::{format_local_jst, parse_local_jst};
 use crate::duties::{Duty, Facts, Involvement, Obligation, PersonalData, Recipient, Report};
 use crate::validate::{FieldError, Problem};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 coded! {
@@ -89,30 +89,6 @@ pub const CLOSED: &str = "closed";
 const LONG_TEXT: usize = 4000;
 /// The longest short text (a place, a device, a title).
 const SHORT_TEXT: usize = 200;
-
-/// Parses a `datetime-local` value (`YYYY-MM-DDTHH:MM`, seconds optional) as Japan time.
-pub fn parse_local_jst(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
-    jst()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// Formats an instant as a `datetime-local` value in Japan time.
-pub fn format_local_jst(at: DateTime<Utc>) -> String {
-    at.with_timezone(&jst())
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
-}
-
-/// The Japan date of an instant.
-pub fn jst_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&jst()).date_naive()
-}
 
 /// How far ahead of the clock a typed time may be (clocks of phones drift).
 fn skew() -> Duration {
@@ -573,15 +549,6 @@ mod tests {
             pd_sensitive: "on".into(),
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn local_times_are_japan_time() {
-        let t = parse_local_jst("2026-11-23T08:30").unwrap();
-        assert_eq!(t.to_rfc3339(), "2026-11-22T23:30:00+00:00");
-        assert_eq!(format_local_jst(t), "2026-11-23T08:30");
-        assert_eq!(jst_date(t).to_string(), "2026-11-23");
-        assert!(parse_local_jst("23/11/2026").is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! its own type in `register`, because vulnerability matching reads its fields.)
 
 use crate::Lang;
-use crate::exchange::{CellError, column_letter};
+use crate::table::{CellError, find_column};
 use crate::validate::{FieldError, Problem};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -398,35 +398,20 @@ impl Register {
 
     /// Reads a table (Japanese or English headers, any column order); any fault refuses it all.
     pub fn import(&self, rows: &[Vec<String>]) -> Result<Vec<Row>, Vec<CellError>> {
-        let fault = |row: usize, column: String, letter: String, key: &str| CellError {
-            row,
-            column,
-            letter,
-            key: key.into(),
-        };
         let Some(header) = rows.first() else {
-            return Err(vec![fault(
-                1,
-                String::new(),
-                String::new(),
-                "error.import_empty",
-            )]);
+            return Err(vec![CellError::whole(1, "error.import_empty")]);
         };
         let at: Vec<Option<usize>> = self
             .fields
             .iter()
-            .map(|f| {
-                header.iter().position(|h| {
-                    h.trim() == f.ja || h.trim().eq_ignore_ascii_case(f.en) || h.trim() == f.key
-                })
-            })
+            .map(|f| find_column(header, &[f.ja, f.en, f.key]))
             .collect();
         let missing: Vec<CellError> = self
             .fields
             .iter()
             .zip(&at)
             .filter(|(f, a)| f.required && a.is_none())
-            .map(|(f, _)| fault(1, f.ja.into(), String::new(), "error.import_header"))
+            .map(|(f, _)| CellError::at(1, None, f.ja, "error.import_header"))
             .collect();
         if !missing.is_empty() {
             return Err(missing);
@@ -454,14 +439,8 @@ impl Register {
                     for e in p.errors {
                         let pos = self.fields.iter().position(|f| f.key == e.field);
                         let col = pos.and_then(|p| at.get(p).copied().flatten());
-                        errors.push(fault(
-                            i + 1,
-                            pos.and_then(|p| self.fields.get(p))
-                                .map(|f| f.ja.to_string())
-                                .unwrap_or_default(),
-                            col.map(column_letter).unwrap_or_default(),
-                            &e.key,
-                        ));
+                        let column = pos.and_then(|p| self.fields.get(p)).map_or("", |f| f.ja);
+                        errors.push(CellError::at(i + 1, col, column, &e.key));
                     }
                 }
             }

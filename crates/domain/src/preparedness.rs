@@ -1,6 +1,7 @@
 //! What must be at hand before anything happens: the contact chart (連絡体制図) and the recovery
 //! procedures per system (復旧手順), which also make up the emergency pack.
 
+use crate::table::{CellError, find_column};
 use crate::validate::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
 
@@ -169,33 +170,21 @@ impl Contact {
 }
 
 /// Reads a contact table (Japanese or English headers, any order); any fault refuses it all.
-pub fn import_contacts(
-    rows: &[Vec<String>],
-) -> Result<Vec<Contact>, Vec<crate::exchange::CellError>> {
-    use crate::exchange::{CellError, column_letter};
+pub fn import_contacts(rows: &[Vec<String>]) -> Result<Vec<Contact>, Vec<CellError>> {
     let Some(header) = rows.first() else {
-        return Err(vec![CellError {
-            row: 1,
-            column: String::new(),
-            letter: String::new(),
-            key: "error.import_empty".into(),
-        }]);
+        return Err(vec![CellError::whole(1, "error.import_empty")]);
     };
     let at: Vec<Option<usize>> = CONTACT_COLUMNS
         .iter()
-        .map(|(key, ja, en)| {
-            header.iter().position(|h| {
-                h.trim() == *ja || h.trim().eq_ignore_ascii_case(en) || h.trim() == *key
-            })
-        })
+        .map(|(key, ja, en)| find_column(header, &[ja, en, key]))
         .collect();
     if at.get(1).copied().flatten().is_none() {
-        return Err(vec![CellError {
-            row: 1,
-            column: "役割・窓口".into(),
-            letter: String::new(),
-            key: "error.import_header".into(),
-        }]);
+        return Err(vec![CellError::at(
+            1,
+            None,
+            "役割・窓口",
+            "error.import_header",
+        )]);
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -236,18 +225,12 @@ pub fn import_contacts(
             Ok(c) => out.push(c),
             Err(p) => errors.extend(p.errors.into_iter().map(|e| {
                 let pos = CONTACT_COLUMNS.iter().position(|c| c.0 == e.field);
-                CellError {
-                    row: i + 1,
-                    column: pos
-                        .and_then(|p| CONTACT_COLUMNS.get(p))
-                        .map(|c| c.1.to_string())
-                        .unwrap_or_default(),
-                    letter: pos
-                        .and_then(|p| at.get(p).copied().flatten())
-                        .map(column_letter)
-                        .unwrap_or_default(),
-                    key: e.key,
-                }
+                CellError::at(
+                    i + 1,
+                    pos.and_then(|p| at.get(p).copied().flatten()),
+                    pos.and_then(|p| CONTACT_COLUMNS.get(p)).map_or("", |c| c.1),
+                    &e.key,
+                )
             })),
         }
     }

@@ -2,22 +2,11 @@
 //! after it, and how exposed and current it is. Rows come from a form or from a CSV/XLSX table;
 //! both go through the same checks.
 
-use crate::exchange::{CellError, column_letter};
+use crate::table::{CellError, find_column};
 use crate::validate::{FieldError, Problem};
 use crate::vuln::DeviceIdentity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-/// The registers items can point to as evidence.
-pub const REGISTERS: &[&str] = &[
-    "devices",
-    "contacts",
-    "remote_connections",
-    "vendors",
-    "backups",
-    "restore_tests",
-    "accounts",
-];
 
 coded! {
     /// What kind of device.
@@ -282,24 +271,17 @@ pub fn device_row(d: &Device) -> Vec<String> {
 /// Every row is checked; any fault refuses the whole table.
 pub fn import_devices(rows: &[Vec<String>]) -> Result<Vec<Device>, Vec<CellError>> {
     let Some(header) = rows.first() else {
-        return Err(vec![whole(1, "error.import_empty")]);
+        return Err(vec![CellError::whole(1, "error.import_empty")]);
     };
     let mut positions = Vec::new();
     for (key, ja, en) in DEVICE_COLUMNS {
-        let at = header
-            .iter()
-            .position(|h| h.trim() == ja || h.trim().eq_ignore_ascii_case(en) || h.trim() == key);
+        let at = find_column(header, &[ja, en, key]);
         positions.push((key, at));
     }
     let missing: Vec<CellError> = positions
         .iter()
         .filter(|(k, at)| at.is_none() && matches!(*k, "kind" | "name"))
-        .map(|(k, _)| CellError {
-            row: 1,
-            column: column_label(k),
-            letter: String::new(),
-            key: "error.import_header".into(),
-        })
+        .map(|(k, _)| CellError::at(1, None, &column_label(k), "error.import_header"))
         .collect();
     if !missing.is_empty() {
         return Err(missing);
@@ -322,12 +304,7 @@ pub fn import_devices(rows: &[Vec<String>]) -> Result<Vec<Device>, Vec<CellError
                         .iter()
                         .find(|(k, _)| *k == fe.field)
                         .and_then(|(_, a)| *a);
-                    errors.push(CellError {
-                        row: i + 1,
-                        column: column_label(&fe.field),
-                        letter: at.map(column_letter).unwrap_or_default(),
-                        key: fe.key,
-                    });
+                    errors.push(CellError::at(i + 1, at, &column_label(&fe.field), &fe.key));
                 }
             }
         }
@@ -345,15 +322,6 @@ fn column_label(key: &str) -> String {
         .find(|c| c.0 == key)
         .map(|c| c.1.to_string())
         .unwrap_or_default()
-}
-
-fn whole(row: usize, key: &str) -> CellError {
-    CellError {
-        row,
-        column: String::new(),
-        letter: String::new(),
-        key: key.into(),
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,13 @@
 //! The storage story, told against every backend: a temporary SQLite file always, and PostgreSQL
 //! whenever `MAMORI_TEST_DATABASE_URL` names a server (CI always sets it). Each PostgreSQL test gets
 //! a database of its own so tests run in parallel.
+// Test code: a panic is a failed check, so the library's no-panic lints do not apply.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use mamori_domain::audit::{AuditEvent, ChainBreak};

@@ -14,9 +14,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_domain::authz::Permission;
 use mamori_domain::clock::jst;
-use mamori_domain::exchange::{
-    COLUMNS, CellError, export_rows, header as table_header, import_rows,
-};
+use mamori_domain::exchange::{COLUMNS, export_rows, header as table_header, import_rows};
+use mamori_domain::table::CellError;
 use mamori_store::Ctx;
 use uuid::Uuid;
 

@@ -253,7 +253,7 @@ fn form_page(s: &SignedIn, id: Option<Uuid>, form: IncidentForm) -> FormPage {
 pub async fn new_form(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     s.require(Permission::HandleIncidents)?;
     let draft = IncidentDraft {
-        aware_at: inc::format_local_jst(state.now()),
+        aware_at: mamori_domain::clock::format_local_jst(state.now()),
         severity: Severity::Medium.code().into(),
         personal_data: "no".into(),
         ..Default::default()

@@ -38,7 +38,7 @@ pub(crate) fn catalog() -> Result<&'static mamori_domain::catalog::Catalog, AppE
 
 /// Today in Japan, by the application's clock.
 pub(crate) fn today(state: &AppState) -> chrono::NaiveDate {
-    mamori_domain::incident::jst_date(state.now())
+    mamori_domain::clock::jst_date(state.now())
 }
 
 /// Adds `Set-Cookie` headers to a response.
