@@ -28,6 +28,9 @@ pub struct AuditEvent {
     pub detail: String,
     /// The client address, when the change came over the network.
     pub ip: String,
+    /// The organisation whose object was acted on, when it is not `org_id` (a vendor answering a
+    /// hospital's sheet); that organisation sees the record in its audit trail too.
+    pub subject_org_id: Option<Uuid>,
 }
 
 /// A sealed record as stored.
@@ -58,6 +61,9 @@ struct Canonical<'a> {
     object_id: &'a str,
     detail: &'a str,
     ip: &'a str,
+    // Absent from the records written before it existed, so their digests still verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject_org_id: Option<Uuid>,
 }
 
 /// Truncates an instant to what both databases store exactly (microseconds).
@@ -77,6 +83,7 @@ fn digest_of(seq: i64, at: DateTime<Utc>, event: &AuditEvent, prev_digest: &str)
         object_id: &event.object_id,
         detail: &event.detail,
         ip: &event.ip,
+        subject_org_id: event.subject_org_id,
     };
     // Serialising a plain struct of strings and options cannot fail.
     let body = serde_json::to_string(&canonical).unwrap_or_default();
@@ -173,6 +180,7 @@ mod tests {
             object_id: "1".into(),
             detail: r#"{"name":"山田"}"#.into(),
             ip: "127.0.0.1".into(),
+            subject_org_id: None,
         }
     }
 

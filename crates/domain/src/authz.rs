@@ -22,54 +22,37 @@ pub struct Actor {
     pub label: String,
 }
 
-/// Something a user may be allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Permission {
-    /// See one's own dashboard and profile, manage one's own password, 2FA and tokens.
-    UseOwnAccount,
-    /// Invite users, change roles, disable and unlock accounts in one's own organisation.
-    ManageUsers,
-    /// Edit one's own organisation's profile.
-    EditOwnOrganisation,
-    /// Register other organisations in this installation and list them.
-    RegisterOrganisations,
-    /// Read one's own organisation's audit trail.
-    ViewAudit,
-    /// See the organisation's self-assessments and their results.
-    ViewAssessments,
-    /// Start self-assessments and answer them.
-    AnswerAssessments,
-    /// Report an anomaly (異常の報告): every staff member.
-    ReportAnomalies,
-    /// See incidents, anomaly reports and their documents.
-    ViewIncidents,
-    /// Triage reports and run incidents: facts, tasks, duties, timeline, documents.
-    HandleIncidents,
-    /// Keep the contact chart and the recovery procedures.
-    ManagePreparedness,
-    /// See the registers (device ledger, vulnerability findings).
-    ViewRegisters,
-    /// Keep the registers: edit, import, review, decide on findings.
-    ManageRegisters,
-}
-
-impl Permission {
-    /// Every permission, for matrix tests.
-    pub const ALL: [Permission; 13] = [
-        Permission::UseOwnAccount,
-        Permission::ManageUsers,
-        Permission::EditOwnOrganisation,
-        Permission::RegisterOrganisations,
-        Permission::ViewAudit,
-        Permission::ViewAssessments,
-        Permission::AnswerAssessments,
-        Permission::ReportAnomalies,
-        Permission::ViewIncidents,
-        Permission::HandleIncidents,
-        Permission::ManagePreparedness,
-        Permission::ViewRegisters,
-        Permission::ManageRegisters,
-    ];
+coded! {
+    /// Something a user may be allowed to do. The codes name the permission in the API document
+    /// (the scopes of an operation's security requirement).
+    Permission {
+        /// See one's own dashboard and profile, manage one's own password, 2FA and tokens.
+        UseOwnAccount = "use_own_account", "自分のアカウントの利用", "Use one's own account";
+        /// Invite users, change roles, disable and unlock accounts in one's own organisation.
+        ManageUsers = "manage_users", "利用者の管理", "Manage users";
+        /// Edit one's own organisation's profile.
+        EditOwnOrganisation = "edit_own_organisation", "組織情報の編集", "Edit the organisation";
+        /// Register other organisations in this installation and list them.
+        RegisterOrganisations = "register_organisations", "組織の登録", "Register organisations";
+        /// Read one's own organisation's audit trail.
+        ViewAudit = "view_audit", "監査ログの閲覧", "Read the audit trail";
+        /// See the organisation's self-assessments and their results.
+        ViewAssessments = "view_assessments", "自己点検の閲覧", "See self-assessments";
+        /// Start self-assessments and answer them.
+        AnswerAssessments = "answer_assessments", "自己点検の回答", "Answer self-assessments";
+        /// Report an anomaly (異常の報告): every staff member.
+        ReportAnomalies = "report_anomalies", "異常の報告", "Report anomalies";
+        /// See incidents, anomaly reports and their documents.
+        ViewIncidents = "view_incidents", "インシデントの閲覧", "See incidents";
+        /// Triage reports and run incidents: facts, tasks, duties, timeline, documents.
+        HandleIncidents = "handle_incidents", "インシデント対応", "Handle incidents";
+        /// Keep the contact chart and the recovery procedures.
+        ManagePreparedness = "manage_preparedness", "連絡体制・復旧手順の管理", "Keep the contact chart and procedures";
+        /// See the registers (device ledger, vulnerability findings).
+        ViewRegisters = "view_registers", "台帳の閲覧", "See the registers";
+        /// Keep the registers: edit, import, review, decide on findings.
+        ManageRegisters = "manage_registers", "台帳の管理", "Keep the registers";
+    }
 }
 
 impl Actor {
@@ -132,7 +115,11 @@ mod tests {
     #[test]
     fn staff_use_only_their_own_account() {
         let a = actor(&[Role::Staff], true);
-        let allowed: Vec<_> = Permission::ALL.into_iter().filter(|p| a.can(*p)).collect();
+        let allowed: Vec<_> = Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| a.can(*p))
+            .collect();
         assert_eq!(
             allowed,
             vec![Permission::UseOwnAccount, Permission::ReportAnomalies]
@@ -148,7 +135,7 @@ mod tests {
     #[test]
     fn no_permission_reaches_another_organisation() {
         let a = actor(&Role::ALL, true);
-        for p in Permission::ALL {
+        for p in Permission::ALL.iter().copied() {
             assert!(a.can_in(a.org_id, p));
             assert!(!a.can_in(Uuid::new_v4(), p));
         }

@@ -4,6 +4,7 @@
 //! its own type in `register`, because vulnerability matching reads its fields.)
 
 use crate::Lang;
+use crate::status::Remark;
 use crate::table::{CellError, find_column};
 use crate::validate::{FieldError, Problem};
 use chrono::NaiveDate;
@@ -462,39 +463,44 @@ fn yes(row: &Row, key: &str) -> bool {
     row.get(key).is_some_and(|v| v == "true")
 }
 
-/// What needs attention in a register's rows on `today`, as short phrases in `lang`.
-pub fn concerns(register: &Register, rows: &[Row], today: NaiveDate, lang: Lang) -> Vec<String> {
-    let count =
-        |n: usize, ja: &str, en: &str| (n > 0).then(|| format!("{} {n}", lang.pick(ja, en)));
-    let out = match register.code {
+/// What a register's rows show on `today`: figures (what there is) and concerns (what needs
+/// attention), each counted.
+pub fn remarks(register: &Register, rows: &[Row], today: NaiveDate) -> (Vec<Remark>, Vec<Remark>) {
+    let counted = |code, n: usize, ja, en| (n > 0).then(|| Remark::counted(code, n, ja, en));
+    let concerns = match register.code {
         "remote_connections" => vec![
-            count(
+            counted(
+                "without_two_factor",
                 rows.iter().filter(|r| !yes(r, "two_factor")).count(),
                 "二要素認証なし",
                 "without two-factor:",
             ),
-            count(
+            counted(
+                "always_on",
                 rows.iter().filter(|r| yes(r, "always_on")).count(),
                 "常時接続",
                 "always connected:",
             ),
         ],
         "vendors" => vec![
-            count(
+            counted(
+                "mds_missing",
                 rows.iter()
                     .filter(|r| r.get("mds_received").is_none_or(|v| v.is_empty()))
                     .count(),
                 "MDS/SDS 未受領",
                 "MDS/SDS missing:",
             ),
-            count(
+            counted(
+                "certification_expired",
                 rows.iter()
                     .filter(|r| date_of(r, "certification_expiry").is_some_and(|d| d < today))
                     .count(),
                 "認証期限切れ",
                 "certification expired:",
             ),
-            count(
+            counted(
+                "contract_ended",
                 rows.iter()
                     .filter(|r| date_of(r, "contract_end").is_some_and(|d| d < today))
                     .count(),
@@ -502,7 +508,8 @@ pub fn concerns(register: &Register, rows: &[Row], today: NaiveDate, lang: Lang)
                 "contract ended:",
             ),
         ],
-        "backups" => vec![count(
+        "backups" => vec![counted(
+            "no_offline_copy",
             rows.iter()
                 .filter(|r| !yes(r, "offline") && !yes(r, "immutable"))
                 .count(),
@@ -516,22 +523,24 @@ pub fn concerns(register: &Register, rows: &[Row], today: NaiveDate, lang: Lang)
                 .iter()
                 .filter(|r| date_of(r, "tested_on").is_some_and(|d| d >= start && d <= today))
                 .count();
-            vec![Some(if this_year == 0 {
-                lang.pick(
-                    "今年度の復旧テストの記録なし",
-                    "no restore test recorded this fiscal year",
-                )
-                .to_string()
-            } else {
-                format!(
-                    "{} {this_year}",
-                    lang.pick("今年度の復旧テスト", "restore tests this fiscal year:")
-                )
-            })]
+            if this_year > 0 {
+                let figure = Remark::counted(
+                    "tested_this_year",
+                    this_year,
+                    "今年度の復旧テスト",
+                    "restore tests this fiscal year:",
+                );
+                return (vec![figure], vec![]);
+            }
+            vec![Some(Remark::whole(
+                "no_test_this_year",
+                "今年度の復旧テストの記録なし",
+                "no restore test recorded this fiscal year",
+            ))]
         }
         _ => vec![],
     };
-    out.into_iter().flatten().collect()
+    (vec![], concerns.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
@@ -601,8 +610,9 @@ mod tests {
                 .validate(&input(&[("name", "a"), ("kind", "vpn")]))
                 .unwrap(),
         ];
+        let text = |r: Vec<Remark>, lang| r.iter().map(|c| c.text(lang)).collect::<Vec<_>>();
         assert_eq!(
-            concerns(&REMOTE_CONNECTIONS, &lines, today, Lang::Ja),
+            text(remarks(&REMOTE_CONNECTIONS, &lines, today).1, Lang::Ja),
             vec!["二要素認証なし 1"]
         );
         let old = RESTORE_TESTS
@@ -613,7 +623,10 @@ mod tests {
             ]))
             .unwrap();
         assert_eq!(
-            concerns(&RESTORE_TESTS, std::slice::from_ref(&old), today, Lang::Ja),
+            text(
+                remarks(&RESTORE_TESTS, std::slice::from_ref(&old), today).1,
+                Lang::Ja
+            ),
             vec!["今年度の復旧テストの記録なし"]
         );
         let new = RESTORE_TESTS
@@ -623,8 +636,10 @@ mod tests {
                 ("result", "success"),
             ]))
             .unwrap();
+        let (figures, concerns) = remarks(&RESTORE_TESTS, &[old, new], today);
+        assert!(concerns.is_empty());
         assert_eq!(
-            concerns(&RESTORE_TESTS, &[old, new], today, Lang::En),
+            text(figures, Lang::En),
             vec!["restore tests this fiscal year: 1"]
         );
     }

@@ -5,6 +5,7 @@
 #[macro_use]
 mod codes;
 
+pub mod access;
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
@@ -24,6 +25,7 @@ pub mod password;
 pub mod preparedness;
 pub mod register;
 pub mod role;
+pub mod status;
 pub mod table;
 pub mod throttle;
 pub mod validate;

@@ -3,6 +3,7 @@
 use crate::audit::append_audit;
 use crate::{Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use mamori_domain::access::{Access, Relation};
 use mamori_domain::assessment::{Answer, ItemAnswer, Round};
 use serde_json::json;
 use uuid::Uuid;
@@ -87,6 +88,40 @@ impl TryFrom<AnswerRow> for StoredAnswer {
     }
 }
 
+/// The one condition under which organisation `$1` reaches an assessment: it owns it, or it was
+/// asked to answer it (a vendor sheet sent to it). Every cross-organisation read and write of
+/// assessments and their evidence goes through it; a macro so that `concat!` can build the
+/// `'static` SQL texts around it.
+macro_rules! reaches {
+    () => {
+        "(org_id = $1 OR respondent_org_id = $1)"
+    };
+}
+
+/// `reaches!()` as a value, for SQL texts built with `format!`.
+pub(crate) const REACHES: &str = reaches!();
+
+/// Inside a write transaction: the owner of assessment `$id` if organisation `$org` reaches it
+/// (`owner_only`: if it owns it), else the transaction ends with not found.
+macro_rules! owner_within {
+    ($tx:ident, $org:expr, $id:expr, $owner_only:expr) => {{
+        let sql = if $owner_only {
+            "SELECT org_id FROM assessments WHERE id = $2 AND org_id = $1"
+        } else {
+            concat!(
+                "SELECT org_id FROM assessments WHERE id = $2 AND ",
+                reaches!()
+            )
+        };
+        let row: Option<(Uuid,)> = sqlx::query_as(sql)
+            .bind($org)
+            .bind($id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        row.ok_or(StoreError::NotFound)?.0
+    }};
+}
+
 const ASSESSMENT_COLUMNS: &str = "id, org_id, fiscal_year, sheet_id, title, maturity, maturity_rationale, created_at, created_by, respondent_org_id";
 
 impl Store {
@@ -144,7 +179,7 @@ impl Store {
 
     /// All answers of an assessment, both rounds.
     pub async fn answers(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
-        self.assessment_visible(org_id, assessment_id).await?;
+        self.assessment_access(org_id, assessment_id).await?;
         let rows: Vec<AnswerRow> = on_db!(&self.db, |p| {
             sqlx::query_as(
             "SELECT item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by, carried_over \
@@ -206,8 +241,8 @@ impl Store {
         action: &str,
         carried: bool,
     ) -> Result<()> {
-        self.assessment_visible(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
+            let owner = owner_within!(tx, ctx.org_id, assessment_id, false);
             for (item_id, round, a) in answers {
                 sqlx::query(
                     "INSERT INTO assessment_answers (assessment_id, item_id, round, answer, checked_on, target_date, reason, assignee, notes, updated_at, updated_by, carried_over) \
@@ -236,7 +271,7 @@ impl Store {
             };
             append_audit!(
                 tx,
-                ctx.event(action, "assessment", assessment_id, detail),
+                ctx.event_on(owner, action, "assessment", assessment_id, detail),
                 ctx.now
             );
         });
@@ -251,8 +286,8 @@ impl Store {
         stage: i64,
         rationale: &str,
     ) -> Result<()> {
-        self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
+            owner_within!(tx, ctx.org_id, assessment_id, true);
             sqlx::query("UPDATE assessments SET maturity = $1, maturity_rationale = $2 WHERE org_id = $3 AND id = $4")
                 .bind(stage)
                 .bind(rationale)
@@ -308,14 +343,21 @@ impl Store {
         .await?))
     }
 
-    /// An assessment the organisation owns or was asked to answer (a vendor sheet sent to it).
-    pub async fn assessment_visible(&self, org_id: Uuid, id: Uuid) -> Result<Assessment> {
-        self.one_assessment(
-            "id = $2 AND (org_id = $1 OR respondent_org_id = $1)",
-            org_id,
-            id,
-        )
-        .await
+    /// An assessment the organisation reaches, with how it stands to it: owner, or respondent of
+    /// a vendor sheet sent to it.
+    pub async fn assessment_access(&self, org_id: Uuid, id: Uuid) -> Result<Access<Assessment>> {
+        let a = self
+            .one_assessment(concat!("id = $2 AND ", reaches!()), org_id, id)
+            .await?;
+        let relation = if a.org_id == org_id {
+            Relation::Owner
+        } else {
+            Relation::Respondent
+        };
+        Ok(Access {
+            object: a,
+            relation,
+        })
     }
 
     /// The vendor sheets other organisations asked this organisation to answer.
@@ -334,8 +376,8 @@ impl Store {
         assessment_id: Uuid,
         vendor_org_id: Uuid,
     ) -> Result<()> {
-        self.assessment(ctx.org_id, assessment_id).await?;
         write_tx!(&self.db, |tx| {
+            owner_within!(tx, ctx.org_id, assessment_id, true);
             sqlx::query(
                 "UPDATE assessments SET respondent_org_id = $1 WHERE org_id = $2 AND id = $3",
             )

@@ -16,7 +16,7 @@ macro_rules! append_audit {
         let rec = mamori_domain::audit::seal($event, $now, prev);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, org_id, actor_id, actor_label, action, object_type, object_id, \
-             detail, ip, prev_digest, digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             detail, ip, prev_digest, digest, subject_org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(rec.seq)
         .bind(rec.at)
@@ -30,6 +30,7 @@ macro_rules! append_audit {
         .bind(&rec.event.ip)
         .bind(&rec.prev_digest)
         .bind(&rec.digest)
+        .bind(rec.event.subject_org_id)
         .execute(&mut *$tx)
         .await?;
         sqlx::query("UPDATE audit_head SET seq = $1, digest = $2 WHERE id = 1")
@@ -55,6 +56,7 @@ struct AuditRow {
     ip: String,
     prev_digest: String,
     digest: String,
+    subject_org_id: Option<Uuid>,
 }
 
 impl From<AuditRow> for AuditRecord {
@@ -71,6 +73,7 @@ impl From<AuditRow> for AuditRecord {
                 object_id: r.object_id,
                 detail: r.detail,
                 ip: r.ip,
+                subject_org_id: r.subject_org_id,
             },
             prev_digest: r.prev_digest,
             digest: r.digest,
@@ -78,7 +81,7 @@ impl From<AuditRow> for AuditRecord {
     }
 }
 
-const AUDIT_COLUMNS: &str = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, ip, prev_digest, digest";
+const AUDIT_COLUMNS: &str = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, ip, prev_digest, digest, subject_org_id";
 
 impl Store {
     /// Records an event that changes nothing else (e.g. a failed login) as its own transaction.
@@ -87,12 +90,14 @@ impl Store {
         Ok(())
     }
 
-    /// An organisation's audit records, newest first, filtered.
+    /// An organisation's audit records, newest first, filtered: its own users' actions and what
+    /// others did to its objects (a vendor answering its sheet).
     pub async fn audit_list(&self, org_id: Uuid, f: &AuditFilter) -> Result<Vec<AuditRecord>> {
-        let head = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE org_id = ");
+        let head = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE (org_id = ");
         on_db!(&self.db, |p| {
             let mut qb = sqlx::QueryBuilder::new(head.clone());
             qb.push_bind(org_id);
+            qb.push(" OR subject_org_id = ").push_bind(org_id).push(")");
             if let Some(a) = f.action_prefix.as_deref().filter(|s| !s.is_empty()) {
                 // Prefix match by range keeps it case-exact and index-friendly on both backends.
                 qb.push(" AND action >= ").push_bind(a.to_string());

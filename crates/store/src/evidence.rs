@@ -1,6 +1,7 @@
 //! Evidence files attached to assessment items (metadata; the bytes are kept by the caller under
 //! their SHA-256).
 
+use crate::assessments::REACHES;
 use crate::audit::append_audit;
 use crate::{Ctx, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -59,9 +60,9 @@ impl Store {
         assessment_id: Uuid,
         e: &NewEvidence<'_>,
     ) -> Result<Evidence> {
-        self.assessment_visible(ctx.org_id, assessment_id).await?;
         let id = Uuid::new_v4();
         write_tx!(&self.db, |tx| {
+            let owner = owner_within!(tx, ctx.org_id, assessment_id, false);
             sqlx::query(
                 "INSERT INTO evidence (id, org_id, assessment_id, item_id, filename, size, sha256, uploaded_by, uploaded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -79,7 +80,7 @@ impl Store {
             .await?;
             append_audit!(
                 tx,
-                ctx.event("evidence.upload", "evidence", id, json!({"assessment": assessment_id, "item": e.item_id, "filename": e.filename, "size": e.size, "sha256": e.sha256})),
+                ctx.event_on(owner, "evidence.upload", "evidence", id, json!({"assessment": assessment_id, "item": e.item_id, "filename": e.filename, "size": e.size, "sha256": e.sha256})),
                 ctx.now
             );
         });
@@ -91,7 +92,7 @@ impl Store {
     pub async fn evidence(&self, org_id: Uuid, id: Uuid) -> Result<Evidence> {
         let sql = format!(
             "SELECT {COLUMNS} FROM evidence WHERE id = $2 AND assessment_id IN \
-             (SELECT id FROM assessments WHERE org_id = $1 OR respondent_org_id = $1)"
+             (SELECT id FROM assessments WHERE {REACHES})"
         );
         let row: Option<Evidence> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(org_id)
@@ -105,7 +106,7 @@ impl Store {
     pub async fn evidence_list(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<Evidence>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM evidence WHERE assessment_id = $2 AND assessment_id IN \
-             (SELECT id FROM assessments WHERE org_id = $1 OR respondent_org_id = $1) ORDER BY item_id, uploaded_at"
+             (SELECT id FROM assessments WHERE {REACHES}) ORDER BY item_id, uploaded_at"
         );
         Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql

@@ -5,6 +5,7 @@
 #[macro_use]
 mod db;
 mod accounts;
+#[macro_use]
 mod assessments;
 mod audit;
 mod error;

@@ -207,6 +207,21 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The audit event for an action on an object of another organisation (`owner`), recorded
+    /// for both; the same as `event` when the owner is the context's organisation.
+    pub fn event_on(
+        &self,
+        owner: Uuid,
+        action: &str,
+        object_type: &str,
+        object_id: impl ToString,
+        detail: serde_json::Value,
+    ) -> mamori_domain::audit::AuditEvent {
+        let mut e = self.event(action, object_type, object_id, detail);
+        e.subject_org_id = (owner != self.org_id).then_some(owner);
+        e
+    }
+
     /// The audit event for an action on an object of this context.
     pub fn event(
         &self,
@@ -224,6 +239,7 @@ impl Ctx {
             object_id: object_id.to_string(),
             detail: detail.to_string(),
             ip: self.ip.clone(),
+            subject_org_id: None,
         }
     }
 }

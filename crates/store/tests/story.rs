@@ -333,6 +333,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
                         object_id: i.to_string(),
                         detail: "{}".into(),
                         ip: String::new(),
+                        subject_org_id: None,
                     },
                     Utc::now(),
                 )
@@ -677,16 +678,21 @@ async fn a_vendor_sheet_sent_to_a_vendor_is_visible_to_both_and_nobody_else() {
             .expect("create");
         let cb = ctx(b.id, Some(admin_b.id));
         assert!(matches!(
-            s.assessment_visible(b.id, sheet.id).await,
+            s.assessment_access(b.id, sheet.id).await,
             Err(StoreError::NotFound)
         ));
         s.send_to_vendor(&ca, sheet.id, b.id).await.expect("send");
+        let reached = s.assessment_access(b.id, sheet.id).await.expect("reached");
+        assert_eq!(reached.respondent_org_id, Some(b.id));
         assert_eq!(
-            s.assessment_visible(b.id, sheet.id)
+            reached.relation,
+            mamori_domain::access::Relation::Respondent
+        );
+        assert!(
+            s.assessment_access(a.id, sheet.id)
                 .await
-                .expect("visible")
-                .respondent_org_id,
-            Some(b.id)
+                .expect("own")
+                .is_owner()
         );
         assert!(
             matches!(
@@ -744,6 +750,29 @@ async fn a_vendor_sheet_sent_to_a_vendor_is_visible_to_both_and_nobody_else() {
                 .filename,
             "mds.pdf"
         );
+        // What the vendor did to the hospital's sheet is in the hospital's audit trail too.
+        let hospital_sees: Vec<String> = s
+            .audit_list(a.id, &mamori_store::AuditFilter::default())
+            .await
+            .expect("audit")
+            .into_iter()
+            .filter(|r| r.event.org_id == Some(b.id))
+            .map(|r| r.event.action)
+            .collect();
+        assert!(
+            hospital_sees.contains(&"assessment.answer".to_string())
+                && hospital_sees.contains(&"evidence.upload".to_string()),
+            "{hospital_sees:?}"
+        );
+        // The vendor answers; only the owner grades maturity or sends the sheet on.
+        assert!(matches!(
+            s.set_maturity(&cb, sheet.id, 3, "x").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.send_to_vendor(&cb, sheet.id, b.id).await,
+            Err(StoreError::NotFound)
+        ));
         // A third organisation sees none of it.
         let (c, _) = s
             .register_org(
@@ -756,9 +785,17 @@ async fn a_vendor_sheet_sent_to_a_vendor_is_visible_to_both_and_nobody_else() {
             .await
             .expect("c");
         assert!(matches!(
-            s.assessment_visible(c.id, sheet.id).await,
+            s.assessment_access(c.id, sheet.id).await,
             Err(StoreError::NotFound)
         ));
+        assert!(
+            !s.audit_list(c.id, &mamori_store::AuditFilter::default())
+                .await
+                .expect("audit")
+                .iter()
+                .any(|r| r.event.action == "assessment.answer"),
+            "a third organisation's audit trail holds nothing of the sheet"
+        );
         assert!(matches!(
             s.answers(c.id, sheet.id).await,
             Err(StoreError::NotFound)

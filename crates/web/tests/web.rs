@@ -3218,7 +3218,7 @@ async fn a_device_ledger_from_japanese_excel_meets_the_kev_and_shows_on_the_chec
             &[("csrf", &csrf), ("action", "accept"), ("reason", "")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
         .post(
             &mut manager,
@@ -3638,7 +3638,7 @@ async fn user_lists_are_mapped_once_per_system_and_flag_leavers_unused_shared_an
             &[("csrf", &csrf), ("unused_days", "0")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let csv = app
         .get(&mut manager, "/registers/accounts/flagged.csv")
         .await;
@@ -3670,7 +3670,7 @@ async fn user_lists_are_mapped_once_per_system_and_flag_leavers_unused_shared_an
         .expect("2-05");
     let item = &sheet.body[at..at + sheet.body[at..].find("</tr>").unwrap_or(0)];
     assert!(
-        item.contains("アカウント 4件 (1システム)")
+        item.contains("アカウント 4件 (システム 1)")
             && item.contains("退職者 1")
             && item.contains("最終棚卸し 2026-05-01"),
         "{item}"

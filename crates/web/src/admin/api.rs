@@ -1,0 +1,402 @@
+//! The JSON API under `/api/v1`, authenticated by bearer tokens, with its OpenAPI document
+//! generated from these handlers.
+
+use crate::admin::audit::AuditQuery;
+use crate::core::api::ErrorOut;
+use crate::core::auth::ApiCaller;
+use crate::core::crypto;
+use crate::core::error::AppError;
+use crate::core::state::AppState;
+use crate::core::{invite_link, new_invite};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Json, Response};
+use mamori_domain::authz::Permission;
+use mamori_domain::org::OrgDraft;
+use mamori_domain::role::{Role, RoleSet};
+use mamori_domain::validate::{self, FieldError, Problem};
+use mamori_store::{NewUser, Organisation, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An organisation.
+#[derive(Serialize, ToSchema)]
+pub struct OrgOut {
+    id: Uuid,
+    name: String,
+    /// `institution`, `vendor`, `municipality` or `operator`.
+    kind: String,
+    /// `hospital`, `clinic`, `dental_clinic` or `pharmacy`, for institutions.
+    institution_type: Option<String>,
+    beds: Option<u32>,
+    /// Whether this is the installation's home organisation.
+    home: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&Organisation> for OrgOut {
+    fn from(o: &Organisation) -> Self {
+        OrgOut {
+            id: o.id,
+            name: o.profile.name.clone(),
+            kind: o.profile.kind.code().into(),
+            institution_type: o.profile.institution_type.map(|t| t.code().into()),
+            beds: o.profile.beds,
+            home: o.home,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// A user.
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    id: Uuid,
+    org_id: Uuid,
+    email: String,
+    display_name: String,
+    /// Role codes: `executive`, `security_manager`, `planner`, `system_operator`, `staff`, `admin`.
+    roles: Vec<String>,
+    disabled: bool,
+    locked: bool,
+    two_factor: bool,
+    /// False until the invitation is accepted.
+    activated: bool,
+    last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        UserOut {
+            id: u.id,
+            org_id: u.org_id,
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            roles: u.roles.iter().map(|r| r.code().to_string()).collect(),
+            disabled: u.disabled,
+            locked: u.locked,
+            two_factor: u.totp_enabled,
+            activated: u.password_hash.is_some(),
+            last_login_at: u.last_login_at,
+        }
+    }
+}
+
+/// The caller and their organisation.
+#[derive(Serialize, ToSchema)]
+pub struct MeOut {
+    user: UserOut,
+    organisation: OrgOut,
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = MeOut), (status = 401, body = ErrorOut)), security(("token" = [])))]
+pub async fn me(c: ApiCaller) -> Json<MeOut> {
+    Json(MeOut {
+        user: UserOut::from(&c.user),
+        organisation: OrgOut::from(&c.org),
+    })
+}
+
+/// The caller's organisation, or every organisation for home administrators.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    responses((status = 200, body = Vec<OrgOut>), (status = 401, body = ErrorOut)), security(("token" = [])))]
+pub async fn organisations(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<OrgOut>>, AppError> {
+    if c.actor.can(Permission::RegisterOrganisations) {
+        Ok(Json(
+            state
+                .store
+                .org_directory()
+                .await?
+                .iter()
+                .map(OrgOut::from)
+                .collect(),
+        ))
+    } else {
+        Ok(Json(vec![OrgOut::from(&c.org)]))
+    }
+}
+
+/// One organisation: the caller's own (home administrators: any).
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrgOut), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn organisation(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<OrgOut>, AppError> {
+    if id == c.org.id || c.actor.can(Permission::RegisterOrganisations) {
+        Ok(Json(OrgOut::from(&state.store.org(id).await?)))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A new organisation with its first administrator.
+#[derive(Deserialize, ToSchema)]
+pub struct OrgIn {
+    name: String,
+    kind: String,
+    #[serde(default)]
+    institution_type: String,
+    /// Beds as a number (hospitals ≥ 20, clinics ≤ 19).
+    #[serde(default)]
+    beds: Option<u32>,
+    admin_email: String,
+    admin_name: String,
+}
+
+/// A created organisation and the one-time invitation link for its administrator.
+#[derive(Serialize, ToSchema)]
+pub struct OrgCreated {
+    organisation: OrgOut,
+    admin: UserOut,
+    invite_url: String,
+}
+
+/// Registers an organisation (home administrators).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = OrgIn,
+    responses((status = 201, body = OrgCreated), (status = 403, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["register_organisations"])))]
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Json(b): Json<OrgIn>,
+) -> Result<Response, AppError> {
+    c.require(Permission::RegisterOrganisations)?;
+    let draft = OrgDraft {
+        name: b.name,
+        kind: b.kind,
+        institution_type: b.institution_type,
+        beds: b.beds.map(|n| n.to_string()).unwrap_or_default(),
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    let profile = draft.validate().map_err(|p| errors.extend(p.errors)).ok();
+    let email = validate::email(&b.admin_email)
+        .map_err(|k| errors.push(FieldError::new("admin_email", k)))
+        .ok();
+    if b.admin_name.trim().is_empty() {
+        errors.push(FieldError::new("admin_name", "error.required"));
+    }
+    let (Some(profile), Some(email), true) = (profile, email, errors.is_empty()) else {
+        return Err(AppError::Invalid(Problem::new(errors)));
+    };
+    let (token, expires) = new_invite(&state);
+    let admin = NewUser {
+        email,
+        display_name: b.admin_name.trim().to_string(),
+        roles: RoleSet::new([Role::Admin]),
+        password_hash: None,
+        must_change_password: false,
+    };
+    let (org, user) = state
+        .store
+        .register_org(&c.ctx(), &profile, &admin, &crypto::digest(&token), expires)
+        .await?;
+    let body = OrgCreated {
+        organisation: OrgOut::from(&org),
+        admin: UserOut::from(&user),
+        invite_url: invite_link(&state, &token),
+    };
+    Ok((axum::http::StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The users of the caller's organisation (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = Vec<UserOut>), (status = 403, body = ErrorOut)), security(("token" = ["manage_users"])))]
+pub async fn users(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<UserOut>>, AppError> {
+    c.require(Permission::ManageUsers)?;
+    Ok(Json(
+        state
+            .store
+            .users(c.org.id)
+            .await?
+            .iter()
+            .map(UserOut::from)
+            .collect(),
+    ))
+}
+
+/// One user of the caller's organisation (administrators, or oneself).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorOut)), security(("token" = [])))]
+pub async fn user(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<UserOut>, AppError> {
+    if id != c.user.id {
+        c.require(Permission::ManageUsers)?;
+    }
+    Ok(Json(UserOut::from(&state.store.user(c.org.id, id).await?)))
+}
+
+/// An invitation.
+#[derive(Deserialize, ToSchema)]
+pub struct UserIn {
+    email: String,
+    display_name: String,
+    /// Role codes.
+    roles: Vec<String>,
+}
+
+/// An invited user and the one-time link to accept.
+#[derive(Serialize, ToSchema)]
+pub struct UserInvited {
+    user: UserOut,
+    invite_url: String,
+}
+
+/// Invites a user into the caller's organisation.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserIn,
+    responses((status = 201, body = UserInvited), (status = 409, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["manage_users"])))]
+pub async fn invite_user(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Json(b): Json<UserIn>,
+) -> Result<Response, AppError> {
+    c.require(Permission::ManageUsers)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let email = validate::email(&b.email)
+        .map_err(|k| errors.push(FieldError::new("email", k)))
+        .ok();
+    let name = crate::core::display_name(&b.display_name, &mut errors);
+    let roles = super::roles_from_form(&b.roles)
+        .map_err(|p| errors.extend(p.errors))
+        .ok();
+    let (Some(email), Some(roles), true) = (email, roles, errors.is_empty()) else {
+        return Err(AppError::Invalid(Problem::new(errors)));
+    };
+    let (token, expires) = new_invite(&state);
+    let user = state
+        .store
+        .invite_user(
+            &c.ctx(),
+            &NewUser {
+                email,
+                display_name: name,
+                roles,
+                password_hash: None,
+                must_change_password: false,
+            },
+            &crypto::digest(&token),
+            expires,
+        )
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(UserInvited {
+            user: UserOut::from(&user),
+            invite_url: invite_link(&state, &token),
+        }),
+    )
+        .into_response())
+}
+
+/// Changes to a user; absent members are left as they are.
+#[derive(Deserialize, ToSchema)]
+pub struct UserPatch {
+    roles: Option<Vec<String>>,
+    disabled: Option<bool>,
+    /// `false` lifts a lockout.
+    locked: Option<bool>,
+}
+
+/// Changes a user's roles, disables or enables, unlocks.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)), request_body = UserPatch,
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["manage_users"])))]
+pub async fn patch_user(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    Json(b): Json<UserPatch>,
+) -> Result<Json<UserOut>, AppError> {
+    c.require(Permission::ManageUsers)?;
+    state.store.user(c.org.id, id).await?;
+    let ctx = c.ctx();
+    if let Some(codes) = &b.roles {
+        let roles = super::roles_from_form(codes).map_err(AppError::Invalid)?;
+        if id == c.user.id && !roles.has(Role::Admin) {
+            return Err(AppError::Invalid(Problem::field(
+                "roles",
+                "error.self_lockout",
+            )));
+        }
+        state.store.set_roles(&ctx, id, &roles).await?;
+    }
+    if let Some(d) = b.disabled {
+        if d && id == c.user.id {
+            return Err(AppError::Invalid(Problem::field(
+                "disabled",
+                "error.self_lockout",
+            )));
+        }
+        state.store.set_disabled(&ctx, id, d).await?;
+    }
+    match b.locked {
+        Some(false) => {
+            state.store.unlock(&ctx, id).await?;
+        }
+        Some(true) => {
+            return Err(AppError::Invalid(Problem::field(
+                "locked",
+                "error.lock_only_by_failures",
+            )));
+        }
+        None => {}
+    }
+    Ok(Json(UserOut::from(&state.store.user(c.org.id, id).await?)))
+}
+
+/// An audit record.
+#[derive(Serialize, ToSchema)]
+pub struct AuditOut {
+    seq: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    actor: String,
+    action: String,
+    object_type: String,
+    object_id: String,
+    /// JSON text of the details.
+    detail: String,
+    ip: String,
+    digest: String,
+}
+
+/// The caller's organisation's audit trail, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+    params(("action" = Option<String>, Query), ("actor" = Option<String>, Query), ("from" = Option<String>, Query, description = "YYYY-MM-DD (Japan)"), ("to" = Option<String>, Query)),
+    responses((status = 200, body = Vec<AuditOut>), (status = 403, body = ErrorOut)), security(("token" = ["view_audit"])))]
+pub async fn audit(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditOut>>, AppError> {
+    c.require(Permission::ViewAudit)?;
+    let (filter, bad) = q.filter(1000);
+    if let Some(f) = bad.first() {
+        return Err(AppError::Invalid(Problem::field(f, "error.date")));
+    }
+    let rows = state.store.audit_list(c.org.id, &filter).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| AuditOut {
+                seq: r.seq,
+                at: r.at,
+                actor: r.event.actor_label,
+                action: r.event.action,
+                object_type: r.event.object_type,
+                object_id: r.event.object_id,
+                detail: r.event.detail,
+                ip: r.event.ip,
+                digest: r.digest,
+            })
+            .collect(),
+    ))
+}

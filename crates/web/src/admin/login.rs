@@ -1,0 +1,323 @@
+//! Signing in (password, then TOTP or a recovery code when enabled) and out.
+
+use super::verify_blocking;
+use crate::core::auth::{SignedIn, Visitor, end_session_cookie, start_session};
+use crate::core::crypto;
+use crate::core::error::AppError;
+use crate::core::form::Form;
+use crate::core::state::AppState;
+use crate::core::view::{LANG_COOKIE, Page, render, render_status, set_cookie};
+use crate::core::{see_other, with_cookies};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::audit::AuditEvent;
+use mamori_domain::throttle;
+use mamori_store::{Ctx, User};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The login form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    email: String,
+    error: Option<&'static str>,
+}
+
+/// The login page (or the setup page while the installation is empty).
+pub async fn form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    if state.store.org_count().await? == 0 {
+        return Ok(see_other("/setup"));
+    }
+    let p = LoginPage {
+        page: Page::visitor(v.lang, &v.csrf, "login.title", "/login"),
+        email: String::new(),
+        error: None,
+    };
+    Ok(with_cookies(
+        render(&p)?,
+        v.csrf_cookie(state.config.secure_cookies),
+    ))
+}
+
+fn ctx_for(user: &User, ip: &str, now: chrono::DateTime<chrono::Utc>) -> Ctx {
+    Ctx {
+        org_id: user.org_id,
+        actor_id: Some(user.id),
+        actor_label: user.email.clone(),
+        ip: ip.to_string(),
+        now,
+    }
+}
+
+fn refuse(
+    v: &Visitor,
+    email: &str,
+    key: &'static str,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let p = LoginPage {
+        page: Page::visitor(v.lang, &v.csrf, "login.title", "/login"),
+        email: email.to_string(),
+        error: Some(key),
+    };
+    render_status(status, &p)
+}
+
+/// Checks the password; completes the login or asks for the TOTP code.
+pub async fn submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&f.csrf)?;
+    let now = state.now();
+    let ip = v.ip.map(|i| i.to_string()).unwrap_or_default();
+    if let Some(addr) = v.ip {
+        let allowed = state
+            .ip_attempts
+            .lock()
+            .map(|mut w| w.allow(&addr, now))
+            .unwrap_or(false);
+        if !allowed {
+            state
+                .store
+                .record(
+                    AuditEvent {
+                        org_id: None,
+                        actor_id: None,
+                        actor_label: f.email.trim().to_lowercase(),
+                        action: "auth.rate_limited".into(),
+                        object_type: "address".into(),
+                        object_id: ip.clone(),
+                        detail: "{}".into(),
+                        ip: ip.clone(),
+                        subject_org_id: None,
+                    },
+                    now,
+                )
+                .await?;
+            return refuse(
+                &v,
+                &f.email,
+                "error.too_many",
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+    }
+    let email = f.email.trim().to_lowercase();
+    let found = state.store.login_lookup(&email).await?;
+    let Some((user, _org)) = found else {
+        // Spend the same time as a real check so that timing does not reveal which e-mails exist.
+        verify_blocking(f.password.clone(), crypto::decoy_hash().to_string()).await?;
+        state
+            .store
+            .record(
+                AuditEvent {
+                    org_id: None,
+                    actor_id: None,
+                    actor_label: email.clone(),
+                    action: "auth.login_failed".into(),
+                    object_type: "user".into(),
+                    object_id: String::new(),
+                    detail: json!({"reason": "unknown_email"}).to_string(),
+                    ip: ip.clone(),
+                    subject_org_id: None,
+                },
+                now,
+            )
+            .await?;
+        return refuse(&v, &f.email, "error.login_failed", StatusCode::UNAUTHORIZED);
+    };
+    let ctx = ctx_for(&user, &ip, now);
+    let ok = match &user.password_hash {
+        Some(h) => verify_blocking(f.password.clone(), h.clone()).await?,
+        None => false,
+    };
+    if user.disabled {
+        state
+            .store
+            .login_failed(&ctx, user.id, "disabled", |_| false)
+            .await?;
+        return refuse(&v, &f.email, "error.login_failed", StatusCode::UNAUTHORIZED);
+    }
+    if user.locked {
+        state
+            .store
+            .login_failed(&ctx, user.id, "locked", |_| false)
+            .await?;
+        return refuse(&v, &f.email, "error.account_locked", StatusCode::FORBIDDEN);
+    }
+    if !ok {
+        let count = state
+            .store
+            .login_failed(&ctx, user.id, "password", throttle::should_lock)
+            .await?;
+        let key = if throttle::should_lock(count) {
+            "error.account_locked"
+        } else {
+            "error.login_failed"
+        };
+        return refuse(&v, &f.email, key, StatusCode::UNAUTHORIZED);
+    }
+    let mut cookies = vec![];
+    if let Some(l) = user.lang {
+        cookies.push(set_cookie(
+            LANG_COOKIE,
+            l.code(),
+            60 * 60 * 24 * 365,
+            state.config.secure_cookies,
+        ));
+    }
+    if user.totp_enabled {
+        cookies.push(start_session(&state, user.id, true, &ip).await?);
+        return Ok(with_cookies(see_other("/login/totp"), cookies));
+    }
+    state
+        .store
+        .login_succeeded(&ctx, user.id, "password")
+        .await?;
+    cookies.push(start_session(&state, user.id, false, &ip).await?);
+    Ok(with_cookies(see_other("/"), cookies))
+}
+
+/// The second step form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TotpForm {
+    csrf: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "login_totp.html")]
+struct TotpPage {
+    page: Page,
+    error: Option<&'static str>,
+}
+
+async fn pending(state: &AppState, v: &Visitor) -> Result<Option<(String, User)>, AppError> {
+    let Some(secret) = &v.session_secret else {
+        return Ok(None);
+    };
+    let hash = crypto::digest(secret);
+    match state.store.session(&hash, state.now()).await? {
+        Some(s) if s.awaiting_totp => Ok(Some((hash, s.user))),
+        _ => Ok(None),
+    }
+}
+
+/// Asks for the code from the authenticator app.
+pub async fn totp_form(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    if pending(&state, &v).await?.is_none() {
+        return Ok(see_other("/login"));
+    }
+    let p = TotpPage {
+        page: Page::visitor(v.lang, &v.csrf, "totp.title", "/login/totp"),
+        error: None,
+    };
+    Ok(with_cookies(
+        render(&p)?,
+        v.csrf_cookie(state.config.secure_cookies),
+    ))
+}
+
+/// Checks a TOTP code (each time step accepted once) or a recovery code, then completes the login
+/// with a new session id.
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<TotpForm>,
+) -> Result<Response, AppError> {
+    v.check_csrf(&f.csrf)?;
+    let Some((pending_hash, user)) = pending(&state, &v).await? else {
+        return Ok(see_other("/login"));
+    };
+    let now = state.now();
+    let ip = v.ip.map(|i| i.to_string()).unwrap_or_default();
+    let ctx = ctx_for(&user, &ip, now);
+    if user.locked || user.disabled {
+        state.store.delete_session(&pending_hash).await?;
+        return Ok(see_other("/login"));
+    }
+    let unix = u64::try_from(now.timestamp()).unwrap_or(0);
+    let by_code = match user
+        .totp_secret
+        .as_deref()
+        .and_then(|s| crypto::totp_check(s, &f.code, unix))
+    {
+        Some(step) => state.store.totp_accept_step(user.id, step).await?,
+        None => false,
+    };
+    let method = if by_code {
+        "totp"
+    } else if f.code.contains('-')
+        && state
+            .store
+            .use_recovery_code(
+                user.id,
+                &crypto::digest(&crypto::normalise_recovery_code(&f.code)),
+                now,
+            )
+            .await?
+    {
+        "recovery_code"
+    } else {
+        let count = state
+            .store
+            .login_failed(&ctx, user.id, "totp", throttle::should_lock)
+            .await?;
+        if throttle::should_lock(count) {
+            state.store.delete_session(&pending_hash).await?;
+        }
+        let p = TotpPage {
+            page: Page::visitor(v.lang, &v.csrf, "totp.title", "/login/totp"),
+            error: Some("error.totp_wrong"),
+        };
+        return render_status(StatusCode::UNAUTHORIZED, &p);
+    };
+    state.store.delete_session(&pending_hash).await?;
+    state.store.login_succeeded(&ctx, user.id, method).await?;
+    let cookie = start_session(&state, user.id, false, &ip).await?;
+    Ok(with_cookies(see_other("/"), [cookie]))
+}
+
+/// The logout form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    /// The form token.
+    pub csrf: String,
+}
+
+/// Ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    state.store.delete_session(&s.session_hash).await?;
+    state
+        .store
+        .record(
+            s.ctx().event("auth.logout", "user", s.user.id, json!({})),
+            state.now(),
+        )
+        .await?;
+    Ok(with_cookies(
+        see_other("/login"),
+        [end_session_cookie(state.config.secure_cookies)],
+    ))
+}

@@ -1,0 +1,332 @@
+//! Administering the organisation's users: invite, roles, disable, unlock.
+
+use super::login::CsrfOnly;
+use super::{RoleChoice, role_choices, roles_from_form};
+use crate::core::auth::SignedIn;
+use crate::core::crypto;
+use crate::core::error::AppError;
+use crate::core::form::Form;
+use crate::core::state::AppState;
+use crate::core::view::{Page, render, render_status};
+use crate::core::{display_name, invite_link, new_invite, see_other};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::authz::Permission;
+use mamori_domain::clock::format_jst;
+use mamori_domain::role::Role;
+use mamori_domain::validate::{self, FieldError, Problem};
+use mamori_store::{NewUser, User};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A user as listed.
+pub struct UserRow {
+    /// The user.
+    pub user: User,
+    /// Role names.
+    pub roles: String,
+    /// Last login, Japan time.
+    pub last_login: String,
+}
+
+/// The invitation form.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct InviteForm {
+    csrf: String,
+    display_name: String,
+    email: String,
+    roles: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    page: Page,
+    rows: Vec<UserRow>,
+    form: InviteForm,
+    choices: Vec<RoleChoice>,
+    errors: Problem,
+    invited: Option<(String, String)>,
+}
+
+async fn users_page(
+    state: &AppState,
+    s: &SignedIn,
+    form: InviteForm,
+    errors: Problem,
+    invited: Option<(String, String)>,
+) -> Result<UsersPage, AppError> {
+    let rows = state
+        .store
+        .users(s.org.id)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            roles: u
+                .roles
+                .iter()
+                .map(|r| r.label(s.lang))
+                .collect::<Vec<_>>()
+                .join("、"),
+            last_login: u.last_login_at.map(format_jst).unwrap_or_default(),
+            user: u,
+        })
+        .collect();
+    let checked = if form.roles.is_empty() {
+        vec![Role::Staff.code().to_string()]
+    } else {
+        form.roles.clone()
+    };
+    Ok(UsersPage {
+        page: Page::signed_in(s, "users.title", "/users"),
+        rows,
+        choices: role_choices(s.lang, &checked),
+        form,
+        errors,
+        invited,
+    })
+}
+
+/// The user list with the invitation form.
+pub async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    render(
+        &users_page(
+            &state,
+            &s,
+            InviteForm::default(),
+            Problem::new(vec![]),
+            None,
+        )
+        .await?,
+    )
+}
+
+/// Invites a user: creates the account without a password and shows the one-time link.
+pub async fn invite(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    s.check_csrf(&f.csrf)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = display_name(&f.display_name, &mut errors);
+    let email = validate::email(&f.email)
+        .map_err(|k| errors.push(FieldError::new("email", k)))
+        .ok();
+    let roles = roles_from_form(&f.roles)
+        .map_err(|p| errors.extend(p.errors))
+        .ok();
+    let (Some(email), Some(roles), true) = (email, roles, errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &users_page(&state, &s, f, Problem::new(errors), None).await?,
+        );
+    };
+    let (token, expires) = new_invite(&state);
+    let new = NewUser {
+        email: email.clone(),
+        display_name: name,
+        roles,
+        password_hash: None,
+        must_change_password: false,
+    };
+    match state
+        .store
+        .invite_user(&s.ctx(), &new, &crypto::digest(&token), expires)
+        .await
+    {
+        Err(mamori_store::StoreError::Conflict("email")) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &users_page(
+                &state,
+                &s,
+                f,
+                Problem::field("email", "error.email_taken"),
+                None,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+        Ok(_) => render(
+            &users_page(
+                &state,
+                &s,
+                InviteForm::default(),
+                Problem::new(vec![]),
+                Some((email, invite_link(&state, &token))),
+            )
+            .await?,
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    page: Page,
+    user: User,
+    choices: Vec<RoleChoice>,
+    created: String,
+    last_login: String,
+    errors: Problem,
+    invited: Option<String>,
+}
+
+async fn user_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    checked: Option<Vec<String>>,
+    errors: Problem,
+    invited: Option<String>,
+) -> Result<UserPage, AppError> {
+    let user = state.store.user(s.org.id, id).await?;
+    let checked =
+        checked.unwrap_or_else(|| user.roles.iter().map(|r| r.code().to_string()).collect());
+    Ok(UserPage {
+        page: Page::signed_in(s, "user.title", "/users"),
+        choices: role_choices(s.lang, &checked),
+        created: format_jst(user.created_at),
+        last_login: user.last_login_at.map(format_jst).unwrap_or_default(),
+        user,
+        errors,
+        invited,
+    })
+}
+
+/// One user's page.
+pub async fn show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    render(&user_page(&state, &s, id, None, Problem::new(vec![]), None).await?)
+}
+
+/// The roles form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RolesForm {
+    csrf: String,
+    roles: Vec<String>,
+}
+
+/// Changes a user's roles; administrators cannot remove their own administrator role.
+pub async fn set_roles(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RolesForm>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    s.check_csrf(&f.csrf)?;
+    let roles = match roles_from_form(&f.roles) {
+        Ok(r) if id == s.user.id && !r.has(Role::Admin) => {
+            Err(Problem::field("roles", "error.self_lockout"))
+        }
+        other => other,
+    };
+    match roles {
+        Err(p) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user_page(&state, &s, id, Some(f.roles), p, None).await?,
+        ),
+        Ok(r) => {
+            state.store.set_roles(&s.ctx(), id, &r).await?;
+            Ok(see_other(&format!("/users/{id}")))
+        }
+    }
+}
+
+async fn set_disabled(
+    state: AppState,
+    s: SignedIn,
+    id: Uuid,
+    f: CsrfOnly,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    s.check_csrf(&f.csrf)?;
+    if disabled && id == s.user.id {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user_page(
+                &state,
+                &s,
+                id,
+                None,
+                Problem::field("status", "error.self_lockout"),
+                None,
+            )
+            .await?,
+        );
+    }
+    state.store.set_disabled(&s.ctx(), id, disabled).await?;
+    Ok(see_other(&format!("/users/{id}")))
+}
+
+/// Disables an account: it can no longer log in or use tokens.
+pub async fn disable(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    set_disabled(state, s, id, f, true).await
+}
+
+/// Re-enables an account.
+pub async fn enable(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    set_disabled(state, s, id, f, false).await
+}
+
+/// Lifts a lockout.
+pub async fn unlock(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    s.check_csrf(&f.csrf)?;
+    state.store.unlock(&s.ctx(), id).await?;
+    Ok(see_other(&format!("/users/{id}")))
+}
+
+/// Issues a new invitation link for a user who has not accepted yet.
+pub async fn reinvite(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    s.require(Permission::ManageUsers)?;
+    s.check_csrf(&f.csrf)?;
+    let (token, expires) = new_invite(&state);
+    state
+        .store
+        .reinvite_user(&s.ctx(), id, &crypto::digest(&token), expires)
+        .await?;
+    render(
+        &user_page(
+            &state,
+            &s,
+            id,
+            None,
+            Problem::new(vec![]),
+            Some(invite_link(&state, &token)),
+        )
+        .await?,
+    )
+}

@@ -1,0 +1,129 @@
+//! Message catalogs (`locales/ja.toml`, `locales/en.toml`), compiled into the binary.
+
+use mamori_domain::Lang;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+type Catalog = HashMap<String, String>;
+
+fn parse(src: &str) -> Catalog {
+    toml::from_str::<HashMap<String, String>>(src).unwrap_or_default()
+}
+
+fn catalogs() -> &'static (Catalog, Catalog) {
+    static C: OnceLock<(Catalog, Catalog)> = OnceLock::new();
+    C.get_or_init(|| {
+        (
+            parse(include_str!("../../../../locales/ja.toml")),
+            parse(include_str!("../../../../locales/en.toml")),
+        )
+    })
+}
+
+/// The messages of one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    /// The language.
+    pub lang: Lang,
+}
+
+impl Tr {
+    /// The catalog for a language.
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The label of an answer in this language.
+    pub fn answer(&self, a: &mamori_domain::assessment::Answer) -> &'static str {
+        a.label(self.lang)
+    }
+
+    /// The message for a key; the key itself when missing (a test keeps that from happening).
+    pub fn t<'a>(&self, key: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        let (ja, en) = catalogs();
+        let cat = match self.lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        };
+        cat.get(key).map(String::as_str).unwrap_or(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_catalogs_parse_and_have_the_same_keys() {
+        let ja: HashMap<String, String> =
+            toml::from_str(include_str!("../../../../locales/ja.toml")).unwrap_or_default();
+        let en: HashMap<String, String> =
+            toml::from_str(include_str!("../../../../locales/en.toml")).unwrap_or_default();
+        assert!(ja.len() > 50, "ja catalog failed to parse or is empty");
+        let jk: BTreeSet<_> = ja.keys().collect();
+        let ek: BTreeSet<_> = en.keys().collect();
+        assert_eq!(
+            jk.difference(&ek).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys missing in en"
+        );
+        assert_eq!(
+            ek.difference(&jk).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys missing in ja"
+        );
+    }
+
+    #[test]
+    fn every_key_used_in_code_and_templates_exists() {
+        let ja: HashMap<String, String> =
+            toml::from_str(include_str!("../../../../locales/ja.toml")).unwrap_or_default();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut files = Vec::new();
+        for dir in ["templates", "src", "src/pages", "../domain/src"] {
+            if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+                files.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+            }
+        }
+        let re_like = |text: &str, open: &str| -> Vec<String> {
+            text.match_indices(open)
+                .filter_map(|(i, _)| {
+                    let rest = text.get(i + open.len()..)?;
+                    let end = rest.find('"')?;
+                    Some(rest.get(..end)?.to_string())
+                })
+                .collect()
+        };
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            if f.ends_with("i18n.rs") {
+                continue;
+            }
+            for open in [".t(\"", "\"error."] {
+                for key in re_like(&text, open) {
+                    let key = if open == "\"error." {
+                        format!("error.{key}")
+                    } else {
+                        key
+                    };
+                    let is_key = key.split_once('.').is_some_and(|(a, b)| {
+                        !a.is_empty()
+                            && !b.is_empty()
+                            && key.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                            })
+                    }) && key != "error.html";
+                    if is_key && !ja.contains_key(&key) {
+                        missing.push(format!("{}: {key}", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys not in the catalogs: {missing:#?}");
+    }
+}

@@ -1,0 +1,101 @@
+//! Keeping uploaded files: one folder per organisation, each file named by its SHA-256, written
+//! to a temporary name, flushed to disk, then renamed, so a crash never leaves half a file.
+
+use crate::core::error::AppError;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// The largest evidence file accepted.
+pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+
+fn path_of(root: &Path, org_id: Uuid, sha256: &str) -> PathBuf {
+    root.join(org_id.to_string()).join(sha256)
+}
+
+/// Stores bytes for an organisation and returns their SHA-256 (hex).
+pub async fn store(root: &Path, org_id: Uuid, bytes: Vec<u8>) -> Result<String, AppError> {
+    let root = root.to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let path = path_of(&root, org_id, &sha);
+        if path.exists() {
+            return Ok(sha);
+        }
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.clone());
+        std::fs::create_dir_all(&dir)?;
+        let tmp = dir.join(format!(".{sha}.{}", Uuid::new_v4()));
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, &path)?;
+        Ok(sha)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(format!("storing an upload: {e}")))
+}
+
+/// Reads a stored file back.
+pub async fn load(root: &Path, org_id: Uuid, sha256: &str) -> Result<Vec<u8>, AppError> {
+    // The hash comes from our own database, but never let it name a path outside the folder.
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    tokio::fs::read(path_of(root, org_id, sha256))
+        .await
+        .map_err(|_| AppError::NotFound)
+}
+
+/// A file name as given by a browser, without control characters or path separators, at most 200
+/// characters.
+pub fn clean_filename(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(200)
+        .collect()
+}
+
+/// Bytes handed out as a download (never rendered in the page's origin), named for old and new
+/// browsers alike.
+pub fn attachment(filename: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}

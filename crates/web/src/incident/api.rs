@@ -1,0 +1,1 @@
+//! Incident response's part of the JSON API.

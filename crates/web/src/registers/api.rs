@@ -1,0 +1,1 @@
+//! The registers' part of the JSON API.

@@ -1,0 +1,968 @@
+//! The registers' rules as pages and API both use them: who may read and keep them, checking
+//! what is typed or imported, the clock, and the state each register is in.
+
+use crate::core::auth::Caller;
+use crate::core::error::AppError;
+use crate::core::state::AppState;
+use crate::core::table::{Download, Refusal, read_table};
+use mamori_domain::Lang;
+use mamori_domain::accounts::{
+    ColumnMapping, Flag, MAPPING_ROLES, SystemAccount, flags, mapping_fits, parse_accounts,
+    parse_staff,
+};
+use mamori_domain::authz::Permission::{ManageRegisters, ViewRegisters};
+use mamori_domain::ledger::{REGISTERS, Register, Row, register, remarks};
+use mamori_domain::register::{
+    DEVICE_COLUMNS, DeviceDraft, device_header, device_row, import_devices,
+};
+use mamori_domain::status::{ENTRIES, LastReview, RegisterState, Remark, Unit};
+use mamori_domain::validate::Problem;
+use mamori_domain::vuln::{Finding, VulnIndex, findings, read_feed};
+use mamori_store::{
+    FindingDecision, LedgerRow, RegisterReview, RowChange, RowFile, StoreError, StoredDecision,
+    StoredDevice,
+};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// How long a register may go without a review (棚卸し) before it is overdue, for the device
+/// ledger and the accounts review (the registers kept as rows carry their own interval).
+pub const REVIEW_INTERVAL_DAYS: i64 = 365;
+/// A patch older than this is flagged.
+pub const PATCH_STALE_DAYS: i64 = 365;
+/// The longest review note kept.
+const NOTE_MAX: usize = 2000;
+
+/// The register kept as rows with this code, or not found.
+pub fn register_of(code: &str) -> Result<&'static Register, AppError> {
+    register(code).ok_or(AppError::NotFound)
+}
+
+/// The outcome of an import: rows added and rows updated (matched by name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// New rows.
+    pub added: usize,
+    /// Existing rows replaced.
+    pub updated: usize,
+}
+
+fn name_taken(e: StoreError, key: &'static str) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Invalid(Problem::field("name", key)),
+        other => other.into(),
+    }
+}
+
+// ---- the device ledger -------------------------------------------------------------------
+
+/// The organisation's devices.
+pub async fn devices(state: &AppState, c: &Caller) -> Result<Vec<StoredDevice>, AppError> {
+    c.require(ViewRegisters)?;
+    Ok(state.store.devices(c.org.id).await?)
+}
+
+/// One device with its history.
+pub async fn device(
+    state: &AppState,
+    c: &Caller,
+    id: Uuid,
+) -> Result<(StoredDevice, Vec<RowChange>), AppError> {
+    c.require(ViewRegisters)?;
+    let d = state.store.device(c.org.id, id).await?;
+    let history = state.store.device_history(c.org.id, id).await?;
+    Ok((d, history))
+}
+
+/// Adds a device (`id` none) or changes one; faults come back by field, a taken name included.
+pub async fn save_device(
+    state: &AppState,
+    c: &Caller,
+    id: Option<Uuid>,
+    draft: &DeviceDraft,
+) -> Result<StoredDevice, AppError> {
+    c.require(ManageRegisters)?;
+    if let Some(id) = id {
+        state.store.device(c.org.id, id).await?;
+    }
+    let d = draft.validate().map_err(AppError::Invalid)?;
+    let id = state
+        .store
+        .save_device(&c.ctx(), id, &d)
+        .await
+        .map_err(|e| name_taken(e, "error.device_name_taken"))?;
+    Ok(state.store.device(c.org.id, id).await?)
+}
+
+/// Removes a device (its history stays).
+pub async fn remove_device(state: &AppState, c: &Caller, id: Uuid) -> Result<(), AppError> {
+    c.require(ManageRegisters)?;
+    Ok(state.store.remove_device(&c.ctx(), id).await?)
+}
+
+/// Imports a device table (CSV in UTF-8 or Shift_JIS, or XLSX): all rows or none.
+pub async fn import_device_table(
+    state: &AppState,
+    c: &Caller,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Result<Imported, Refusal>, AppError> {
+    c.require(ManageRegisters)?;
+    let first: Vec<&str> = DEVICE_COLUMNS.iter().flat_map(|c| [c.1, c.2]).collect();
+    let table = match read_table(name, bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    match import_devices(&table.rows) {
+        Err(errors) => Ok(Err(table.refusal(errors))),
+        Ok(devices) => {
+            let (added, updated) = state.store.import_devices(&c.ctx(), &devices).await?;
+            Ok(Ok(Imported { added, updated }))
+        }
+    }
+}
+
+/// The device ledger as CSV or XLSX.
+pub async fn export_devices(
+    state: &AppState,
+    c: &Caller,
+    xlsx: bool,
+) -> Result<Download, AppError> {
+    let devices = devices(state, c).await?;
+    let rows: Vec<Vec<String>> = devices.iter().map(|d| device_row(&d.device)).collect();
+    if xlsx {
+        Download::xlsx(
+            "devices.xlsx",
+            "機器台帳",
+            &format!("機器台帳 — {}", c.org.profile.name),
+            &device_header(),
+            &rows,
+            None,
+        )
+    } else {
+        let table: Vec<Vec<String>> = std::iter::once(device_header()).chain(rows).collect();
+        Download::csv("devices.csv", &table)
+    }
+}
+
+/// Whether a device's last patch is missing or older than a year.
+pub fn stale_patch(d: &StoredDevice, today: chrono::NaiveDate) -> bool {
+    d.device
+        .last_patch
+        .is_none_or(|p| (today - p).num_days() > PATCH_STALE_DAYS)
+}
+
+// ---- the registers kept as rows ----------------------------------------------------------
+
+/// A register's rows.
+pub async fn rows(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+) -> Result<Vec<LedgerRow>, AppError> {
+    c.require(ViewRegisters)?;
+    Ok(state.store.ledger_rows(c.org.id, reg.code).await?)
+}
+
+/// One row with its history and files.
+pub async fn row(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    id: Uuid,
+) -> Result<(LedgerRow, Vec<RowChange>, Vec<RowFile>), AppError> {
+    c.require(ViewRegisters)?;
+    let row = state.store.ledger_row(c.org.id, reg.code, id).await?;
+    let history = state.store.ledger_history(c.org.id, reg.code, id).await?;
+    let files = state.store.row_files(c.org.id, reg.code, id).await?;
+    Ok((row, history, files))
+}
+
+/// Adds a row (`id` none) or changes one, from the values as typed.
+pub async fn save_row(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    id: Option<Uuid>,
+    input: &BTreeMap<String, String>,
+) -> Result<LedgerRow, AppError> {
+    c.require(ManageRegisters)?;
+    if let Some(id) = id {
+        state.store.ledger_row(c.org.id, reg.code, id).await?;
+    }
+    let row = reg.validate(input).map_err(AppError::Invalid)?;
+    let id = state
+        .store
+        .save_ledger_row(&c.ctx(), reg.code, id, &row)
+        .await
+        .map_err(|e| name_taken(e, "error.row_name_taken"))?;
+    Ok(state.store.ledger_row(c.org.id, reg.code, id).await?)
+}
+
+/// Removes a row (its history stays).
+pub async fn remove_row(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    id: Uuid,
+) -> Result<(), AppError> {
+    c.require(ManageRegisters)?;
+    Ok(state
+        .store
+        .remove_ledger_row(&c.ctx(), reg.code, id)
+        .await?)
+}
+
+/// Imports a register's table: all rows or none.
+pub async fn import_row_table(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Result<Imported, Refusal>, AppError> {
+    c.require(ManageRegisters)?;
+    let first: Vec<&str> = reg.fields.iter().flat_map(|f| [f.ja, f.en]).collect();
+    let table = match read_table(name, bytes, &first) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    match reg.import(&table.rows) {
+        Err(errors) => Ok(Err(table.refusal(errors))),
+        Ok(parsed) => {
+            let (added, updated) = state
+                .store
+                .import_ledger_rows(&c.ctx(), reg.code, &parsed)
+                .await?;
+            Ok(Ok(Imported { added, updated }))
+        }
+    }
+}
+
+/// A register as CSV or XLSX.
+pub async fn export_rows(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    xlsx: bool,
+) -> Result<Download, AppError> {
+    let rows: Vec<Vec<String>> = rows(state, c, reg)
+        .await?
+        .iter()
+        .map(|r| reg.cells(&r.row))
+        .collect();
+    if xlsx {
+        Download::xlsx(
+            &format!("{}.xlsx", reg.code),
+            reg.ja,
+            &format!("{} — {}", reg.ja, c.org.profile.name),
+            &reg.header(),
+            &rows,
+            None,
+        )
+    } else {
+        let table: Vec<Vec<String>> = std::iter::once(reg.header()).chain(rows).collect();
+        Download::csv(&format!("{}.csv", reg.code), &table)
+    }
+}
+
+/// Attaches a file to a row (e.g. the MDS/SDS a vendor handed over).
+pub async fn attach(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    id: Uuid,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<RowFile, AppError> {
+    c.require(ManageRegisters)?;
+    state.store.ledger_row(c.org.id, reg.code, id).await?;
+    if bytes.is_empty() {
+        return Err(AppError::Invalid(Problem::field(
+            "file",
+            "error.import_empty",
+        )));
+    }
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let sha = crate::core::uploads::store(&state.config.upload_dir, c.org.id, bytes).await?;
+    let file_id = state
+        .store
+        .add_row_file(
+            &c.ctx(),
+            reg.code,
+            id,
+            &crate::core::uploads::clean_filename(name),
+            size,
+            &sha,
+        )
+        .await?;
+    state
+        .store
+        .row_files(c.org.id, reg.code, id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// A file attached to a row, as an attachment download.
+pub async fn row_file(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    id: Uuid,
+    file: Uuid,
+) -> Result<axum::response::Response, AppError> {
+    c.require(ViewRegisters)?;
+    let f = state
+        .store
+        .row_files(c.org.id, reg.code, id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file)
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::core::uploads::load(&state.config.upload_dir, c.org.id, &f.sha256).await?;
+    Ok(crate::core::uploads::attachment(&f.filename, bytes))
+}
+
+// ---- reviews (棚卸し) ---------------------------------------------------------------------
+
+/// The registers that can be reviewed: the device ledger, the accounts review and those kept
+/// as rows.
+fn reviewable(code: &str) -> bool {
+    matches!(code, "devices" | "accounts") || register(code).is_some()
+}
+
+/// Records that a register was reviewed today, by the caller, with what was found or removed.
+pub async fn review(
+    state: &AppState,
+    c: &Caller,
+    code: &str,
+    note: &str,
+) -> Result<RegisterReview, AppError> {
+    c.require(ManageRegisters)?;
+    if !reviewable(code) {
+        return Err(AppError::NotFound);
+    }
+    let note = note.trim();
+    if note.chars().count() > NOTE_MAX {
+        return Err(AppError::Invalid(Problem::field("note", "error.too_long")));
+    }
+    state
+        .store
+        .record_review(&c.ctx(), code, c.today(), note)
+        .await?;
+    last_review(state, c.org.id, code)
+        .await?
+        .ok_or(AppError::Internal("review not recorded".into()))
+}
+
+async fn last_review(
+    state: &AppState,
+    org_id: Uuid,
+    code: &str,
+) -> Result<Option<RegisterReview>, AppError> {
+    Ok(state.store.reviews(org_id, code).await?.into_iter().next())
+}
+
+// ---- the accounts review -----------------------------------------------------------------
+
+/// An account with what is wrong with it.
+pub struct FlaggedAccount {
+    /// The system.
+    pub system: String,
+    /// The account.
+    pub account: SystemAccount,
+    /// Its flags.
+    pub flags: Vec<Flag>,
+}
+
+/// Where the accounts review stands.
+pub struct AccountsReview {
+    /// Accounts across systems.
+    pub total: usize,
+    /// Systems with an imported list.
+    pub systems: usize,
+    /// Count per flag, in `Flag::ALL` order.
+    pub counts: Vec<(Flag, usize)>,
+    /// The flagged accounts.
+    pub flagged: Vec<FlaggedAccount>,
+    /// The last review.
+    pub last_review: Option<RegisterReview>,
+    /// Days without login that count as unused.
+    pub unused_days: i64,
+}
+
+/// The accounts review of an organisation.
+pub async fn accounts_review(state: &AppState, org_id: Uuid) -> Result<AccountsReview, AppError> {
+    let systems = state.store.account_systems(org_id).await?;
+    let staff = state
+        .store
+        .staff_list(org_id)
+        .await?
+        .map(|s| s.0)
+        .unwrap_or_default();
+    let unused_days = state.store.unused_days(org_id).await?;
+    let today = mamori_domain::clock::jst_date(state.now());
+    let mut counts: Vec<(Flag, usize)> = Flag::ALL.iter().map(|f| (*f, 0)).collect();
+    let mut flagged = Vec::new();
+    let mut total = 0;
+    for s in &systems {
+        for a in &s.accounts {
+            total += 1;
+            let fs = flags(a, &staff, today, unused_days);
+            for f in &fs {
+                if let Some(c) = counts.iter_mut().find(|(k, _)| k == f) {
+                    c.1 += 1;
+                }
+            }
+            if !fs.is_empty() {
+                flagged.push(FlaggedAccount {
+                    system: s.system.clone(),
+                    account: a.clone(),
+                    flags: fs,
+                });
+            }
+        }
+    }
+    Ok(AccountsReview {
+        total,
+        systems: systems.iter().filter(|s| s.imported_at.is_some()).count(),
+        counts,
+        flagged,
+        last_review: last_review(state, org_id, "accounts").await?,
+        unused_days,
+    })
+}
+
+/// The caller's organisation's accounts review.
+pub async fn accounts(state: &AppState, c: &Caller) -> Result<AccountsReview, AppError> {
+    c.require(ViewRegisters)?;
+    accounts_review(state, c.org.id).await
+}
+
+/// What an import of a system's user list came to.
+pub enum AccountsImport {
+    /// The accounts were read through the mapping and stored.
+    Imported(usize),
+    /// The system has no mapping yet, or its export's header changed: the columns to map.
+    NeedsMapping {
+        /// The header of the file.
+        header: Vec<String>,
+        /// Every row, header first, to carry to the mapping form.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+fn system_name(system: &str) -> Result<String, AppError> {
+    let system = system.trim();
+    if system.is_empty() || system.chars().count() > 100 {
+        return Err(AppError::Invalid(Problem::field(
+            "system",
+            "error.system_name",
+        )));
+    }
+    Ok(system.to_string())
+}
+
+/// Imports a system's user list: through `mapping` when given, else through the mapping
+/// remembered for the system when it fits the file's header, else asks for the mapping.
+pub async fn import_accounts(
+    state: &AppState,
+    c: &Caller,
+    system: &str,
+    name: &str,
+    bytes: &[u8],
+    mapping: Option<ColumnMapping>,
+) -> Result<Result<AccountsImport, Refusal>, AppError> {
+    c.require(ManageRegisters)?;
+    let system = system_name(system)?;
+    let table = match read_table(name, bytes, &[]) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    let header = table.rows.first().cloned().unwrap_or_default();
+    let mapping = match mapping {
+        Some(m) => m,
+        None => {
+            let known = state
+                .store
+                .account_systems(c.org.id)
+                .await?
+                .into_iter()
+                .find(|x| x.system == system)
+                .map(|x| x.mapping);
+            match known {
+                Some(m) if mapping_fits(&header, &m) => m,
+                _ => {
+                    return Ok(Ok(AccountsImport::NeedsMapping {
+                        header,
+                        rows: table.rows,
+                    }));
+                }
+            }
+        }
+    };
+    apply_mapping(state, c, &system, &table.label, &table.rows, &mapping).await
+}
+
+/// Reads the rows of a user list through a mapping and stores them, remembering the mapping.
+pub async fn apply_mapping(
+    state: &AppState,
+    c: &Caller,
+    system: &str,
+    label: &str,
+    rows: &[Vec<String>],
+    mapping: &ColumnMapping,
+) -> Result<Result<AccountsImport, Refusal>, AppError> {
+    c.require(ManageRegisters)?;
+    let system = system_name(system)?;
+    match parse_accounts(rows, mapping) {
+        Err(errors) => Ok(Err(Refusal {
+            file: label.to_string(),
+            errors,
+        })),
+        Ok(accounts) => {
+            state
+                .store
+                .import_accounts(&c.ctx(), &system, mapping, &accounts)
+                .await?;
+            Ok(Ok(AccountsImport::Imported(accounts.len())))
+        }
+    }
+}
+
+/// A mapping from the form's `map_<role>` choices (or the API's role → header object).
+pub fn mapping_from(choices: &BTreeMap<String, String>, prefix: &str) -> ColumnMapping {
+    MAPPING_ROLES
+        .iter()
+        .map(|(role, _, _)| {
+            (
+                role.to_string(),
+                choices
+                    .get(&format!("{prefix}{role}"))
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Imports the staff list (職員番号, 氏名, 退職日): all rows or none.
+pub async fn import_staff(
+    state: &AppState,
+    c: &Caller,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Result<usize, Refusal>, AppError> {
+    c.require(ManageRegisters)?;
+    let table = match read_table(name, bytes, &["職員番号", "Employee number"]) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    match parse_staff(&table.rows) {
+        Err(errors) => Ok(Err(table.refusal(errors))),
+        Ok(staff) => {
+            state.store.import_staff(&c.ctx(), &staff).await?;
+            Ok(Ok(staff.len()))
+        }
+    }
+}
+
+/// Sets how many days without a login count as unused (1–3650).
+pub async fn set_unused_days(state: &AppState, c: &Caller, days: &str) -> Result<i64, AppError> {
+    c.require(ManageRegisters)?;
+    let days = days
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=3650).contains(d))
+        .ok_or(AppError::Invalid(Problem::field(
+            "unused_days",
+            "error.unused_days",
+        )))?;
+    state.store.set_unused_days(&c.ctx(), days).await?;
+    Ok(days)
+}
+
+/// The accounts to check as CSV, to hand to each system's administrator.
+pub async fn flagged_csv(state: &AppState, c: &Caller) -> Result<Download, AppError> {
+    let review = accounts(state, c).await?;
+    let header = [
+        "システム",
+        "ログインID",
+        "氏名",
+        "職員番号",
+        "最終ログイン",
+        "指摘",
+    ];
+    let rows: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
+        .chain(review.flagged.into_iter().map(|f| {
+            vec![
+                f.system,
+                f.account.login,
+                f.account.name,
+                f.account.employee_id,
+                f.account
+                    .last_login
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                f.flags
+                    .iter()
+                    .map(|x| x.label(Lang::Ja))
+                    .collect::<Vec<_>>()
+                    .join("・"),
+            ]
+        }))
+        .collect();
+    Download::csv("accounts-to-check.csv", &rows)
+}
+
+// ---- known vulnerabilities ---------------------------------------------------------------
+
+/// Largest feed file accepted (the full NVD year files are about this size).
+pub const MAX_FEED_BYTES: usize = 200 * 1024 * 1024;
+
+/// A finding with the decision taken on it.
+pub struct FindingRow {
+    /// The finding.
+    pub f: Finding,
+    /// The decision, if any.
+    pub decision: Option<StoredDecision>,
+}
+
+impl FindingRow {
+    /// Whether it still needs action.
+    pub fn open(&self) -> bool {
+        self.decision.is_none()
+    }
+}
+
+/// Every finding of an organisation with its decision, riskiest first.
+pub async fn finding_rows(state: &AppState, org_id: Uuid) -> Result<Vec<FindingRow>, AppError> {
+    let devices = state.store.devices(org_id).await?;
+    let index = VulnIndex::new(state.store.vulnerabilities(org_id).await?);
+    let decisions = state.store.finding_decisions(org_id).await?;
+    // A device that a remote connection reaches in through (a VPN appliance, a vendor's gateway)
+    // is an entrance, whatever its own exposure flag says: Handa and Osaka came in that way.
+    let entrances: Vec<String> = state
+        .store
+        .ledger_rows(org_id, "remote_connections")
+        .await?
+        .into_iter()
+        .filter_map(|r| r.row.get("device").cloned())
+        .filter(|d| !d.is_empty())
+        .collect();
+    let found = findings(
+        devices.iter().map(|d| {
+            (
+                d.id,
+                d.device.name.as_str(),
+                d.device.internet_facing || entrances.contains(&d.device.name),
+                d.device.identity(),
+            )
+        }),
+        &index,
+    );
+    Ok(found
+        .into_iter()
+        .map(|f| FindingRow {
+            decision: decisions
+                .iter()
+                .find(|d| d.device_id == f.device_id && d.cve == f.cve)
+                .cloned(),
+            f,
+        })
+        .collect())
+}
+
+/// The caller's organisation's findings.
+pub async fn finding_list(state: &AppState, c: &Caller) -> Result<Vec<FindingRow>, AppError> {
+    c.require(ViewRegisters)?;
+    finding_rows(state, c.org.id).await
+}
+
+/// How much vulnerability data the organisation holds: records, and of those in KEV.
+pub async fn feed_holdings(state: &AppState, c: &Caller) -> Result<(usize, usize), AppError> {
+    c.require(ViewRegisters)?;
+    let vulns = state.store.vulnerabilities(c.org.id).await?;
+    Ok((
+        vulns.len(),
+        vulns.iter().filter(|v| v.kev.is_some()).count(),
+    ))
+}
+
+/// Imports a KEV catalog, an NVD CVE API 2.0 file or a JVN iPedia list, merging per CVE; a file
+/// that is none of these is refused on the `file` field with the reason. Returns the records read.
+pub async fn import_feed(state: &AppState, c: &Caller, bytes: Vec<u8>) -> Result<usize, AppError> {
+    c.require(ManageRegisters)?;
+    let parsed = tokio::task::spawn_blocking(move || read_feed(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match parsed {
+        Ok(records) => {
+            let new = state
+                .store
+                .import_vulnerabilities(&c.ctx(), &records)
+                .await?;
+            Ok(records.len().max(new))
+        }
+        Err(e) => Err(AppError::Unreadable {
+            key: "error.feed_unreadable",
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// A decision on a finding as typed: `accept` with a reason, or `patched` with the day.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionDraft {
+    /// `accept` or `patched`.
+    pub action: String,
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// The day the patch was applied (YYYY-MM-DD).
+    pub patched_on: String,
+}
+
+/// Records a decision on the finding (device, CVE) of one of the organisation's devices.
+pub async fn decide(
+    state: &AppState,
+    c: &Caller,
+    device: Uuid,
+    cve: &str,
+    d: &DecisionDraft,
+) -> Result<(), AppError> {
+    c.require(ManageRegisters)?;
+    if !cve.starts_with("CVE-") || cve.len() > 30 {
+        return Err(AppError::NotFound);
+    }
+    state.store.device(c.org.id, device).await?;
+    let decision = match d.action.as_str() {
+        "accept" => {
+            let r = d.reason.trim();
+            if r.is_empty() || r.chars().count() > NOTE_MAX {
+                return Err(AppError::Invalid(Problem::field(
+                    "reason",
+                    "error.accept_reason",
+                )));
+            }
+            FindingDecision::Accepted(r.to_string())
+        }
+        "patched" => {
+            let day = chrono::NaiveDate::parse_from_str(d.patched_on.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::Invalid(Problem::field("patched_on", "error.date")))?;
+            if day > c.today() {
+                return Err(AppError::Invalid(Problem::field(
+                    "patched_on",
+                    "error.in_future",
+                )));
+            }
+            FindingDecision::Patched(day)
+        }
+        _ => {
+            return Err(AppError::Invalid(Problem::field(
+                "action",
+                "error.choose_one",
+            )));
+        }
+    };
+    Ok(state
+        .store
+        .decide_finding(&c.ctx(), device, cve, &decision)
+        .await?)
+}
+
+// ---- where each register stands ----------------------------------------------------------
+
+const DEVICES: Unit = Unit {
+    ja: "台",
+    one: "device",
+    many: "devices",
+};
+const ACCOUNTS: Unit = Unit {
+    ja: "件",
+    one: "account",
+    many: "accounts",
+};
+
+fn overdue(last: &Option<RegisterReview>, today: chrono::NaiveDate, days: i64) -> bool {
+    last.as_ref()
+        .is_none_or(|r| (today - r.reviewed_on).num_days() > days)
+}
+
+fn shown(last: Option<RegisterReview>) -> Option<LastReview> {
+    last.map(|r| LastReview {
+        on: r.reviewed_on,
+        by: r.reviewed_by,
+    })
+}
+
+/// The codes of every register, in the order the index shows them.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    ["devices", "accounts", "contacts"]
+        .into_iter()
+        .chain(REGISTERS.iter().map(|r| r.code))
+}
+
+/// Where a register of an organisation stands; none for an unknown code.
+pub async fn state_of(
+    state: &AppState,
+    org_id: Uuid,
+    code: &str,
+) -> Result<Option<RegisterState>, AppError> {
+    let today = mamori_domain::clock::jst_date(state.now());
+    let out = match code {
+        "devices" => {
+            let devices = state.store.devices(org_id).await?;
+            let last = last_review(state, org_id, "devices").await?;
+            let count = |n: usize, code, ja, en| (n > 0).then(|| Remark::counted(code, n, ja, en));
+            RegisterState {
+                code: "devices",
+                ja: "機器台帳",
+                en: "Device ledger",
+                unit: DEVICES,
+                count: devices.len(),
+                figures: count(
+                    devices.iter().filter(|d| d.device.internet_facing).count(),
+                    "internet_facing",
+                    "インターネット接続",
+                    "internet-facing:",
+                )
+                .into_iter()
+                .collect(),
+                concerns: [
+                    count(
+                        devices
+                            .iter()
+                            .filter(|d| d.device.unsupported(today))
+                            .count(),
+                        "unsupported",
+                        "サポート終了",
+                        "past support end:",
+                    ),
+                    count(
+                        devices.iter().filter(|d| stale_patch(d, today)).count(),
+                        "stale_patch",
+                        "1年以上パッチ記録なし",
+                        "no patch within a year:",
+                    ),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                review_overdue: overdue(&last, today, REVIEW_INTERVAL_DAYS),
+                reviewed: true,
+                last_review: shown(last),
+                href: "/registers/devices".into(),
+            }
+        }
+        "accounts" => {
+            let r = accounts_review(state, org_id).await?;
+            RegisterState {
+                code: "accounts",
+                ja: "アカウント",
+                en: "Accounts",
+                unit: ACCOUNTS,
+                count: r.total,
+                figures: vec![Remark::counted(
+                    "systems",
+                    r.systems,
+                    "システム",
+                    "systems:",
+                )],
+                concerns: r
+                    .counts
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(f, n)| {
+                        Remark::counted(flag_code(*f), *n, f.label(Lang::Ja), f.label(Lang::En))
+                    })
+                    .collect(),
+                review_overdue: overdue(&r.last_review, today, REVIEW_INTERVAL_DAYS),
+                reviewed: true,
+                last_review: shown(r.last_review),
+                href: "/registers/accounts".into(),
+            }
+        }
+        "contacts" => {
+            let contacts = state.store.contacts(org_id).await?;
+            let without = contacts.iter().filter(|c| c.contact.lacks_24h()).count();
+            RegisterState {
+                code: "contacts",
+                ja: "連絡体制図",
+                en: "Contact chart",
+                unit: ENTRIES,
+                count: contacts.len(),
+                figures: vec![],
+                concerns: (without > 0)
+                    .then(|| {
+                        Remark::counted(
+                            "without_24h",
+                            without,
+                            "24時間連絡先なし",
+                            "without a 24-hour number:",
+                        )
+                    })
+                    .into_iter()
+                    .collect(),
+                // The chart is kept current by its editors rather than reviewed on a cycle.
+                review_overdue: false,
+                reviewed: false,
+                last_review: None,
+                href: "/preparedness".into(),
+            }
+        }
+        code => {
+            let Some(reg) = register(code) else {
+                return Ok(None);
+            };
+            let rows: Vec<Row> = state
+                .store
+                .ledger_rows(org_id, reg.code)
+                .await?
+                .into_iter()
+                .map(|r| r.row)
+                .collect();
+            let last = last_review(state, org_id, reg.code).await?;
+            let (figures, concerns) = remarks(reg, &rows, today);
+            RegisterState {
+                code: reg.code,
+                ja: reg.ja,
+                en: reg.en,
+                unit: ENTRIES,
+                count: rows.len(),
+                figures,
+                concerns,
+                review_overdue: overdue(&last, today, reg.review_days),
+                reviewed: true,
+                last_review: shown(last),
+                href: format!("/registers/{}", reg.code),
+            }
+        }
+    };
+    Ok(Some(out))
+}
+
+fn flag_code(f: Flag) -> &'static str {
+    match f {
+        Flag::Left => "left",
+        Flag::NotOnStaffList => "not_on_staff_list",
+        Flag::Unused => "unused",
+        Flag::Shared => "shared",
+        Flag::Admin => "admin",
+    }
+}
+
+/// Every register of the caller's organisation with its state.
+pub async fn states(state: &AppState, c: &Caller) -> Result<Vec<RegisterState>, AppError> {
+    c.require(ViewRegisters)?;
+    let mut out = Vec::new();
+    for code in codes() {
+        if let Some(s) = state_of(state, c.org.id, code).await? {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
