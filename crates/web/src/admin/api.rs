@@ -1,20 +1,17 @@
 //! The JSON API under `/api/v1`, authenticated by bearer tokens, with its OpenAPI document
 //! generated from these handlers.
 
+use super::service;
 use crate::admin::audit::AuditQuery;
 use crate::core::api::ErrorOut;
 use crate::core::auth::ApiCaller;
-use crate::core::crypto;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
-use crate::core::{invite_link, new_invite};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Json, Response};
-use mamori_domain::authz::Permission;
 use mamori_domain::org::OrgDraft;
-use mamori_domain::role::{Role, RoleSet};
-use mamori_domain::validate::{self, FieldError, Problem};
-use mamori_store::{NewUser, Organisation, User};
+use mamori_domain::validate::Problem;
+use mamori_store::{Organisation, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -106,19 +103,13 @@ pub async fn organisations(
     State(state): State<AppState>,
     c: ApiCaller,
 ) -> Result<Json<Vec<OrgOut>>, AppError> {
-    if c.actor.can(Permission::RegisterOrganisations) {
-        Ok(Json(
-            state
-                .store
-                .org_directory()
-                .await?
-                .iter()
-                .map(OrgOut::from)
-                .collect(),
-        ))
-    } else {
-        Ok(Json(vec![OrgOut::from(&c.org)]))
-    }
+    Ok(Json(
+        service::organisations(&state, &c)
+            .await?
+            .iter()
+            .map(OrgOut::from)
+            .collect(),
+    ))
 }
 
 /// One organisation: the caller's own (home administrators: any).
@@ -129,11 +120,9 @@ pub async fn organisation(
     c: ApiCaller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrgOut>, AppError> {
-    if id == c.org.id || c.actor.can(Permission::RegisterOrganisations) {
-        Ok(Json(OrgOut::from(&state.store.org(id).await?)))
-    } else {
-        Err(AppError::NotFound)
-    }
+    Ok(Json(OrgOut::from(
+        &service::organisation(&state, &c, id).await?,
+    )))
 }
 
 /// A new organisation with its first administrator.
@@ -166,40 +155,21 @@ pub async fn create_organisation(
     c: ApiCaller,
     Json(b): Json<OrgIn>,
 ) -> Result<Response, AppError> {
-    c.require(Permission::RegisterOrganisations)?;
-    let draft = OrgDraft {
-        name: b.name,
-        kind: b.kind,
-        institution_type: b.institution_type,
-        beds: b.beds.map(|n| n.to_string()).unwrap_or_default(),
+    let draft = service::RegisterDraft {
+        org: OrgDraft {
+            name: b.name,
+            kind: b.kind,
+            institution_type: b.institution_type,
+            beds: b.beds.map(|n| n.to_string()).unwrap_or_default(),
+        },
+        admin_name: b.admin_name,
+        admin_email: b.admin_email,
     };
-    let mut errors: Vec<FieldError> = Vec::new();
-    let profile = draft.validate().map_err(|p| errors.extend(p.errors)).ok();
-    let email = validate::email(&b.admin_email)
-        .map_err(|k| errors.push(FieldError::new("admin_email", k)))
-        .ok();
-    if b.admin_name.trim().is_empty() {
-        errors.push(FieldError::new("admin_name", "error.required"));
-    }
-    let (Some(profile), Some(email), true) = (profile, email, errors.is_empty()) else {
-        return Err(AppError::Invalid(Problem::new(errors)));
-    };
-    let (token, expires) = new_invite(&state);
-    let admin = NewUser {
-        email,
-        display_name: b.admin_name.trim().to_string(),
-        roles: RoleSet::new([Role::Admin]),
-        password_hash: None,
-        must_change_password: false,
-    };
-    let (org, user) = state
-        .store
-        .register_org(&c.ctx(), &profile, &admin, &crypto::digest(&token), expires)
-        .await?;
+    let (org, user, invite_url) = service::register_org(&state, &c, &draft).await?;
     let body = OrgCreated {
         organisation: OrgOut::from(&org),
         admin: UserOut::from(&user),
-        invite_url: invite_link(&state, &token),
+        invite_url,
     };
     Ok((axum::http::StatusCode::CREATED, Json(body)).into_response())
 }
@@ -211,11 +181,8 @@ pub async fn users(
     State(state): State<AppState>,
     c: ApiCaller,
 ) -> Result<Json<Vec<UserOut>>, AppError> {
-    c.require(Permission::ManageUsers)?;
     Ok(Json(
-        state
-            .store
-            .users(c.org.id)
+        service::users(&state, &c)
             .await?
             .iter()
             .map(UserOut::from)
@@ -231,10 +198,7 @@ pub async fn user(
     c: ApiCaller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<UserOut>, AppError> {
-    if id != c.user.id {
-        c.require(Permission::ManageUsers)?;
-    }
-    Ok(Json(UserOut::from(&state.store.user(c.org.id, id).await?)))
+    Ok(Json(UserOut::from(&service::user(&state, &c, id).await?)))
 }
 
 /// An invitation.
@@ -261,39 +225,17 @@ pub async fn invite_user(
     c: ApiCaller,
     Json(b): Json<UserIn>,
 ) -> Result<Response, AppError> {
-    c.require(Permission::ManageUsers)?;
-    let mut errors: Vec<FieldError> = Vec::new();
-    let email = validate::email(&b.email)
-        .map_err(|k| errors.push(FieldError::new("email", k)))
-        .ok();
-    let name = crate::core::display_name(&b.display_name, &mut errors);
-    let roles = super::roles_from_form(&b.roles)
-        .map_err(|p| errors.extend(p.errors))
-        .ok();
-    let (Some(email), Some(roles), true) = (email, roles, errors.is_empty()) else {
-        return Err(AppError::Invalid(Problem::new(errors)));
+    let draft = service::InviteDraft {
+        display_name: b.display_name,
+        email: b.email,
+        roles: b.roles,
     };
-    let (token, expires) = new_invite(&state);
-    let user = state
-        .store
-        .invite_user(
-            &c.ctx(),
-            &NewUser {
-                email,
-                display_name: name,
-                roles,
-                password_hash: None,
-                must_change_password: false,
-            },
-            &crypto::digest(&token),
-            expires,
-        )
-        .await?;
+    let (user, invite_url) = service::invite(&state, &c, &draft).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(UserInvited {
             user: UserOut::from(&user),
-            invite_url: invite_link(&state, &token),
+            invite_url,
         }),
     )
         .into_response())
@@ -317,41 +259,23 @@ pub async fn patch_user(
     Path(id): Path<Uuid>,
     Json(b): Json<UserPatch>,
 ) -> Result<Json<UserOut>, AppError> {
-    c.require(Permission::ManageUsers)?;
-    state.store.user(c.org.id, id).await?;
-    let ctx = c.ctx();
+    let mut user = service::user(&state, &c, id).await?;
+    if b.locked == Some(true) {
+        return Err(AppError::Invalid(Problem::field(
+            "locked",
+            "error.lock_only_by_failures",
+        )));
+    }
     if let Some(codes) = &b.roles {
-        let roles = super::roles_from_form(codes).map_err(AppError::Invalid)?;
-        if id == c.user.id && !roles.has(Role::Admin) {
-            return Err(AppError::Invalid(Problem::field(
-                "roles",
-                "error.self_lockout",
-            )));
-        }
-        state.store.set_roles(&ctx, id, &roles).await?;
+        user = service::set_roles(&state, &c, id, codes).await?;
     }
     if let Some(d) = b.disabled {
-        if d && id == c.user.id {
-            return Err(AppError::Invalid(Problem::field(
-                "disabled",
-                "error.self_lockout",
-            )));
-        }
-        state.store.set_disabled(&ctx, id, d).await?;
+        user = service::set_disabled(&state, &c, id, d).await?;
     }
-    match b.locked {
-        Some(false) => {
-            state.store.unlock(&ctx, id).await?;
-        }
-        Some(true) => {
-            return Err(AppError::Invalid(Problem::field(
-                "locked",
-                "error.lock_only_by_failures",
-            )));
-        }
-        None => {}
+    if b.locked == Some(false) {
+        user = service::unlock(&state, &c, id).await?;
     }
-    Ok(Json(UserOut::from(&state.store.user(c.org.id, id).await?)))
+    Ok(Json(UserOut::from(&user)))
 }
 
 /// An audit record.
@@ -378,12 +302,7 @@ pub async fn audit(
     c: ApiCaller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditOut>>, AppError> {
-    c.require(Permission::ViewAudit)?;
-    let (filter, bad) = q.filter(1000);
-    if let Some(f) = bad.first() {
-        return Err(AppError::Invalid(Problem::field(f, "error.date")));
-    }
-    let rows = state.store.audit_list(c.org.id, &filter).await?;
+    let rows = service::audit(&state, &c, &q, 1000).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AuditOut {

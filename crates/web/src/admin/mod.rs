@@ -7,6 +7,7 @@ pub mod audit;
 pub mod invite;
 pub mod login;
 pub mod orgs;
+pub mod service;
 pub mod setup;
 pub mod users;
 

@@ -1,21 +1,20 @@
 //! One's own organisation, and the directory where home administrators register others.
 
+use super::service;
 use super::setup::{Choice, OrgFields, org_choices};
 use crate::core::auth::SignedIn;
-use crate::core::crypto;
 use crate::core::error::AppError;
 use crate::core::form::Form;
+use crate::core::see_other;
 use crate::core::state::AppState;
 use crate::core::view::{Page, render, render_status};
-use crate::core::{display_name, invite_link, new_invite, see_other};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_domain::authz::Permission;
-use mamori_domain::role::{Role, RoleSet};
-use mamori_domain::validate::{self, FieldError, Problem};
-use mamori_store::{NewUser, Organisation};
+use mamori_domain::validate::Problem;
+use mamori_store::Organisation;
 use serde::Deserialize;
 
 /// The organisation form.
@@ -71,14 +70,13 @@ pub async fn update_own(
     s: SignedIn,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::EditOwnOrganisation)?;
     s.check_csrf(&f.csrf)?;
-    match f.org.draft().validate() {
-        Err(p) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &own_page(&s, f.org, p)),
-        Ok(profile) => {
-            state.store.update_org(&s.ctx(), &profile).await?;
-            Ok(see_other("/organisation"))
+    match service::update_own_org(&state, &s, &f.org.draft()).await {
+        Err(AppError::Invalid(p)) => {
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &own_page(&s, f.org, p))
         }
+        Err(e) => Err(e),
+        Ok(_) => Ok(see_other("/organisation")),
     }
 }
 
@@ -115,9 +113,7 @@ async fn directory_page(
     invited: Option<(String, String)>,
 ) -> Result<DirectoryPage, AppError> {
     let (kinds, types) = org_choices(s.lang);
-    let orgs = state
-        .store
-        .org_directory()
+    let orgs = service::organisations(state, s)
         .await?
         .into_iter()
         .map(|o| {
@@ -145,7 +141,6 @@ async fn directory_page(
 
 /// The organisations of this installation.
 pub async fn directory(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
-    s.require(Permission::RegisterOrganisations)?;
     let f = RegisterForm {
         org: OrgFields {
             kind: "vendor".into(),
@@ -162,56 +157,19 @@ pub async fn register(
     s: SignedIn,
     Form(f): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::RegisterOrganisations)?;
     s.check_csrf(&f.csrf)?;
-    let mut errors: Vec<FieldError> = Vec::new();
-    let profile = f
-        .org
-        .draft()
-        .validate()
-        .map_err(|p| errors.extend(p.errors))
-        .ok();
-    let mut name_errors = Vec::new();
-    let name = display_name(&f.admin_name, &mut name_errors);
-    errors.extend(name_errors.into_iter().map(|mut e| {
-        e.field = "admin_name".into();
-        e
-    }));
-    let email = validate::email(&f.admin_email)
-        .map_err(|k| errors.push(FieldError::new("admin_email", k)))
-        .ok();
-    let (Some(profile), Some(email), true) = (profile, email, errors.is_empty()) else {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &directory_page(&state, &s, f, Problem::new(errors), None).await?,
-        );
+    let draft = service::RegisterDraft {
+        org: f.org.draft(),
+        admin_name: f.admin_name.clone(),
+        admin_email: f.admin_email.clone(),
     };
-    let (token, expires) = new_invite(&state);
-    let admin = NewUser {
-        email: email.clone(),
-        display_name: name,
-        roles: RoleSet::new([Role::Admin]),
-        password_hash: None,
-        must_change_password: false,
-    };
-    match state
-        .store
-        .register_org(&s.ctx(), &profile, &admin, &crypto::digest(&token), expires)
-        .await
-    {
-        Err(mamori_store::StoreError::Conflict("email")) => render_status(
+    match service::register_org(&state, &s, &draft).await {
+        Err(AppError::Invalid(p)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &directory_page(
-                &state,
-                &s,
-                f,
-                Problem::field("admin_email", "error.email_taken"),
-                None,
-            )
-            .await?,
+            &directory_page(&state, &s, f, p, None).await?,
         ),
-        Err(e) => Err(e.into()),
-        Ok(_) => {
+        Err(e) => Err(e),
+        Ok((_, user, link)) => {
             let blank = RegisterForm {
                 org: OrgFields {
                     kind: "vendor".into(),
@@ -225,7 +183,7 @@ pub async fn register(
                     &s,
                     blank,
                     Problem::new(vec![]),
-                    Some((email, invite_link(&state, &token))),
+                    Some((user.email, link)),
                 )
                 .await?,
             )

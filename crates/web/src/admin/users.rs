@@ -1,23 +1,22 @@
 //! Administering the organisation's users: invite, roles, disable, unlock.
 
 use super::login::CsrfOnly;
-use super::{RoleChoice, role_choices, roles_from_form};
+use super::service;
+use super::{RoleChoice, role_choices};
 use crate::core::auth::SignedIn;
-use crate::core::crypto;
 use crate::core::error::AppError;
 use crate::core::form::Form;
+use crate::core::see_other;
 use crate::core::state::AppState;
 use crate::core::view::{Page, render, render_status};
-use crate::core::{display_name, invite_link, new_invite, see_other};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_domain::authz::Permission;
 use mamori_domain::clock::format_jst;
 use mamori_domain::role::Role;
-use mamori_domain::validate::{self, FieldError, Problem};
-use mamori_store::{NewUser, User};
+use mamori_domain::validate::Problem;
+use mamori_store::User;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -59,9 +58,7 @@ async fn users_page(
     errors: Problem,
     invited: Option<(String, String)>,
 ) -> Result<UsersPage, AppError> {
-    let rows = state
-        .store
-        .users(s.org.id)
+    let rows = service::users(state, s)
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -92,7 +89,6 @@ async fn users_page(
 
 /// The user list with the invitation form.
 pub async fn list(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     render(
         &users_page(
             &state,
@@ -111,54 +107,25 @@ pub async fn invite(
     s: SignedIn,
     Form(f): Form<InviteForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     s.check_csrf(&f.csrf)?;
-    let mut errors: Vec<FieldError> = Vec::new();
-    let name = display_name(&f.display_name, &mut errors);
-    let email = validate::email(&f.email)
-        .map_err(|k| errors.push(FieldError::new("email", k)))
-        .ok();
-    let roles = roles_from_form(&f.roles)
-        .map_err(|p| errors.extend(p.errors))
-        .ok();
-    let (Some(email), Some(roles), true) = (email, roles, errors.is_empty()) else {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &users_page(&state, &s, f, Problem::new(errors), None).await?,
-        );
+    let draft = service::InviteDraft {
+        display_name: f.display_name.clone(),
+        email: f.email.clone(),
+        roles: f.roles.clone(),
     };
-    let (token, expires) = new_invite(&state);
-    let new = NewUser {
-        email: email.clone(),
-        display_name: name,
-        roles,
-        password_hash: None,
-        must_change_password: false,
-    };
-    match state
-        .store
-        .invite_user(&s.ctx(), &new, &crypto::digest(&token), expires)
-        .await
-    {
-        Err(mamori_store::StoreError::Conflict("email")) => render_status(
+    match service::invite(&state, &s, &draft).await {
+        Err(AppError::Invalid(p)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &users_page(
-                &state,
-                &s,
-                f,
-                Problem::field("email", "error.email_taken"),
-                None,
-            )
-            .await?,
+            &users_page(&state, &s, f, p, None).await?,
         ),
-        Err(e) => Err(e.into()),
-        Ok(_) => render(
+        Err(e) => Err(e),
+        Ok((user, link)) => render(
             &users_page(
                 &state,
                 &s,
                 InviteForm::default(),
                 Problem::new(vec![]),
-                Some((email, invite_link(&state, &token))),
+                Some((user.email, link)),
             )
             .await?,
         ),
@@ -185,7 +152,7 @@ async fn user_page(
     errors: Problem,
     invited: Option<String>,
 ) -> Result<UserPage, AppError> {
-    let user = state.store.user(s.org.id, id).await?;
+    let user = service::user(state, s, id).await?;
     let checked =
         checked.unwrap_or_else(|| user.roles.iter().map(|r| r.code().to_string()).collect());
     Ok(UserPage {
@@ -205,7 +172,6 @@ pub async fn show(
     s: SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     render(&user_page(&state, &s, id, None, Problem::new(vec![]), None).await?)
 }
 
@@ -224,23 +190,14 @@ pub async fn set_roles(
     Path(id): Path<Uuid>,
     Form(f): Form<RolesForm>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     s.check_csrf(&f.csrf)?;
-    let roles = match roles_from_form(&f.roles) {
-        Ok(r) if id == s.user.id && !r.has(Role::Admin) => {
-            Err(Problem::field("roles", "error.self_lockout"))
-        }
-        other => other,
-    };
-    match roles {
-        Err(p) => render_status(
+    match service::set_roles(&state, &s, id, &f.roles).await {
+        Err(AppError::Invalid(p)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &user_page(&state, &s, id, Some(f.roles), p, None).await?,
         ),
-        Ok(r) => {
-            state.store.set_roles(&s.ctx(), id, &r).await?;
-            Ok(see_other(&format!("/users/{id}")))
-        }
+        Err(e) => Err(e),
+        Ok(_) => Ok(see_other(&format!("/users/{id}"))),
     }
 }
 
@@ -251,24 +208,15 @@ async fn set_disabled(
     f: CsrfOnly,
     disabled: bool,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     s.check_csrf(&f.csrf)?;
-    if disabled && id == s.user.id {
-        return render_status(
+    match service::set_disabled(&state, &s, id, disabled).await {
+        Err(AppError::Invalid(p)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &user_page(
-                &state,
-                &s,
-                id,
-                None,
-                Problem::field("status", "error.self_lockout"),
-                None,
-            )
-            .await?,
-        );
+            &user_page(&state, &s, id, None, p, None).await?,
+        ),
+        Err(e) => Err(e),
+        Ok(_) => Ok(see_other(&format!("/users/{id}"))),
     }
-    state.store.set_disabled(&s.ctx(), id, disabled).await?;
-    Ok(see_other(&format!("/users/{id}")))
 }
 
 /// Disables an account: it can no longer log in or use tokens.
@@ -298,9 +246,8 @@ pub async fn unlock(
     Path(id): Path<Uuid>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     s.check_csrf(&f.csrf)?;
-    state.store.unlock(&s.ctx(), id).await?;
+    service::unlock(&state, &s, id).await?;
     Ok(see_other(&format!("/users/{id}")))
 }
 
@@ -311,22 +258,7 @@ pub async fn reinvite(
     Path(id): Path<Uuid>,
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.require(Permission::ManageUsers)?;
     s.check_csrf(&f.csrf)?;
-    let (token, expires) = new_invite(&state);
-    state
-        .store
-        .reinvite_user(&s.ctx(), id, &crypto::digest(&token), expires)
-        .await?;
-    render(
-        &user_page(
-            &state,
-            &s,
-            id,
-            None,
-            Problem::new(vec![]),
-            Some(invite_link(&state, &token)),
-        )
-        .await?,
-    )
+    let link = service::reinvite(&state, &s, id).await?;
+    render(&user_page(&state, &s, id, None, Problem::new(vec![]), Some(link)).await?)
 }
