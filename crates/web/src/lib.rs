@@ -19,7 +19,6 @@ pub use core::state::{AppState, WebConfig};
 pub use core::{crypto, i18n, mail};
 pub use incident::emergency;
 
-use axum::routing::get;
 use axum::{Extension, Json, Router};
 use core::routes::Routes;
 use utoipa::OpenApi;
@@ -32,6 +31,7 @@ fn all_routes() -> Routes {
         .get("/static/mamori.css", Guard::Public, core::view::stylesheet)
         .get("/healthz", Guard::Public, core::metrics::healthz)
         .get("/metrics", Guard::Public, core::metrics::metrics)
+        .get("/api/v1/openapi.json", Guard::Public, openapi_json)
         .merge(admin::routes())
         .merge(assessment::routes())
         .merge(incident::routes())
@@ -51,22 +51,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// Serves the OpenAPI document, built once.
+async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    Json(DOC.get_or_init(openapi))
+}
+
 /// Builds the whole application: pages, API, health and metrics, with the middleware that every
 /// response passes through (security headers, error pages in the user's language, metrics).
 pub fn router(state: AppState) -> Router {
     let (router, _) = all_routes().into_parts();
-    let (router, api) = router.split_for_parts();
-    let mut doc = core::api::ApiDoc::openapi();
-    doc.merge(api);
-    let doc = std::sync::Arc::new(doc);
+    let (router, _) = router.split_for_parts();
     router
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = doc.clone();
-                async move { Json((*doc).clone()) }
-            }),
-        )
         .fallback(core::error::not_found)
         // The route guards find the state here: they run before the handler's extractors.
         .layer(Extension(state.clone()))

@@ -126,7 +126,8 @@ pub async fn organisation(
 }
 
 /// A new organisation with its first administrator.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct OrgIn {
     name: String,
     kind: String,
@@ -190,9 +191,9 @@ pub async fn users(
     ))
 }
 
-/// One user of the caller's organisation (administrators, or oneself).
+/// One user of the caller's organisation (administrators).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 200, body = UserOut), (status = 404, body = ErrorOut)), security(("token" = [])))]
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorOut)), security(("token" = ["manage_users"])))]
 pub async fn user(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -202,7 +203,8 @@ pub async fn user(
 }
 
 /// An invitation.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct UserIn {
     email: String,
     display_name: String,
@@ -242,7 +244,8 @@ pub async fn invite_user(
 }
 
 /// Changes to a user; absent members are left as they are.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct UserPatch {
     roles: Option<Vec<String>>,
     disabled: Option<bool>,

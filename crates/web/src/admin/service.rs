@@ -33,11 +33,9 @@ pub async fn users(state: &AppState, c: &Caller) -> Result<Vec<User>, AppError> 
     Ok(state.store.users(c.org.id).await?)
 }
 
-/// One user of the caller's organisation: administrators see anyone, others themselves.
+/// One user of the caller's organisation (oneself is `/api/v1/me` and the account page).
 pub async fn user(state: &AppState, c: &Caller, id: Uuid) -> Result<User, AppError> {
-    if id != c.user.id {
-        c.require(ManageUsers)?;
-    }
+    c.require(ManageUsers)?;
     Ok(state.store.user(c.org.id, id).await?)
 }
 

@@ -247,7 +247,8 @@ pub async fn put_answer(
 }
 
 /// A maturity stage and its rationale.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct MaturityIn {
     /// 1 未整備 … 5 遵守.
     stage: i64,
@@ -269,7 +270,8 @@ pub async fn put_maturity(
 }
 
 /// Whom to ask to answer a vendor sheet.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct SendIn {
     /// The vendor contact's e-mail.
     email: String,
@@ -350,7 +352,8 @@ pub async fn evidence_list(
 
 /// Uploads evidence files for an item (multipart, one or more `file` parts).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/items/{item}/evidence", tag = "assessments", params(("id" = Uuid, Path), ("item" = String, Path)),
-    responses((status = 201, body = Vec<EvidenceOut>), (status = 404, body = ErrorOut)), security(("token" = ["answer_assessments"])))]
+    request_body(content_type = "multipart/form-data", description = "one or more `file` parts"),
+    responses((status = 201, body = Vec<EvidenceOut>), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["answer_assessments"])))]
 pub async fn evidence_upload(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -433,7 +436,8 @@ pub struct ImportedOut {
 /// Imports an XLSX or CSV file (multipart `file`); faults come back as fields named by cell
 /// (e.g. `F5`), and nothing is written.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/import", tag = "assessments", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ImportedOut), (status = 422, body = ErrorOut)), security(("token" = ["answer_assessments"])))]
+    request_body(content_type = "multipart/form-data", description = "a `file` part: the sheet as XLSX or CSV"),
+    responses((status = 200, body = ImportedOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["answer_assessments"])))]
 pub async fn import(
     State(state): State<AppState>,
     c: ApiCaller,

@@ -40,3 +40,24 @@ impl Modify for TokenScheme {
     modifiers(&TokenScheme)
 )]
 pub struct ApiDoc;
+
+/// A `201 Created` response with a JSON body.
+pub fn created<T: Serialize>(body: T) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// A `204 No Content` response.
+pub fn no_content() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::http::StatusCode::NO_CONTENT.into_response()
+}
+
+/// How many rows an import added and updated.
+#[derive(Serialize, ToSchema)]
+pub struct RowsImportedOut {
+    /// Rows added.
+    pub added: usize,
+    /// Rows updated (matched by name).
+    pub updated: usize,
+}

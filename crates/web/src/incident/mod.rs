@@ -16,6 +16,7 @@ use crate::core::uploads::MAX_UPLOAD_BYTES;
 use mamori_domain::authz::Permission::{
     HandleIncidents, ManagePreparedness, ReportAnomalies, ViewIncidents,
 };
+use utoipa_axum::routes;
 
 /// Incident response's pages and API.
 pub fn routes() -> Routes {
@@ -134,4 +135,29 @@ pub fn routes() -> Routes {
             prepare,
             preparedness::remove_procedure,
         )
+        .api(routes!(api::report, api::reports))
+        .api(routes!(api::report_one))
+        .api(routes!(api::triage_incident))
+        .api(routes!(api::close_report))
+        .api(routes!(api::merge_report))
+        .api(routes!(api::incidents, api::create_incident))
+        .api(routes!(api::incident))
+        .api(routes!(api::put_facts))
+        .api(routes!(api::put_phase))
+        .api(routes!(api::put_task))
+        .api(routes!(api::put_duty))
+        .api(routes!(api::timeline, api::add_entry))
+        .api(routes!(api::document, api::save_document))
+        .api(routes!(api::contacts, api::add_contact))
+        .api(routes!(api::contact, api::put_contact, api::remove_contact))
+        .api(routes!(api::add_standard_bodies))
+        .api_upload(routes!(api::import_contacts), MAX_UPLOAD_BYTES)
+        .api(routes!(api::export_contacts_csv))
+        .api(routes!(api::export_contacts_xlsx))
+        .api(routes!(api::procedures, api::add_procedure))
+        .api(routes!(
+            api::procedure,
+            api::put_procedure,
+            api::remove_procedure
+        ))
 }

@@ -252,8 +252,7 @@ pub async fn merge(
     Form(f): Form<MergeForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    let target = service::merge_target(&f.target)?;
-    service::merge_report(&state, &s, id, target).await?;
+    let target = service::merge_report(&state, &s, id, &f.target).await?;
     Ok(match target {
         MergeTarget::Incident(i) => see_other(&format!("/incidents/{i}")),
         MergeTarget::Report(_) => see_other("/incidents"),

@@ -126,7 +126,7 @@ pub async fn close_report(
 }
 
 /// Reads a merge target as forms and the API name it: `incident:ID` or `report:ID`.
-pub fn merge_target(s: &str) -> Result<MergeTarget, AppError> {
+fn merge_target(s: &str) -> Result<MergeTarget, AppError> {
     match s.split_once(':') {
         Some(("incident", t)) => Uuid::parse_str(t).ok().map(MergeTarget::Incident),
         Some(("report", t)) => Uuid::parse_str(t).ok().map(MergeTarget::Report),
@@ -135,20 +135,23 @@ pub fn merge_target(s: &str) -> Result<MergeTarget, AppError> {
     .ok_or_else(|| invalid("target", "error.choose_one"))
 }
 
-/// Triage: the same event reported again; merged into another report or an incident.
+/// Triage: the same event reported again; merged into another report or an incident
+/// (`incident:ID` or `report:ID`). Returns where it went.
 pub async fn merge_report(
     state: &AppState,
     c: &Caller,
     id: Uuid,
-    target: MergeTarget,
-) -> Result<(), AppError> {
+    target: &str,
+) -> Result<MergeTarget, AppError> {
     c.require(HandleIncidents)?;
     state.store.anomaly_report(c.org.id, id).await?;
+    let target = merge_target(target)?;
     let note = c.lang.pick(
         "同じ事象の報告として統合",
         "Merged as a report of the same event",
     );
-    Ok(state.store.merge_report(&c.ctx(), id, target, note).await?)
+    state.store.merge_report(&c.ctx(), id, target, note).await?;
+    Ok(target)
 }
 
 // ---- incidents -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ pub mod service;
 use crate::core::routes::{Guard, Routes};
 use crate::core::uploads::MAX_UPLOAD_BYTES;
 use mamori_domain::authz::Permission::{ManageRegisters, ViewRegisters};
+use utoipa_axum::routes;
 
 /// The registers' pages and API.
 pub fn routes() -> Routes {
@@ -91,4 +92,27 @@ pub fn routes() -> Routes {
             ledgers::attach,
         )
         .get("/registers/{code}/{id}/files/{file}", view, ledgers::file)
+        .api(routes!(api::states))
+        .api(routes!(api::devices, api::add_device))
+        .api(routes!(api::device, api::put_device, api::remove_device))
+        .api(routes!(api::review_devices))
+        .api_upload(routes!(api::import_devices), MAX_UPLOAD_BYTES)
+        .api(routes!(api::export_devices_csv))
+        .api(routes!(api::export_devices_xlsx))
+        .api(routes!(api::review))
+        .api(routes!(api::rows, api::add_row))
+        .api(routes!(api::row, api::put_row, api::remove_row))
+        .api_upload(routes!(api::import_rows), MAX_UPLOAD_BYTES)
+        .api(routes!(api::export_rows_csv))
+        .api(routes!(api::export_rows_xlsx))
+        .api_upload(routes!(api::attach), MAX_UPLOAD_BYTES + 64 * 1024)
+        .api(routes!(api::file))
+        .api(routes!(api::accounts))
+        .api_upload(routes!(api::import_accounts), MAX_UPLOAD_BYTES)
+        .api_upload(routes!(api::import_staff), MAX_UPLOAD_BYTES)
+        .api(routes!(api::put_settings))
+        .api(routes!(api::flagged_csv))
+        .api_upload(routes!(api::import_feed), findings::MAX_FEED_BYTES)
+        .api(routes!(api::findings))
+        .api(routes!(api::decide))
 }

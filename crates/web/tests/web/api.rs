@@ -1,0 +1,54 @@
+//! The OpenAPI document: served, complete, and as reviewed.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = App::new().await;
+    let mut b = Browser::default();
+    let r = app.get(&mut b, "/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    // Every capability's operations are in the document the router serves.
+    for p in [
+        "/api/v1/me",
+        "/api/v1/users/{id}",
+        "/api/v1/assessments/{id}/answers/{item}",
+        "/api/v1/reports",
+        "/api/v1/incidents/{id}/duties/{duty}",
+        "/api/v1/contacts/{id}",
+        "/api/v1/procedures",
+        "/api/v1/registers/devices/import",
+        "/api/v1/registers/{code}/{id}/files",
+        "/api/v1/accounts-review/import",
+        "/api/v1/vulnerabilities/import",
+        "/api/v1/findings/{device}/{cve}",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing");
+    }
+    assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    // Every operation names its permission (or none, for any token holder), and every
+    // permission it names exists: the route guard reads exactly these.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("item") {
+            let scopes = op["security"][0]["token"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} has no token requirement"));
+            for s in scopes {
+                let code = s.as_str().unwrap_or_default();
+                assert!(
+                    mamori_domain::authz::Permission::from_code(code).is_some(),
+                    "{method} {path}: unknown permission {code}"
+                );
+            }
+        }
+    }
+}
+
+/// The document is kept as a snapshot, so that every change to the API shows in review.
+#[test]
+fn the_openapi_document_is_as_reviewed() {
+    insta::assert_json_snapshot!("openapi", mamori_web::openapi());
+}
