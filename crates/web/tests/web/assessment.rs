@@ -1061,3 +1061,101 @@ async fn everything_the_pages_do_with_a_sheet_the_api_does_too() {
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
 }
+
+/// The API follows the same rules as the pages: a vendor answers the sheet it was sent through
+/// its token as through the page, cannot grade the hospital's maturity, and the hospital's audit
+/// trail shows what the vendor did; a vendor sheet needs its title on both paths.
+#[tokio::test]
+async fn a_vendor_answers_through_the_api_and_the_hospital_sees_it_in_its_audit_trail() {
+    let app = App::new().await;
+    let mut hospital = app.setup().await;
+    let h = app.token(&mut hospital).await;
+    let r = app
+        .api(
+            &h,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.vendor"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "title");
+    let r = app
+        .api(
+            &h,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.vendor", "title": "保守会社 電子カルテ"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .api(
+            &h,
+            "POST",
+            &format!("/api/v1/assessments/{id}/send"),
+            Some(serde_json::json!({"email": "api-vendor@vendor.test", "vendor_name": "保守会社", "contact_name": "保守 次郎"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let link = r.json()["invite_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let path = link.trim_start_matches("http://mamori.test");
+    let mut vendor = Browser::default();
+    let r = app
+        .submit(
+            &mut vendor,
+            path,
+            path,
+            &[("password", USER_PW), ("password_confirm", USER_PW)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let v = app.token(&mut vendor).await;
+    let listed = app.api(&v, "GET", "/api/v1/assessments", None).await;
+    assert!(listed.body.contains(&id), "{}", listed.body);
+    let item = "fy2025.vendor.2-03";
+    let r = app
+        .api(
+            &v,
+            "PUT",
+            &format!("/api/v1/assessments/{id}/answers/{item}"),
+            Some(serde_json::json!({"answer": "yes", "checked_on": "2026-04-20"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the respondent answers: {}",
+        r.body
+    );
+    let r = app
+        .api(
+            &v,
+            "PUT",
+            &format!("/api/v1/assessments/{id}/maturity"),
+            Some(serde_json::json!({"stage": 3, "rationale": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "only the owner grades");
+    let detail = app
+        .api(&h, "GET", &format!("/api/v1/assessments/{id}"), None)
+        .await;
+    let answer = &detail.json()["answers"][0];
+    assert_eq!(answer["item_id"], item);
+    assert_eq!(answer["updated_by"], "api-vendor@vendor.test");
+    let audit = app
+        .api(&h, "GET", "/api/v1/audit?action=assessment.answer", None)
+        .await;
+    assert_eq!(audit.status, StatusCode::OK);
+    let rows = audit.json();
+    assert!(
+        rows.as_array()
+            .is_some_and(|a| a.iter().any(|r| r["actor"] == "api-vendor@vendor.test")),
+        "the vendor's answer is in the hospital's audit trail: {}",
+        audit.body
+    );
+}

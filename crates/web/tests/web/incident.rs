@@ -628,3 +628,330 @@ async fn the_contact_chart_goes_out_and_comes_back_as_a_table() {
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
 }
+
+/// A script runs an incident through the token API as people do through the pages: any staff
+/// member reports, the security manager triages with the facts, the duties follow the facts and
+/// change with them, tasks, duties and the timeline are recorded, documents are versioned, and the
+/// contact chart and procedures are kept — with the pages' permissions and errors.
+#[tokio::test]
+async fn an_incident_is_run_through_the_api_with_the_pages_rules() {
+    use serde_json::json;
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut nurse = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    let mut manager = app
+        .user(&mut admin, "sm@mamori.test", &["security_manager"])
+        .await;
+    let staff = app.token(&mut nurse).await;
+    let sm = app.token(&mut manager).await;
+
+    let r = app
+        .api(&staff, "POST", "/api/v1/reports", Some(json!({"what": ""})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "what");
+    let r = app
+        .api(
+            &staff,
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"what": "電子カルテに身代金要求の画面", "place": "3階病棟"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let report = r.json()["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(r.json()["status"], "open");
+    assert_eq!(
+        app.api(&staff, "GET", "/api/v1/reports", None).await.status,
+        StatusCode::FORBIDDEN,
+        "staff report but do not read the reports"
+    );
+    let open = app.api(&sm, "GET", "/api/v1/reports?open=true", None).await;
+    assert!(open.body.contains(&report));
+
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/reports/{report}/incident"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let facts = json!({
+        "title": "ランサムウェア感染", "kind": "ransomware", "severity": "critical",
+        "aware_at": "2026-05-01T09:00", "cyber_attack": true, "care_disrupted": true,
+        "malicious": true, "personal_data": "possible", "pd_count": 1200, "pd_sensitive": true
+    });
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/reports/{report}/incident"),
+            Some(facts.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let d = r.json();
+    let incident = d["incident"]["id"].as_str().unwrap_or_default().to_string();
+    let keys: Vec<&str> = d["duties"]
+        .as_array()
+        .expect("duties")
+        .iter()
+        .filter_map(|x| x["key"].as_str())
+        .collect();
+    assert!(
+        keys.contains(&"ppc.sokuho") && keys.contains(&"ppc.kakuho"),
+        "{keys:?}"
+    );
+    // 60 days for a 確報 after a malicious act, counted from 2026-05-01 as day 1.
+    let kakuho = d["duties"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["key"] == "ppc.kakuho"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(kakuho["obligation"], "legal");
+    assert_eq!(kakuho["due"], "2026-06-29");
+    let r = app
+        .api(&sm, "GET", &format!("/api/v1/reports/{report}"), None)
+        .await;
+    assert_eq!(r.json()["status"], "incident");
+    assert_eq!(r.json()["incident_id"], incident.as_str());
+
+    // Changing the facts needs the reason; without personal data the PPC duties go.
+    let mut changed = facts.clone();
+    changed["personal_data"] = json!("no");
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/facts"),
+            Some(changed.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "reason");
+    changed["reason"] = json!("バックアップからの調査で個人データの持ち出しなしと判明");
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/facts"),
+            Some(changed),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.json()["duties"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["key"] != "ppc.sokuho")),
+        "no PPC report is owed without personal data"
+    );
+    assert!(
+        r.json()["timeline"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|e| e["kind"] == "facts"
+                && e["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("ppc.sokuho"))),
+        "the duty change is on the timeline"
+    );
+
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/phase"),
+            Some(json!({"phase": "nowhere"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/phase"),
+            Some(json!({"phase": "incident.initial"})),
+        )
+        .await;
+    assert_eq!(r.json()["incident"]["phase"], "incident.initial");
+    let task = mamori_catalog::catalog()
+        .expect("catalog")
+        .phase_tasks("incident.initial")
+        .first()
+        .map(|t| t.id.clone())
+        .expect("a task");
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/tasks/{task}"),
+            Some(json!({"status": "done", "note": "ネットワークから切断"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("ネットワークから切断"));
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/duties/mhlw.notice"),
+            Some(json!({"sent_on": "2026-05-02", "sent_to": "厚労省"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not in the future"
+    );
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/incidents/{incident}/duties/mhlw.notice"),
+            Some(json!({"sent_on": "2026-05-01", "sent_to": "医政局 参事官室"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mhlw = r.json()["duties"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["key"] == "mhlw.notice"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mhlw["sent_on"], "2026-05-01");
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/incidents/{incident}/timeline"),
+            Some(json!({"kind": "decision", "text": "外来は紙運用で継続"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert!(r.body.contains("外来は紙運用で継続"));
+
+    // Documents: the first draft is written from the facts; each save is a new version.
+    let draft = app
+        .api(
+            &sm,
+            "GET",
+            &format!("/api/v1/incidents/{incident}/documents/mhlw_report"),
+            None,
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::OK);
+    assert!(draft.json()["version"].is_null() && draft.body.contains("守り市民病院"));
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/incidents/{incident}/documents/mhlw_report"),
+            Some(json!({"fields": {"summary": "第1報"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["version"], 1);
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/incidents/{incident}/documents/mhlw_report"),
+            Some(json!({"fields": {"summary": "第2報"}})),
+        )
+        .await;
+    assert_eq!(r.json()["version"], 2);
+    let v1 = app
+        .api(
+            &sm,
+            "GET",
+            &format!("/api/v1/incidents/{incident}/documents/mhlw_report?version=1"),
+            None,
+        )
+        .await;
+    assert!(v1.body.contains("第1報") && !v1.body.contains("第2報"));
+    assert_eq!(v1.json()["versions"].as_array().map(Vec::len), Some(2));
+
+    // The contact chart and the procedures.
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            "/api/v1/contacts",
+            Some(json!({"group": "internal", "role": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            "/api/v1/contacts",
+            Some(json!({"group": "internal", "role": "安全管理責任者", "phone": "03-1234-5678"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let contact = r.json()["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .api(
+            &sm,
+            "PUT",
+            &format!("/api/v1/contacts/{contact}"),
+            Some(json!({"group": "internal", "role": "安全管理責任者", "phone_24h": "090-1234-5678"})),
+        )
+        .await;
+    assert_eq!(r.json()["phone_24h"], "090-1234-5678");
+    let added = app
+        .api(&sm, "POST", "/api/v1/contacts/standard", None)
+        .await;
+    let first = added.json()["added"].as_u64().unwrap_or_default();
+    assert!(first > 0);
+    let again = app
+        .api(&sm, "POST", "/api/v1/contacts/standard", None)
+        .await;
+    assert_eq!(
+        again.json()["added"],
+        0,
+        "the standard bodies are added once"
+    );
+    assert_eq!(
+        app.api(
+            &staff,
+            "DELETE",
+            &format!("/api/v1/contacts/{contact}"),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let chart = app.api(&staff, "GET", "/api/v1/contacts", None).await;
+    assert!(
+        chart.body.contains("安全管理責任者"),
+        "everyone reads the chart"
+    );
+    assert_eq!(
+        app.api(&sm, "DELETE", &format!("/api/v1/contacts/{contact}"), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            "/api/v1/procedures",
+            Some(json!({"system": "電子カルテ", "steps": "1. 保守会社に連絡"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let pack = std::fs::read_dir(app.dir().join("emergency"))
+        .expect("emergency folder")
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(
+        pack.contains("保守会社に連絡"),
+        "a change through the API rewrites the emergency pack too"
+    );
+}

@@ -644,3 +644,325 @@ async fn a_device_a_remote_line_reaches_in_through_counts_as_an_entrance() {
         "{first}"
     );
 }
+
+/// An asset tool keeps the registers through the token API: devices with their history, tables
+/// imported all or nothing, reviews, rows with files, the accounts review through a mapping,
+/// vulnerability feeds and decisions on findings — with the pages' permissions and errors.
+#[tokio::test]
+async fn an_asset_tool_keeps_the_registers_through_the_api() {
+    use serde_json::json;
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut op = app
+        .user(&mut admin, "it@mamori.test", &["system_operator"])
+        .await;
+    let mut exec = app
+        .user(&mut admin, "dir@mamori.test", &["executive"])
+        .await;
+    let mut nurse = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    let t = app.token(&mut op).await;
+    let e = app.token(&mut exec).await;
+    let s = app.token(&mut nurse).await;
+
+    let r = app
+        .api(
+            &t,
+            "POST",
+            "/api/v1/registers/devices",
+            Some(json!({"kind": "network"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "name");
+    let vpn = json!({"kind": "network", "name": "VPN-01", "vendor": "Fortinet", "product": "FortiGate 60F", "version": "6.0.4", "internet_facing": true});
+    let r = app
+        .api(&t, "POST", "/api/v1/registers/devices", Some(vpn.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let device = r.json()["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(r.json()["internet_facing"], true);
+    let r = app
+        .api(&t, "POST", "/api/v1/registers/devices", Some(vpn.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["code"],
+        "error.device_name_taken"
+    );
+    let mut newer = vpn.clone();
+    newer["version"] = json!("6.0.18");
+    let r = app
+        .api(
+            &t,
+            "PUT",
+            &format!("/api/v1/registers/devices/{device}"),
+            Some(newer),
+        )
+        .await;
+    assert_eq!(r.json()["version"], "6.0.18");
+    let r = app
+        .api(
+            &t,
+            "GET",
+            &format!("/api/v1/registers/devices/{device}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["history"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        app.api(
+            &e,
+            "PUT",
+            &format!("/api/v1/registers/devices/{device}"),
+            Some(vpn.clone())
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "executives read the registers, they do not keep them"
+    );
+    assert_eq!(
+        app.api(&e, "GET", "/api/v1/registers/devices", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.api(&s, "GET", "/api/v1/registers/devices", None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A table with a bad row is refused by row and column, and nothing of it is written.
+    let bad = "名称,種別,バージョン\nPC-01,端末,11\nPC-02,冷蔵庫,11\n";
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/registers/devices/import",
+        &[("d.csv", bad.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "B3");
+    let listed = app.api(&t, "GET", "/api/v1/registers/devices", None).await;
+    assert_eq!(listed.json().as_array().map(Vec::len), Some(1));
+    let good = "名称,種別,メーカー,製品・型番,バージョン,インターネット接続\nPC-01,端末,,,11,\nVPN-01,ネットワーク機器,Fortinet,FortiGate 60F,6.0.4,はい\n";
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/registers/devices/import",
+        &[("d.csv", good.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["added"].as_u64(), r.json()["updated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let csv = app
+        .api(&t, "GET", "/api/v1/registers/devices/export.csv", None)
+        .await;
+    assert!(csv.body.contains("PC-01") && csv.body.contains("VPN-01"));
+    let r = app
+        .api(
+            &t,
+            "POST",
+            "/api/v1/registers/devices/review",
+            Some(json!({"note": "棚卸し完了"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["reviewed_on"], "2026-05-01");
+
+    // A remote line without two-factor authentication is a concern of its register.
+    let r = app
+        .api(
+            &t,
+            "POST",
+            "/api/v1/registers/remote_connections",
+            Some(json!({"fields": {"name": "保守回線", "kind": "vendor_maintenance", "device": "VPN-01"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let row = r.json()["id"].as_str().unwrap_or_default().to_string();
+    let states = app.api(&e, "GET", "/api/v1/registers", None).await;
+    let lines = states
+        .json()
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["code"] == "remote_connections")
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(lines["count"], 1);
+    assert_eq!(lines["concerns"][0]["code"], "without_two_factor");
+    let devices = states
+        .json()
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == "devices").cloned())
+        .unwrap_or_default();
+    assert_eq!(devices["last_reviewed_on"], "2026-05-01");
+    let r = api_multipart(
+        &app,
+        &t,
+        &format!("/api/v1/registers/remote_connections/{row}/files"),
+        &[("契約書.pdf", b"%PDF contract")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let file = r.json()["id"].as_str().unwrap_or_default().to_string();
+    let r = app
+        .api(
+            &e,
+            "GET",
+            &format!("/api/v1/registers/remote_connections/{row}/files/{file}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.body, "%PDF contract");
+    assert_eq!(
+        app.api(
+            &t,
+            "DELETE",
+            &format!("/api/v1/registers/remote_connections/{row}"),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+
+    // The accounts review reads a system's list through a mapping, remembered for next time.
+    let users = "ユーザID,表示名,最終ログイン\ntanaka,田中,2026-04-30\nshared01,共用,\n";
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/accounts-review/import",
+        &[("emr.csv", users.as_bytes())],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the system is named"
+    );
+    let r = accounts_import(&app, &t, &[("system", "電子カルテ")], users).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "map_login");
+    let mapped = [
+        ("system", "電子カルテ"),
+        ("map_login", "ユーザID"),
+        ("map_name", "表示名"),
+        ("map_last_login", "最終ログイン"),
+    ];
+    let r = accounts_import(&app, &t, &mapped, users).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["imported"], 2);
+    let r = accounts_import(&app, &t, &[("system", "電子カルテ")], users).await;
+    assert_eq!(r.json()["imported"], 2, "the mapping is remembered");
+    let review = app.api(&e, "GET", "/api/v1/accounts-review", None).await;
+    assert_eq!(review.json()["total"], 2);
+    assert!(
+        review.json()["flagged"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|f| f["login"] == "shared01"
+                && f["flags"]
+                    .as_array()
+                    .is_some_and(|x| x.contains(&json!("shared"))))),
+        "{}",
+        review.body
+    );
+    let r = app
+        .api(
+            &t,
+            "PUT",
+            "/api/v1/accounts-review/settings",
+            Some(json!({"unused_days": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            &t,
+            "PUT",
+            "/api/v1/accounts-review/settings",
+            Some(json!({"unused_days": 30})),
+        )
+        .await;
+    assert_eq!(r.json()["unused_days"], 30);
+
+    // Vulnerability data in, findings out, riskiest first, and decisions on them.
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/vulnerabilities/import",
+        &[("x.json", b"{}")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["code"], "unreadable");
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/vulnerabilities/import",
+        &[(
+            "kev.json",
+            include_bytes!("../../../../testdata/vuln/kev-slice.json"),
+        )],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["records"].as_u64().unwrap_or_default() > 0);
+    let findings = app.api(&e, "GET", "/api/v1/findings", None).await;
+    let first = findings.json()[0].clone();
+    assert_eq!(
+        (first["device"].as_str(), first["kev"].as_bool()),
+        (Some("VPN-01"), Some(true))
+    );
+    let cve = first["cve"].as_str().unwrap_or_default().to_string();
+    let at = format!("/api/v1/findings/{device}/{cve}");
+    let r = app
+        .api(&t, "PUT", &at, Some(json!({"action": "accept"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "reason");
+    let r = app
+        .api(
+            &t,
+            "PUT",
+            &at,
+            Some(json!({"action": "patched", "patched_on": "2026-04-30"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let findings = app.api(&e, "GET", "/api/v1/findings", None).await;
+    let decided = findings
+        .json()
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["cve"] == cve.as_str()).cloned())
+        .unwrap_or_default();
+    assert_eq!(decided["decision"]["action"], "patched");
+    assert_eq!(decided["decision"]["patched_on"], "2026-04-30");
+}
+
+/// Posts a user list to the accounts review's import with the given form fields.
+async fn accounts_import(app: &App, token: &str, fields: &[(&str, &str)], csv: &str) -> Res {
+    let boundary = "acct";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"emr.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
+    let req = Request::post("/api/v1/accounts-review/import")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+    app.send(&mut Browser::default(), req, Body::from(body))
+        .await
+}

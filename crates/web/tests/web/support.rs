@@ -110,6 +110,11 @@ impl App {
         }
     }
 
+    /// The application's data folder (uploads, emergency packs).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn advance(&self, d: Duration) {
         let mut t = self.clock.0.lock().expect("clock");
         *t += d;
