@@ -276,6 +276,22 @@ impl Summary {
     }
 }
 
+/// The answer that counts for each item: the second round's where given, else the first's.
+pub fn current_answers<'a>(
+    answers: impl IntoIterator<Item = (&'a str, Round, &'a ItemAnswer)>,
+) -> HashMap<String, ItemAnswer> {
+    let mut out: HashMap<String, (Round, ItemAnswer)> = HashMap::new();
+    for (item, round, answer) in answers {
+        match out.get(item) {
+            Some((kept, _)) if *kept > round => {}
+            _ => {
+                out.insert(item.to_string(), (round, answer.clone()));
+            }
+        }
+    }
+    out.into_iter().map(|(k, (_, a))| (k, a)).collect()
+}
+
 /// Aggregates the current answers (the later round where both exist) of a sheet's items.
 pub fn summarise(
     items: &[ChecklistItem],
@@ -354,6 +370,29 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         date(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_second_round_counts_where_given_whatever_the_order() {
+        let a = |answer, day: &str| ItemAnswer {
+            answer,
+            checked_on: d(day),
+            target_date: None,
+            reason: String::new(),
+            assignee: String::new(),
+            notes: String::new(),
+        };
+        let first = a(Answer::No, "2026-05-01");
+        let second = a(Answer::Yes, "2026-09-01");
+        let only = a(Answer::Yes, "2026-05-02");
+        let current = current_answers([
+            ("x", Round::Second, &second),
+            ("x", Round::First, &first),
+            ("y", Round::First, &only),
+        ]);
+        assert_eq!(current.get("x").map(|a| a.answer), Some(Answer::Yes));
+        assert_eq!(current.get("y").map(|a| a.answer), Some(Answer::Yes));
+        assert_eq!(current.len(), 2);
     }
 
     fn item(id: &str, section: Section, inspection: bool, gate: bool) -> ChecklistItem {

@@ -29,8 +29,8 @@ fn all_routes() -> Routes {
     Routes::new()
         .get("/", Guard::Public, dashboard::show)
         .get("/static/mamori.css", Guard::Public, core::view::stylesheet)
-        .get("/healthz", Guard::Public, core::metrics::healthz)
-        .get("/metrics", Guard::Public, core::metrics::metrics)
+        .get("/healthz", Guard::Public, core::observe::healthz)
+        .get("/metrics", Guard::Public, core::observe::metrics)
         .get("/api/v1/openapi.json", Guard::Public, openapi_json)
         .merge(admin::routes())
         .merge(assessment::routes())
@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(core::security::guard))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            core::metrics::measure,
+            core::observe::measure,
         ))
         .with_state(state)
 }

@@ -2,7 +2,7 @@
 //! generated from these handlers.
 
 use super::service;
-use crate::admin::audit::AuditQuery;
+use super::service::AuditQuery;
 use crate::core::api::ErrorOut;
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;

@@ -1,5 +1,6 @@
 //! The organisation's audit trail, filtered.
 
+use super::service::AuditQuery;
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -7,67 +8,8 @@ use crate::core::view::{Page, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use mamori_domain::audit::AuditRecord;
-use mamori_domain::clock::{format_jst, jst};
-use mamori_store::AuditFilter;
-use serde::Deserialize;
-
-/// Filters as typed in the form (dates are Japan dates).
-#[derive(Debug, Default, Deserialize, Clone)]
-#[serde(default)]
-pub struct AuditQuery {
-    /// Action prefix, e.g. `auth.`.
-    pub action: String,
-    /// Part of the actor's e-mail.
-    pub actor: String,
-    /// From this date (inclusive), `YYYY-MM-DD`.
-    pub from: String,
-    /// To this date (inclusive), `YYYY-MM-DD`.
-    pub to: String,
-}
-
-/// The start of a Japan calendar day in UTC.
-pub fn jst_day_start(d: &str) -> Option<DateTime<Utc>> {
-    let day = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()?;
-    jst()
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-impl AuditQuery {
-    /// The store filter; dates that do not parse are reported by field.
-    pub fn filter(&self, limit: i64) -> (AuditFilter, Vec<&'static str>) {
-        let mut bad = Vec::new();
-        let since = if self.from.trim().is_empty() {
-            None
-        } else {
-            jst_day_start(&self.from).or_else(|| {
-                bad.push("from");
-                None
-            })
-        };
-        let until = if self.to.trim().is_empty() {
-            None
-        } else {
-            jst_day_start(&self.to)
-                .map(|t| t + chrono::Duration::days(1))
-                .or_else(|| {
-                    bad.push("to");
-                    None
-                })
-        };
-        let f = AuditFilter {
-            action_prefix: Some(self.action.trim().to_string()).filter(|s| !s.is_empty()),
-            actor: Some(self.actor.trim().to_string()).filter(|s| !s.is_empty()),
-            since,
-            until,
-            limit,
-        };
-        (f, bad)
-    }
-}
+use mamori_domain::clock::format_jst;
 
 #[derive(Template)]
 #[template(path = "audit.html")]

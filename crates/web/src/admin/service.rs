@@ -2,20 +2,23 @@
 //! roles and status (never locking oneself out), registering organisations with their first
 //! administrator, the organisation's own profile, and reading the audit trail.
 
-use super::audit::AuditQuery;
 use super::roles_from_form;
 use crate::core::auth::Caller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
 use crate::core::{crypto, display_name, invite_link, new_invite};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use mamori_domain::audit::AuditRecord;
 use mamori_domain::authz::Permission::{
     EditOwnOrganisation, ManageUsers, RegisterOrganisations, ViewAudit,
 };
+use mamori_domain::clock::jst;
 use mamori_domain::org::OrgDraft;
 use mamori_domain::role::{Role, RoleSet};
 use mamori_domain::validate::{self, FieldError, Problem};
+use mamori_store::AuditFilter;
 use mamori_store::{NewUser, Organisation, StoreError, User};
+use serde::Deserialize;
 use uuid::Uuid;
 
 fn email_taken(field: &'static str) -> impl Fn(StoreError) -> AppError {
@@ -239,4 +242,60 @@ pub async fn audit(
         return Err(AppError::Invalid(Problem::field(f, "error.date")));
     }
     Ok(state.store.audit_list(c.org.id, &filter).await?)
+}
+
+/// Filters as typed in the form (dates are Japan dates).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct AuditQuery {
+    /// Action prefix, e.g. `auth.`.
+    pub action: String,
+    /// Part of the actor's e-mail.
+    pub actor: String,
+    /// From this date (inclusive), `YYYY-MM-DD`.
+    pub from: String,
+    /// To this date (inclusive), `YYYY-MM-DD`.
+    pub to: String,
+}
+
+/// The start of a Japan calendar day in UTC.
+pub fn jst_day_start(d: &str) -> Option<DateTime<Utc>> {
+    let day = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()?;
+    jst()
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl AuditQuery {
+    /// The store filter; dates that do not parse are reported by field.
+    pub fn filter(&self, limit: i64) -> (AuditFilter, Vec<&'static str>) {
+        let mut bad = Vec::new();
+        let since = if self.from.trim().is_empty() {
+            None
+        } else {
+            jst_day_start(&self.from).or_else(|| {
+                bad.push("from");
+                None
+            })
+        };
+        let until = if self.to.trim().is_empty() {
+            None
+        } else {
+            jst_day_start(&self.to)
+                .map(|t| t + chrono::Duration::days(1))
+                .or_else(|| {
+                    bad.push("to");
+                    None
+                })
+        };
+        let f = AuditFilter {
+            action_prefix: Some(self.action.trim().to_string()).filter(|s| !s.is_empty()),
+            actor: Some(self.actor.trim().to_string()).filter(|s| !s.is_empty()),
+            since,
+            until,
+            limit,
+        };
+        (f, bad)
+    }
 }

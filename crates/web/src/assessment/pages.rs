@@ -676,7 +676,7 @@ async fn results_page(
     let summary = service::summary_of(state, s.org.id, &a).await?;
     let mut vendors_outstanding = Vec::new();
     if owner && sheet.kind != SheetKind::Vendor {
-        for v in service::vendor_sheets(state, s.org.id).await? {
+        for v in crate::status::vendor_sheets(state, s.org.id).await? {
             if v.fiscal_year == a.fiscal_year && v.answered < v.required {
                 let done = (v.answered * 100).checked_div(v.required).unwrap_or(100);
                 vendors_outstanding.push((v.id, v.title, done));

@@ -7,7 +7,9 @@ use crate::core::error::AppError;
 use crate::core::state::AppState;
 use crate::core::{catalog, display_name, invite_link, new_invite};
 use mamori_domain::access::Access;
-use mamori_domain::assessment::{AnswerDraft, ItemAnswer, Round, Summary, summarise};
+use mamori_domain::assessment::{
+    AnswerDraft, ItemAnswer, Round, Summary, current_answers, summarise,
+};
 use mamori_domain::authz::Permission::{AnswerAssessments, ViewAssessments};
 use mamori_domain::catalog::{Catalog, Sheet, SheetKind};
 use mamori_domain::status::RegisterState;
@@ -27,14 +29,13 @@ pub fn sheet_of(a: &Assessment) -> Result<&'static Sheet, AppError> {
         .ok_or_else(|| AppError::Internal(format!("sheet {} not in catalog", a.sheet_id)))
 }
 
-/// The current answer of each item: the second round where given, else the first.
+/// The answer that counts for each item: the second round's where given, else the first's.
 pub fn current(answers: &[StoredAnswer]) -> HashMap<String, ItemAnswer> {
-    let mut out = HashMap::new();
-    for a in answers {
-        // Answers come ordered by item and round, so the later round overwrites.
-        out.insert(a.item_id.clone(), a.answer.clone());
-    }
-    out
+    current_answers(
+        answers
+            .iter()
+            .map(|a| (a.item_id.as_str(), a.round, &a.answer)),
+    )
 }
 
 /// What a sheet's current answers add up to on `today`.
@@ -409,37 +410,6 @@ pub async fn register_states(
         if let Some(s) = crate::status::register_state(state, a.org_id, code).await? {
             out.push(s);
         }
-    }
-    Ok(out)
-}
-
-/// Where the organisation's vendor sheets stand, newest fiscal year first.
-pub async fn vendor_sheets(
-    state: &AppState,
-    org_id: Uuid,
-) -> Result<Vec<crate::status::VendorSheetState>, AppError> {
-    use crate::status::{SheetProgress, VendorSheetState};
-    let mut out = Vec::new();
-    for a in state.store.assessments(org_id).await? {
-        if sheet_of(&a)?.kind != SheetKind::Vendor {
-            continue;
-        }
-        let sum = summary_of(state, org_id, &a).await?;
-        let progress = if sum.required > 0 && sum.answered == sum.required {
-            SheetProgress::Answered
-        } else if a.respondent_org_id.is_some() {
-            SheetProgress::Sent
-        } else {
-            SheetProgress::NotSent
-        };
-        out.push(VendorSheetState {
-            id: a.id,
-            title: a.title.clone(),
-            fiscal_year: a.fiscal_year,
-            progress,
-            answered: sum.answered,
-            required: sum.required,
-        });
     }
     Ok(out)
 }

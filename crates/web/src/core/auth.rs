@@ -3,8 +3,8 @@
 
 use crate::core::crypto;
 use crate::core::error::AppError;
+use crate::core::http::{cookie, request_lang, set_cookie};
 use crate::core::state::AppState;
-use crate::core::view::{cookie, request_lang, set_cookie};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;

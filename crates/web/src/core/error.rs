@@ -1,8 +1,8 @@
 //! Errors as users see them: an HTML page or a JSON body with a stable code, in the user's
 //! language, rendered in one place for handlers and for the framework's own rejections alike.
 
+use crate::core::http::request_lang;
 use crate::core::i18n::Tr;
-use crate::core::view::request_lang;
 use askama::Template;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -1,14 +1,9 @@
-//! `/healthz` and `/metrics` (Prometheus text format), with a small hand-kept registry.
+//! A small hand-kept registry of request counts and latencies, written out in the Prometheus
+//! text format.
 
-use crate::core::state::AppState;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-use std::time::Instant;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
@@ -28,7 +23,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    /// Counts one answered request.
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut r) = self.requests.lock() {
             *r.entry((method.to_string(), route.to_string(), status))
                 .or_default() += 1;
@@ -48,112 +44,71 @@ impl Metrics {
     }
 }
 
-/// Measures every request by its route template (never the raw path, which would leak ids and
-/// grow without bound).
-pub async fn measure(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let start = Instant::now();
-    let res = next.run(req).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        res.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
-    res
-}
-
 fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
 
-/// Prometheus text exposition.
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# HELP mamori_http_requests_total HTTP requests by method, route and status."
-    );
-    let _ = writeln!(out, "# TYPE mamori_http_requests_total counter");
-    if let Ok(r) = state.metrics.requests.lock() {
-        for ((m, route, status), n) in r.iter() {
-            let _ = writeln!(
-                out,
-                "mamori_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                escape(m),
-                escape(route)
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "# HELP mamori_http_request_duration_seconds Time to answer a request."
-    );
-    let _ = writeln!(out, "# TYPE mamori_http_request_duration_seconds histogram");
-    if let Ok(l) = state.metrics.latency.lock() {
-        for (route, s) in l.iter() {
-            let route = escape(route);
-            for (b, c) in BUCKETS.iter().zip(s.buckets.iter()) {
+impl Metrics {
+    /// Everything counted, with the database pool's open and idle connections, as Prometheus
+    /// text.
+    pub fn exposition(&self, pool: (u32, usize)) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP mamori_http_requests_total HTTP requests by method, route and status."
+        );
+        let _ = writeln!(out, "# TYPE mamori_http_requests_total counter");
+        if let Ok(r) = self.requests.lock() {
+            for ((m, route, status), n) in r.iter() {
                 let _ = writeln!(
                     out,
-                    "mamori_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {c}"
+                    "mamori_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(m),
+                    escape(route)
                 );
             }
-            let _ = writeln!(
-                out,
-                "mamori_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "mamori_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                s.sum
-            );
-            let _ = writeln!(
-                out,
-                "mamori_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                s.count
-            );
         }
-    }
-    let (size, idle) = state.store.pool_stats();
-    let _ = writeln!(
-        out,
-        "# HELP mamori_db_pool_connections Database pool connections by state."
-    );
-    let _ = writeln!(out, "# TYPE mamori_db_pool_connections gauge");
-    let _ = writeln!(out, "mamori_db_pool_connections{{state=\"open\"}} {size}");
-    let _ = writeln!(out, "mamori_db_pool_connections{{state=\"idle\"}} {idle}");
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        out,
-    )
-        .into_response()
-}
-
-/// Liveness and database reachability.
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
-        (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
-        )
-            .into_response()
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "database unavailable"})),
-        )
-            .into_response()
+        let _ = writeln!(
+            out,
+            "# HELP mamori_http_request_duration_seconds Time to answer a request."
+        );
+        let _ = writeln!(out, "# TYPE mamori_http_request_duration_seconds histogram");
+        if let Ok(l) = self.latency.lock() {
+            for (route, s) in l.iter() {
+                let route = escape(route);
+                for (b, c) in BUCKETS.iter().zip(s.buckets.iter()) {
+                    let _ = writeln!(
+                        out,
+                        "mamori_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {c}"
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "mamori_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                    s.count
+                );
+                let _ = writeln!(
+                    out,
+                    "mamori_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    s.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "mamori_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    s.count
+                );
+            }
+        }
+        let (size, idle) = pool;
+        let _ = writeln!(
+            out,
+            "# HELP mamori_db_pool_connections Database pool connections by state."
+        );
+        let _ = writeln!(out, "# TYPE mamori_db_pool_connections gauge");
+        let _ = writeln!(out, "mamori_db_pool_connections{{state=\"open\"}} {size}");
+        let _ = writeln!(out, "mamori_db_pool_connections{{state=\"idle\"}} {idle}");
+        out
     }
 }

@@ -1,6 +1,7 @@
 //! An incident: its facts, the phases and role tasks from the catalog, the duties with their
 //! deadlines and status, and the timeline of everything done and decided.
 
+use super::facts::{FactsForm, IncidentForm};
 use super::reports::{ReportRow, rows};
 use super::service::{self, DutyRow, IncidentRow, incident_rows, phase_name};
 use crate::core::auth::SignedIn;
@@ -20,45 +21,12 @@ use mamori_domain::clock::format_jst;
 use mamori_domain::drafts::DraftKind;
 use mamori_domain::duties::{self};
 use mamori_domain::incident::{
-    self as inc, CLOSED, DutyChange, IncidentDraft, IncidentKind, Severity, TaskStatus,
+    self as inc, CLOSED, DutyChange, IncidentDraft, Severity, TaskStatus,
 };
 use mamori_domain::validate::Problem;
 use mamori_store::{Incident, TimelineEntry};
 use serde::Deserialize;
 use uuid::Uuid;
-
-/// The incident facts form (shared by triage, new and edit) in the page language.
-pub struct IncidentForm {
-    /// As typed.
-    pub draft: IncidentDraft,
-    /// Faults.
-    pub errors: Problem,
-    /// Kind choices (code, label).
-    pub kinds: Vec<(&'static str, &'static str)>,
-    /// Severity choices (code, label).
-    pub severities: Vec<(&'static str, &'static str)>,
-    /// Whether the reason for a change is asked.
-    pub editing: bool,
-}
-
-impl IncidentForm {
-    /// The form for a draft.
-    pub fn new(lang: Lang, draft: IncidentDraft, errors: Problem, editing: bool) -> IncidentForm {
-        IncidentForm {
-            draft,
-            errors,
-            kinds: IncidentKind::ALL
-                .iter()
-                .map(|k| (k.code(), k.label(lang)))
-                .collect(),
-            severities: Severity::ALL
-                .iter()
-                .map(|k| (k.code(), k.label(lang)))
-                .collect(),
-            editing,
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "incidents.html")]
@@ -124,15 +92,6 @@ pub async fn new_form(s: SignedIn) -> Result<Response, AppError> {
         None,
         IncidentForm::new(s.lang, draft, Problem::new(vec![]), false),
     ))
-}
-
-/// The facts form as sent.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct FactsForm {
-    pub(crate) csrf: String,
-    #[serde(flatten)]
-    pub(crate) draft: IncidentDraft,
 }
 
 /// Opens an incident without a report.

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod drafts;
 pub mod emergency;
+pub mod facts;
 pub mod incidents;
 mod notify;
 pub mod preparedness;

@@ -1,7 +1,7 @@
 //! Reporting an anomaly (any staff member, one short form that works on a phone) and triage:
 //! turning a report into an incident, closing it with a reason, or merging it.
 
-use super::incidents::{FactsForm, IncidentForm};
+use super::facts::{FactsForm, IncidentForm};
 use super::service;
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;

@@ -2,7 +2,7 @@
 //! column mapping, the staff list, flagged accounts, and the record of each review.
 
 use super::review::{Notice, ReviewForm, reviewed};
-use super::service::{self, AccountsImport, AccountsReview};
+use super::service::{self, AccountsImport};
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
 use crate::core::form::Form;
@@ -10,6 +10,7 @@ use crate::core::see_other;
 use crate::core::state::AppState;
 use crate::core::table::{Refusal, Upload, parse_csv, refusal_page};
 use crate::core::view::{Page, render};
+use crate::status::AccountsReview;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -78,10 +79,9 @@ pub async fn show(
         Some((list, at, by)) => format!("{} · {} · {by}", list.len(), format_jst(at)),
         None => String::new(),
     };
-    let line = service::state_of(&state, s.org.id, "accounts")
+    let line = service::state_of(&state, &s, "accounts")
         .await?
-        .map(|st| st.line(s.lang))
-        .unwrap_or_default();
+        .line(s.lang);
     render(&AccountsPage {
         page: n.on(Page::signed_in(&s, "accounts.title", "/registers")),
         review,

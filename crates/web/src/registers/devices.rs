@@ -69,7 +69,7 @@ pub async fn list(
         .map(|d| DeviceRow {
             kind: d.device.kind.label(s.lang),
             unsupported: d.device.unsupported(today),
-            stale_patch: service::stale_patch(&d, today),
+            stale_patch: crate::status::stale_patch(&d, today),
             d,
         })
         .collect();
@@ -80,9 +80,7 @@ pub async fn list(
             .filter(|r| r.d.device.internet_facing)
             .count(),
         unsupported: devices.iter().filter(|r| r.unsupported).count(),
-        state: service::state_of(&state, s.org.id, "devices")
-            .await?
-            .ok_or(AppError::NotFound)?,
+        state: service::state_of(&state, &s, "devices").await?,
     };
     render(&ListPage {
         page: n.on(Page::signed_in(&s, "devices.title", "/registers/devices")),

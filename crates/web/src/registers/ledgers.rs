@@ -87,9 +87,7 @@ pub async fn list(
             })
             .collect(),
         rows,
-        summary: service::state_of(&state, s.org.id, reg.code)
-            .await?
-            .ok_or(AppError::NotFound)?,
+        summary: service::state_of(&state, &s, reg.code).await?,
         can_edit: s.actor.can(Permission::ManageRegisters),
         today: s.today().to_string(),
         // The vendors register shows where each vendor's checklist sheet stands.

@@ -1,0 +1,122 @@
+//! Typed read models that one capability may show of another. A checklist item shows the state
+//! of the registers that evidence it, the vendors register shows where each vendor sheet stands,
+//! the dashboard shows what needs attention: all read here, as counts and concerns computed from
+//! the store and the domain, never through another capability's pages or services.
+
+mod registers;
+
+use crate::core::catalog;
+use crate::core::error::AppError;
+use crate::core::state::AppState;
+use mamori_domain::assessment::{current_answers, summarise};
+use mamori_domain::catalog::SheetKind;
+pub use mamori_domain::status::{RegisterState, Remark};
+pub use registers::{
+    AccountsReview, FlaggedAccount, PATCH_STALE_DAYS, REVIEW_INTERVAL_DAYS, accounts_review, codes,
+    stale_patch,
+};
+use uuid::Uuid;
+
+/// Where one register of an organisation stands; none when the code names no register.
+pub async fn register_state(
+    state: &AppState,
+    org_id: Uuid,
+    code: &str,
+) -> Result<Option<RegisterState>, AppError> {
+    registers::state_of(state, org_id, code).await
+}
+
+/// Every register of an organisation with its state, in the order the index shows them.
+pub async fn register_states(
+    state: &AppState,
+    org_id: Uuid,
+) -> Result<Vec<RegisterState>, AppError> {
+    let mut out = Vec::new();
+    for code in codes() {
+        if let Some(s) = registers::state_of(state, org_id, code).await? {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// How far a vendor sheet (事業者確認用) has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetProgress {
+    /// Not yet sent to the vendor.
+    NotSent,
+    /// Sent, not every required item answered.
+    Sent,
+    /// Every required item answered.
+    Answered,
+}
+
+impl SheetProgress {
+    /// The label.
+    pub fn label(self, lang: mamori_domain::Lang) -> &'static str {
+        match self {
+            SheetProgress::NotSent => lang.pick("未依頼", "Not sent"),
+            SheetProgress::Sent => lang.pick("依頼済み", "Sent"),
+            SheetProgress::Answered => lang.pick("回答済み", "Answered"),
+        }
+    }
+}
+
+/// Where one of an organisation's vendor sheets stands, for the vendors register.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VendorSheetState {
+    /// The assessment.
+    pub id: Uuid,
+    /// Vendor and system, as titled.
+    pub title: String,
+    /// Fiscal year.
+    pub fiscal_year: i64,
+    /// How far it has come.
+    pub progress: SheetProgress,
+    /// Required items answered.
+    pub answered: u32,
+    /// Required items.
+    pub required: u32,
+}
+
+/// Where an organisation's vendor sheets stand, newest fiscal year first.
+pub async fn vendor_sheets(
+    state: &AppState,
+    org_id: Uuid,
+) -> Result<Vec<VendorSheetState>, AppError> {
+    let cat = catalog()?;
+    let today = mamori_domain::clock::jst_date(state.now());
+    let mut out = Vec::new();
+    for a in state.store.assessments(org_id).await? {
+        let Some(sheet) = cat.sheets.get(&a.sheet_id) else {
+            continue;
+        };
+        if sheet.kind != SheetKind::Vendor {
+            continue;
+        }
+        let answers = state.store.answers(org_id, a.id).await?;
+        let current = current_answers(
+            answers
+                .iter()
+                .map(|x| (x.item_id.as_str(), x.round, &x.answer)),
+        );
+        let sum = summarise(&sheet.items, &current, today);
+        let progress = if sum.required > 0 && sum.answered == sum.required {
+            SheetProgress::Answered
+        } else if a.respondent_org_id.is_some() {
+            SheetProgress::Sent
+        } else {
+            SheetProgress::NotSent
+        };
+        out.push(VendorSheetState {
+            id: a.id,
+            title: a.title.clone(),
+            fiscal_year: a.fiscal_year,
+            progress,
+            answered: sum.answered,
+            required: sum.required,
+        });
+    }
+    Ok(out)
+}
