@@ -136,6 +136,79 @@ impl Store {
         Ok(rows)
     }
 
+    /// The indexes made by migrations (not those backing keys and unique constraints), as
+    /// (table, index), sorted.
+    pub async fn schema_indexes(&self) -> Result<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> = match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query_as(
+                    "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                     AND tbl_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
+                )
+                .fetch_all(p)
+                .await?
+            }
+            Db::Pg(p) => {
+                sqlx::query_as(
+                    "SELECT t.relname::text, i.relname::text FROM pg_index x \
+                     JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                     JOIN pg_namespace n ON n.oid = t.relnamespace \
+                     WHERE n.nspname = current_schema() AND t.relname NOT LIKE '_sqlx%' \
+                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+                     ORDER BY 1, 2",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        };
+        Ok(rows)
+    }
+
+    /// What the triggers guard, as (table, event) with the event `UPDATE`, `DELETE` or
+    /// `INSERT`, sorted: the backends name and group triggers differently, so their targets are
+    /// what must agree.
+    pub async fn schema_triggers(&self) -> Result<Vec<(String, String)>> {
+        let mut rows: Vec<(String, String)> = match &self.db {
+            Db::Sqlite(p) => {
+                let raw: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1",
+                )
+                .fetch_all(p)
+                .await?;
+                raw.into_iter()
+                    .flat_map(|(table, sql)| {
+                        let sql = sql.to_uppercase();
+                        ["UPDATE", "DELETE", "INSERT"]
+                            .into_iter()
+                            .filter(move |e| sql.contains(&format!(" {e} ON")))
+                            .map(move |e| (table.clone(), e.to_string()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            }
+            Db::Pg(p) => {
+                sqlx::query_as(
+                    "SELECT event_object_table::text, event_manipulation::text \
+                     FROM information_schema.triggers WHERE trigger_schema = current_schema()",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        };
+        rows.sort();
+        rows.dedup();
+        Ok(rows)
+    }
+
+    /// The migrations applied, by version and description.
+    pub async fn applied_migrations(&self) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT version, description FROM _sqlx_migrations ORDER BY version"
+        )
+        .fetch_all(p)
+        .await?))
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         on_db!(&self.db, |p| p.close().await)

@@ -124,6 +124,49 @@ async fn both_backends_have_the_same_tables_and_columns() {
     for s in &schemas {
         assert_eq!(s, first);
     }
+    let mut indexes = Vec::new();
+    let mut triggers = Vec::new();
+    let mut applied = Vec::new();
+    for d in &dbs {
+        indexes.push(d.store.schema_indexes().await.expect("indexes"));
+        triggers.push(d.store.schema_triggers().await.expect("triggers"));
+        applied.push(d.store.applied_migrations().await.expect("migrations"));
+    }
+    assert!(
+        indexes[0]
+            .iter()
+            .any(|(t, i)| t == "audit_log" && i == "audit_log_subject")
+    );
+    assert!(
+        triggers[0].contains(&("incident_timeline".to_string(), "DELETE".to_string())),
+        "{:?}",
+        triggers[0]
+    );
+    for ((i, t), m) in indexes.iter().zip(&triggers).zip(&applied) {
+        assert_eq!(i, &indexes[0], "the same indexes");
+        assert_eq!(t, &triggers[0], "the same triggers");
+        assert_eq!(m, &applied[0], "the same migrations applied");
+    }
+}
+
+/// Both migration folders hold the same numbered migrations under the same names.
+#[test]
+fn the_migration_folders_hold_the_same_migrations() {
+    let names = |backend: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = names("sqlite");
+    assert!(sqlite.len() >= 12 && sqlite[0].starts_with("0001_"));
+    assert_eq!(sqlite, names("postgres"));
 }
 
 async fn futures_like<

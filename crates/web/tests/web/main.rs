@@ -13,5 +13,6 @@ mod api;
 mod assessment;
 mod incident;
 mod registers;
+mod structure;
 mod support;
 mod tenancy;
