@@ -44,6 +44,15 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Issues an API token for an account (for a script or another system) and prints it once.
+    Token {
+        /// The account's e-mail; the token acts with its roles.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, as listed on the account page.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
 }
 
 fn cli_ctx(org_id: uuid::Uuid) -> Ctx {
@@ -108,6 +117,19 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<Ex
                 .await?;
             println!("one-time password for {}: {password}", user.email);
             println!("It must be changed at the first login.");
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::Token { email, name } => {
+            let user = find(&store, &email).await?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("--name: between 1 and 100 characters");
+            }
+            let t = mamori_web::crypto::new_api_token();
+            store
+                .create_token(&cli_ctx(user.org_id), user.id, name, &t.digest, &t.prefix)
+                .await?;
+            println!("{}", t.secret);
             Ok(ExitCode::SUCCESS)
         }
     };

@@ -44,16 +44,16 @@ pub fn page_routes() -> Vec<PageRoute> {
 }
 
 /// The OpenAPI document of the JSON API, built from the same routes the router serves.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+pub fn openapi() -> serde_json::Value {
     let (router, _) = all_routes().into_parts();
     let mut doc = core::api::ApiDoc::openapi();
     doc.merge(router.split_for_parts().1);
-    doc
+    core::api::with_common_answers(serde_json::to_value(doc).unwrap_or_default())
 }
 
 /// Serves the OpenAPI document, built once.
-async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
-    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+async fn openapi_json() -> Json<&'static serde_json::Value> {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     Json(DOC.get_or_init(openapi))
 }
 

@@ -13,5 +13,6 @@ mod cli;
 mod crash;
 mod holidays;
 mod mail;
+mod schemathesis;
 mod spreadsheet;
 mod support;

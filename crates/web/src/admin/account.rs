@@ -322,16 +322,15 @@ pub async fn create_token(
         p.token_name = f.name.clone();
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
-    let token = format!("mamori_{}", crypto::random_token(32));
-    let prefix: String = token.chars().take(14).collect();
+    let t = crypto::new_api_token();
     state
         .store
-        .create_token(&s.ctx(), s.user.id, &name, &crypto::digest(&token), &prefix)
+        .create_token(&s.ctx(), s.user.id, &name, &t.digest, &t.prefix)
         .await?;
     render(&TokenCreatedPage {
         page: Page::signed_in(&s, "token.created_title", "/account"),
         name,
-        token,
+        token: t.secret,
     })
 }
 

@@ -61,3 +61,75 @@ pub struct RowsImportedOut {
     /// Rows updated (matched by name).
     pub updated: usize,
 }
+
+/// The document with the answers every operation may give besides its own: a missing or invalid
+/// token (401), a permission the token's user lacks (403), a malformed path, query or body (400),
+/// an object that is not there or not the caller's (404), and for operations that take a body a
+/// wrong content type (415), a body too large (413) or faults in it (422). The route guards, the
+/// extractors and the error renderer give these to every operation alike, so they are stated
+/// once here rather than on each.
+pub fn with_common_answers(mut doc: serde_json::Value) -> serde_json::Value {
+    let answer = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return doc;
+    };
+    for (path, item) in paths.iter_mut() {
+        let has_params = path.contains('{');
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            if !matches!(method.as_str(), "get" | "put" | "post" | "delete" | "patch") {
+                continue;
+            }
+            let scoped = op
+                .pointer("/security/0/token")
+                .and_then(|t| t.as_array())
+                .is_some_and(|s| !s.is_empty());
+            let body = op.get("requestBody").is_some();
+            let query = op
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p.get("in").and_then(|v| v.as_str()) == Some("query"))
+                });
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| answer(description));
+            };
+            add("400", "The path, query or body cannot be read.");
+            add("401", "No token, or an invalid, revoked or expired one.");
+            if scoped {
+                add(
+                    "403",
+                    "The token's user lacks the permission this operation needs.",
+                );
+            }
+            if has_params {
+                add("404", "Not there, or not the caller's organisation's.");
+            }
+            if body {
+                add("413", "The body is larger than this operation takes.");
+                add(
+                    "415",
+                    "The body is not of the content type this operation takes.",
+                );
+                add("422", "The body has faults; each is named by its field.");
+            }
+            if query {
+                add("422", "A query parameter has a fault.");
+            }
+        }
+    }
+    doc
+}

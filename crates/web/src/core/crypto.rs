@@ -21,6 +21,27 @@ pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// A new API token: the secret shown once, the prefix kept to recognise it, and the digest
+/// stored.
+pub struct NewApiToken {
+    /// `mamori_…`, shown to its owner once.
+    pub secret: String,
+    /// The first characters, shown in lists.
+    pub prefix: String,
+    /// What the store keeps.
+    pub digest: String,
+}
+
+/// Makes a new API token.
+pub fn new_api_token() -> NewApiToken {
+    let secret = format!("mamori_{}", random_token(32));
+    NewApiToken {
+        prefix: secret.chars().take(14).collect(),
+        digest: digest(&secret),
+        secret,
+    }
+}
+
 /// Compares two strings in time independent of where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()

@@ -214,7 +214,7 @@ impl FactsIn {
 
 /// Triage: the report becomes an incident with these facts.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/incident", tag = "incidents", params(("id" = Uuid, Path)), request_body = FactsIn,
-    responses((status = 201, body = IncidentDetail), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
+    responses((status = 201, body = IncidentDetail), (status = 404, body = ErrorOut), (status = 409, body = ErrorOut, description = "The report was triaged already."), (status = 422, body = ErrorOut)),
     security(("token" = ["handle_incidents"])))]
 pub async fn triage_incident(
     State(state): State<AppState>,
@@ -237,7 +237,7 @@ pub struct CloseIn {
 
 /// Triage: nothing to act on; the report is closed with the reason.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/close", tag = "incidents", params(("id" = Uuid, Path)), request_body = CloseIn,
-    responses((status = 200, body = ReportOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
+    responses((status = 200, body = ReportOut), (status = 404, body = ErrorOut), (status = 409, body = ErrorOut, description = "The report was triaged already."), (status = 422, body = ErrorOut)),
     security(("token" = ["handle_incidents"])))]
 pub async fn close_report(
     State(state): State<AppState>,
@@ -260,7 +260,7 @@ pub struct MergeIn {
 
 /// Triage: the same event reported again; merged into another report or an incident.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/merge", tag = "incidents", params(("id" = Uuid, Path)), request_body = MergeIn,
-    responses((status = 200, body = ReportOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
+    responses((status = 200, body = ReportOut), (status = 404, body = ErrorOut), (status = 409, body = ErrorOut, description = "The report was triaged already."), (status = 422, body = ErrorOut)),
     security(("token" = ["handle_incidents"])))]
 pub async fn merge_report(
     State(state): State<AppState>,

@@ -20,6 +20,39 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// The registers kept as rows, as their `{code}` in paths.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RowRegister {
+    /// Remote connections (リモート接続).
+    RemoteConnections,
+    /// Vendors and contracts (事業者・契約).
+    Vendors,
+    /// Backups (バックアップ).
+    Backups,
+    /// Restore tests (復旧テスト).
+    RestoreTests,
+}
+
+/// The registers reviewed through `/api/v1/registers/{code}/review` (the device ledger has its
+/// own `/api/v1/registers/devices/review`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ReviewedRegister {
+    /// The accounts review.
+    Accounts,
+    /// Remote connections.
+    RemoteConnections,
+    /// Vendors and contracts.
+    Vendors,
+    /// Backups.
+    Backups,
+    /// Restore tests.
+    RestoreTests,
+}
+
 // ---- where every register stands ---------------------------------------------------------
 
 /// A counted figure or concern.
@@ -119,7 +152,7 @@ pub struct ReviewIn {
 
 /// Records that a register (`devices`, `accounts` or one kept as rows) was reviewed today.
 #[utoipa::path(post, path = "/api/v1/registers/{code}/review", tag = "registers",
-    params(("code" = String, Path)), request_body = ReviewIn,
+    params(("code" = inline(ReviewedRegister), Path)), request_body = ReviewIn,
     responses((status = 201, body = ReviewOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn review(
@@ -468,7 +501,7 @@ pub struct RowDetail {
 }
 
 /// A register's rows (`remote_connections`, `vendors`, `backups`, `restore_tests`).
-#[utoipa::path(get, path = "/api/v1/registers/{code}", tag = "registers", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/registers/{code}", tag = "registers", params(("code" = inline(RowRegister), Path)),
     responses((status = 200, body = Vec<RowOut>), (status = 404, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn rows(
@@ -487,7 +520,7 @@ pub async fn rows(
 }
 
 /// Adds a row; the same rules as the form (a taken name is refused on `name`).
-#[utoipa::path(post, path = "/api/v1/registers/{code}", tag = "registers", params(("code" = String, Path)), request_body = RowIn,
+#[utoipa::path(post, path = "/api/v1/registers/{code}", tag = "registers", params(("code" = inline(RowRegister), Path)), request_body = RowIn,
     responses((status = 201, body = RowOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn add_row(
@@ -503,7 +536,7 @@ pub async fn add_row(
 }
 
 /// One row with its history and files.
-#[utoipa::path(get, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = String, Path), ("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = inline(RowRegister), Path), ("id" = Uuid, Path)),
     responses((status = 200, body = RowDetail), (status = 404, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn row(
@@ -520,7 +553,7 @@ pub async fn row(
 }
 
 /// Changes a row.
-#[utoipa::path(put, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = String, Path), ("id" = Uuid, Path)), request_body = RowIn,
+#[utoipa::path(put, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = inline(RowRegister), Path), ("id" = Uuid, Path)), request_body = RowIn,
     responses((status = 200, body = RowOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn put_row(
@@ -538,7 +571,7 @@ pub async fn put_row(
 }
 
 /// Removes a row (its history stays).
-#[utoipa::path(delete, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = String, Path), ("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/registers/{code}/{id}", tag = "registers", params(("code" = inline(RowRegister), Path), ("id" = Uuid, Path)),
     responses((status = 204, description = "removed"), (status = 404, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn remove_row(
@@ -551,7 +584,7 @@ pub async fn remove_row(
 }
 
 /// Imports a register's table (multipart `file`): all rows or none.
-#[utoipa::path(post, path = "/api/v1/registers/{code}/import", tag = "registers", params(("code" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/registers/{code}/import", tag = "registers", params(("code" = inline(RowRegister), Path)),
     request_body(content_type = "multipart/form-data", description = "a `file` part"),
     responses((status = 200, body = RowsImportedOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
@@ -574,7 +607,7 @@ pub async fn import_rows(
 }
 
 /// A register as CSV (UTF-8 with BOM).
-#[utoipa::path(get, path = "/api/v1/registers/{code}/export.csv", tag = "registers", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/registers/{code}/export.csv", tag = "registers", params(("code" = inline(RowRegister), Path)),
     responses((status = 200, description = "the CSV file", content_type = "text/csv"), (status = 404, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn export_rows_csv(
@@ -588,7 +621,7 @@ pub async fn export_rows_csv(
 }
 
 /// A register as an XLSX workbook.
-#[utoipa::path(get, path = "/api/v1/registers/{code}/export.xlsx", tag = "registers", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/registers/{code}/export.xlsx", tag = "registers", params(("code" = inline(RowRegister), Path)),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn export_rows_xlsx(
@@ -602,7 +635,7 @@ pub async fn export_rows_xlsx(
 }
 
 /// Attaches a file to a row (multipart `file`), e.g. the MDS/SDS a vendor handed over.
-#[utoipa::path(post, path = "/api/v1/registers/{code}/{id}/files", tag = "registers", params(("code" = String, Path), ("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/registers/{code}/{id}/files", tag = "registers", params(("code" = inline(RowRegister), Path), ("id" = Uuid, Path)),
     request_body(content_type = "multipart/form-data", description = "a `file` part"),
     responses((status = 201, body = FileOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
@@ -621,7 +654,7 @@ pub async fn attach(
 
 /// Downloads a file attached to a row.
 #[utoipa::path(get, path = "/api/v1/registers/{code}/{id}/files/{file}", tag = "registers",
-    params(("code" = String, Path), ("id" = Uuid, Path), ("file" = Uuid, Path)),
+    params(("code" = inline(RowRegister), Path), ("id" = Uuid, Path), ("file" = Uuid, Path)),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn file(
