@@ -19,6 +19,7 @@ pub mod fiscal;
 pub mod holidays;
 pub mod i18n;
 pub mod incident;
+pub mod keys;
 pub mod ledger;
 pub mod org;
 pub mod password;

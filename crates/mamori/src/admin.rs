@@ -76,7 +76,9 @@ pub fn one_time_password() -> String {
 }
 
 pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<ExitCode> {
-    let store = settings.open_store().await?;
+    let store = settings
+        .open_store(crate::config::KeyUse::CreateIfMissing)
+        .await?;
     let out = match command {
         AdminCommand::Init {
             org,

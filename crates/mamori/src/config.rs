@@ -1,11 +1,13 @@
 //! Settings: command-line flags over `MAMORI_*` environment variables over an optional TOML file
 //! over defaults that run on one laptop with no setup.
 
+use crate::keyfile::KeyFile;
 use anyhow::Context;
 use clap::Args;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::path::PathBuf;
 
 /// Flags shared by every command.
@@ -47,6 +49,9 @@ pub struct Settings {
     /// Public URL; empty means derived from `listen`.
     #[serde(default)]
     pub public_url: String,
+    /// The key file (audit chain, secrets at rest); empty means `mamori.key` in the data folder.
+    #[serde(default)]
+    pub key_file: String,
     /// Cookies marked Secure (set when served over HTTPS).
     #[serde(default)]
     pub secure_cookies: bool,
@@ -68,6 +73,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             database_url: String::new(),
             public_url: String::new(),
+            key_file: String::new(),
             secure_cookies: false,
             session_hours: 12,
             smtp_url: String::new(),
@@ -95,6 +101,7 @@ impl Settings {
                 "listen",
                 "database_url",
                 "public_url",
+                "key_file",
                 "secure_cookies",
                 "session_hours",
                 "smtp_url",
@@ -108,6 +115,9 @@ impl Settings {
         if s.public_url.is_empty() {
             s.public_url = format!("http://{}", s.listen);
         }
+        if s.key_file.is_empty() {
+            s.key_file = s.data.join("mamori.key").display().to_string();
+        }
         anyhow::ensure!(
             s.smtp_url.is_empty() || !s.mail_from.is_empty(),
             "mail_from (MAMORI_MAIL_FROM) is needed when smtp_url is set"
@@ -118,17 +128,72 @@ impl Settings {
         Ok(s)
     }
 
-    /// Opens the store, creating the data folder for SQLite.
-    pub async fn open_store(&self) -> anyhow::Result<mamori_store::Store> {
-        if self.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&self.data)
-                .with_context(|| format!("creating {}", self.data.display()))?;
-            std::fs::create_dir_all(self.data.join("uploads"))
-                .context("creating the uploads folder")?;
-        }
-        mamori_store::Store::connect(&self.database_url)
+    /// Opens the store with the installation's key, creating the data folder (readable by its
+    /// owner only) and, when told to, the key file at the first start.
+    pub async fn open_store(&self, key: KeyUse) -> anyhow::Result<mamori_store::Store> {
+        private_dir(&self.data)?;
+        private_dir(&self.data.join("uploads"))?;
+        let store = mamori_store::Store::connect(&self.database_url)
             .await
-            .with_context(|| format!("opening {}", redact(&self.database_url)))
+            .with_context(|| format!("opening {}", redact(&self.database_url)))?;
+        if let Some(db) = self.database_url.strip_prefix("sqlite://") {
+            // The database and its journal files hold every organisation's data.
+            for suffix in ["", "-wal", "-shm"] {
+                private_file(Path::new(&format!("{db}{suffix}")));
+            }
+        }
+        let path = Path::new(&self.key_file);
+        let key = match KeyFile::load(path)? {
+            Some(k) => k,
+            None if key == KeyUse::Require => anyhow::bail!(
+                "the key file {} is missing: restore it from the backup; without it the audit chain cannot be verified",
+                path.display()
+            ),
+            None => {
+                let from = store.audit_head_seq().await? + 1;
+                let k = KeyFile::create(path, from)?;
+                if from > 1 {
+                    eprintln!(
+                        "mamori: created the key file {}; the audit chain is keyed from record {from} on. Back the file up with the database.",
+                        path.display()
+                    );
+                }
+                k
+            }
+        };
+        Ok(store
+            .with_audit_key(key.audit_key()?)
+            .with_secret_key(key.totp_key()))
+    }
+}
+
+/// What to do when the key file is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Create it: the first start, or an installation from before key files.
+    CreateIfMissing,
+    /// Refuse: checking the audit chain with a new key would only report it broken.
+    Require,
+}
+
+/// A folder only its owner may enter (0700), created when missing.
+fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// A file only its owner may read (0600), when it exists.
+fn private_file(file: &Path) {
+    #[cfg(unix)]
+    if file.exists() {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
     }
 }
 

@@ -6,6 +6,7 @@ mod catalog;
 mod config;
 mod demo;
 mod duties;
+mod keyfile;
 mod pack;
 mod serve;
 

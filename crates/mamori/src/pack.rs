@@ -12,7 +12,9 @@ pub async fn run(
     org: Option<String>,
     out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let store = settings.open_store().await?;
+    let store = settings
+        .open_store(crate::config::KeyUse::CreateIfMissing)
+        .await?;
     let orgs = store.org_directory().await?;
     let found = match &org {
         None => orgs.iter().find(|o| o.home),

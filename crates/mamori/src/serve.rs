@@ -26,7 +26,16 @@ pub fn web_config(s: &Settings) -> WebConfig {
 
 /// Serves until interrupted.
 pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
-    let store = settings.open_store().await?;
+    let store = settings
+        .open_store(crate::config::KeyUse::CreateIfMissing)
+        .await?;
+    let sealed = store.seal_plain_secrets().await?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "sealed TOTP secrets written before secrets were encrypted"
+        );
+    }
     if demo {
         crate::demo::load(&store, &settings).await?;
     }

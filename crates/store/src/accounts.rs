@@ -78,6 +78,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "accounts.import",
@@ -121,6 +122,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "accounts.staff_import",
@@ -156,6 +158,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "accounts.unused_days",

@@ -149,6 +149,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "assessment.create",
@@ -270,6 +271,7 @@ impl Store {
                 many => json!({"answers": many.len()}),
             };
             append_audit!(
+                self,
                 tx,
                 ctx.event_on(owner, action, "assessment", assessment_id, detail),
                 ctx.now
@@ -296,6 +298,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "assessment.maturity",
@@ -387,6 +390,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "assessment.send_to_vendor",

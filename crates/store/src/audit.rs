@@ -1,19 +1,20 @@
 //! Writing and reading the hash-chained audit trail.
 
-use crate::{AuditFilter, Result, Store};
+use crate::{AuditFilter, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use mamori_domain::audit::{self, AuditEvent, AuditRecord, ChainBreak};
+use mamori_domain::audit::{self, AuditEvent, AuditRecord, ChainBreak, Checkpoint};
 use uuid::Uuid;
 
-/// Appends an event to the chain inside the caller's transaction. The no-op update takes the
-/// row lock on the chain head first, so concurrent writers queue instead of forking the chain.
+/// Appends an event to the chain inside the caller's transaction, keyed with the store's audit
+/// key. The no-op update takes the row lock on the chain head first, so concurrent writers queue
+/// instead of forking the chain.
 macro_rules! append_audit {
-    ($tx:ident, $event:expr, $now:expr) => {{
+    ($store:expr, $tx:ident, $event:expr, $now:expr) => {{
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *$tx).await?;
         let (head_seq, head_digest): (i64, String) =
             sqlx::query_as("SELECT seq, digest FROM audit_head WHERE id = 1").fetch_one(&mut *$tx).await?;
         let prev = if head_seq == 0 { None } else { Some((head_seq, head_digest.as_str())) };
-        let rec = mamori_domain::audit::seal($event, $now, prev);
+        let rec = mamori_domain::audit::seal($event, $now, prev, $store.audit_key.as_deref());
         sqlx::query(
             "INSERT INTO audit_log (seq, at, org_id, actor_id, actor_label, action, object_type, object_id, \
              detail, ip, prev_digest, digest, subject_org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -86,7 +87,7 @@ const AUDIT_COLUMNS: &str = "seq, at, org_id, actor_id, actor_label, action, obj
 impl Store {
     /// Records an event that changes nothing else (e.g. a failed login) as its own transaction.
     pub async fn record(&self, event: AuditEvent, now: DateTime<Utc>) -> Result<()> {
-        write_tx!(&self.db, |tx| append_audit!(tx, event, now));
+        write_tx!(&self.db, |tx| append_audit!(self, tx, event, now));
         Ok(())
     }
 
@@ -121,25 +122,68 @@ impl Store {
         })
     }
 
-    /// Checks the whole chain against its head; returns how many records were verified.
-    pub async fn audit_verify(&self) -> Result<std::result::Result<i64, ChainBreak>> {
+    async fn chain(&self) -> Result<(Vec<AuditRecord>, Option<(i64, String)>)> {
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq");
-        let (rows, head): (Vec<AuditRow>, (i64, String)) = on_db!(&self.db, |p| {
+        let (rows, head): (Vec<AuditRow>, Option<(i64, String)>) = on_db!(&self.db, |p| {
             let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await?;
             let head = sqlx::query_as("SELECT seq, digest FROM audit_head WHERE id = 1")
-                .fetch_one(p)
+                .fetch_optional(p)
                 .await?;
             (rows, head)
         });
-        let records: Vec<AuditRecord> = rows.into_iter().map(AuditRecord::from).collect();
-        let head = if head.0 == 0 {
-            None
-        } else {
-            Some((head.0, head.1.as_str()))
+        Ok((rows.into_iter().map(AuditRecord::from).collect(), head))
+    }
+
+    /// Checks the whole chain, with the store's key, against its head; returns how many records
+    /// were verified. A checkpoint, when given, must still be extended by the log.
+    pub async fn audit_verify(
+        &self,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<std::result::Result<i64, ChainBreak>> {
+        let (records, head) = self.chain().await?;
+        let Some((seq, digest)) = head else {
+            return Ok(Err(ChainBreak::HeadMissing));
         };
-        Ok(audit::verify(&records, head))
+        let head = (seq != 0).then_some((seq, digest.as_str()));
+        let key = self.audit_key.as_deref();
+        let verified = audit::verify(&records, head, key);
+        Ok(match (verified, checkpoint, key) {
+            (Ok(n), Some(cp), Some(k)) => cp.extended_by(k, &records).map(|()| n),
+            (other, _, _) => other,
+        })
+    }
+
+    /// A signed checkpoint of the chain's head now, to keep outside the database; none without a
+    /// key.
+    pub async fn audit_checkpoint(&self, now: DateTime<Utc>) -> Result<Option<Checkpoint>> {
+        let Some(key) = self.audit_key.as_deref() else {
+            return Ok(None);
+        };
+        let head: Option<(i64, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT seq, digest FROM audit_head WHERE id = 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        let (seq, digest) = head.ok_or(StoreError::NotFound)?;
+        Ok(Some(Checkpoint::of(key, seq, &digest, now)))
+    }
+
+    /// The chain's last record number: where a key created now starts keying.
+    pub async fn audit_head_seq(&self) -> Result<i64> {
+        let head: Option<(i64,)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT seq FROM audit_head WHERE id = 1"
+        )
+        .fetch_optional(p)
+        .await?);
+        Ok(head.map(|h| h.0).unwrap_or(0))
+    }
+
+    /// Every audit record in order, for tests that tamper with the chain as an attacker would.
+    #[doc(hidden)]
+    pub async fn audit_records(&self) -> Result<Vec<AuditRecord>> {
+        Ok(self.chain().await?.0)
     }
 
     /// Runs raw SQL, for tests that tamper with the database as an attacker would.

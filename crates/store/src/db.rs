@@ -59,6 +59,10 @@ macro_rules! write_tx {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// The key of the audit chain; none keeps the plain SHA-256 chain (tests, tools).
+    pub(crate) audit_key: Option<std::sync::Arc<mamori_domain::audit::AuditKey>>,
+    /// The key that seals secrets kept at rest (TOTP secrets); none keeps them plain (tests).
+    pub(crate) secret_key: Option<[u8; 32]>,
 }
 
 impl Store {
@@ -88,7 +92,23 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            audit_key: None,
+            secret_key: None,
+        })
+    }
+
+    /// The store, sealing secrets at rest with `key` from now on.
+    pub fn with_secret_key(mut self, key: [u8; 32]) -> Store {
+        self.secret_key = Some(key);
+        self
+    }
+
+    /// The store, keying the audit chain with `key` from now on.
+    pub fn with_audit_key(mut self, key: mamori_domain::audit::AuditKey) -> Store {
+        self.audit_key = Some(std::sync::Arc::new(key));
+        self
     }
 
     /// The backend in use.

@@ -79,6 +79,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event_on(owner, "evidence.upload", "evidence", id, json!({"assessment": assessment_id, "item": e.item_id, "filename": e.filename, "size": e.size, "sha256": e.sha256})),
                 ctx.now

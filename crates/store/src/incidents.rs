@@ -211,7 +211,7 @@ pub enum MergeTarget {
 
 /// Appends a timeline entry and its audit event inside the caller's transaction.
 macro_rules! timeline {
-    ($tx:ident, $ctx:expr, $incident:expr, $kind:expr, $text:expr, $detail:expr) => {{
+    ($store:expr, $tx:ident, $ctx:expr, $incident:expr, $kind:expr, $text:expr, $detail:expr) => {{
         let (next,): (i64,) = sqlx::query_as(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM incident_timeline WHERE incident_id = $1",
         )
@@ -238,6 +238,7 @@ macro_rules! timeline {
             .execute(&mut *$tx)
             .await?;
         append_audit!(
+            $store,
             $tx,
             $ctx.event(
                 &format!("incident.{}", $kind),
@@ -267,7 +268,7 @@ macro_rules! next_number {
 
 /// Sets a report's triage outcome and audits it, inside the caller's transaction.
 macro_rules! mark_report {
-    ($tx:ident, $ctx:expr, $report:expr, $status:literal, $resolution:expr, $incident:expr, $merged:expr) => {{
+    ($store:expr, $tx:ident, $ctx:expr, $report:expr, $status:literal, $resolution:expr, $incident:expr, $merged:expr) => {{
         sqlx::query(
             "UPDATE anomaly_reports SET status = $1, resolution = $2, incident_id = $3, merged_into = $4, \
              triaged_at = $5, triaged_by = $6 WHERE org_id = $7 AND id = $8",
@@ -283,6 +284,7 @@ macro_rules! mark_report {
         .execute(&mut *$tx)
         .await?;
         append_audit!(
+            $store,
             $tx,
             $ctx.event(
                 concat!("anomaly.", $status),
@@ -321,6 +323,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "anomaly.report",
@@ -431,9 +434,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if let Some(r) = report_id {
-                mark_report!(tx, ctx, r, "incident", "", Some(id), None::<Uuid>);
+                mark_report!(self, tx, ctx, r, "incident", "", Some(id), None::<Uuid>);
             }
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,
@@ -450,6 +454,7 @@ impl Store {
         self.open_report(ctx.org_id, report_id).await?;
         write_tx!(&self.db, |tx| {
             mark_report!(
+                self,
                 tx,
                 ctx,
                 report_id,
@@ -479,6 +484,7 @@ impl Store {
                 self.anomaly_report(ctx.org_id, other).await?;
                 write_tx!(&self.db, |tx| {
                     mark_report!(
+                        self,
                         tx,
                         ctx,
                         report_id,
@@ -494,6 +500,7 @@ impl Store {
                 let r = self.anomaly_report(ctx.org_id, report_id).await?;
                 write_tx!(&self.db, |tx| {
                     mark_report!(
+                        self,
                         tx,
                         ctx,
                         report_id,
@@ -503,6 +510,7 @@ impl Store {
                         None::<Uuid>
                     );
                     timeline!(
+                        self,
                         tx,
                         ctx,
                         incident,
@@ -571,6 +579,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,
@@ -597,6 +606,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,
@@ -633,6 +643,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,
@@ -679,7 +690,7 @@ impl Store {
     ) -> Result<()> {
         self.incident(ctx.org_id, id).await?;
         write_tx!(&self.db, |tx| {
-            timeline!(tx, ctx, id, kind, text, json!({}));
+            timeline!(self, tx, ctx, id, kind, text, json!({}));
         });
         Ok(())
     }
@@ -722,6 +733,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,
@@ -777,6 +789,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             timeline!(
+                self,
                 tx,
                 ctx,
                 id,

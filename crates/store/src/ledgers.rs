@@ -139,6 +139,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             put_row!(tx, ctx, register, target, row, action, before.as_ref());
             append_audit!(
+                self,
                 tx,
                 ctx.event(&format!("register.{action}"), register, target, json!(row)),
                 ctx.now
@@ -177,6 +178,7 @@ impl Store {
                 }
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "register.import",
@@ -216,6 +218,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("register.remove", register, id, json!(before.row)),
                 ctx.now
@@ -272,6 +275,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "register.file",

@@ -17,6 +17,7 @@ mod models;
 mod orgs;
 mod preparedness;
 mod registers;
+mod sealed;
 pub mod sessions;
 mod tokens;
 mod users;

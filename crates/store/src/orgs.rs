@@ -112,12 +112,14 @@ impl Store {
             }
             insert_org!(tx, org_id, profile, true, now);
             append_audit!(
+                self,
                 tx,
                 ctx.event("org.create", "organisation", org_id, profile_json(profile)),
                 now
             );
             insert_user!(tx, user_id, org_id, admin, now);
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.create",
@@ -146,6 +148,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             insert_org!(tx, org_id, profile, false, ctx.now);
             append_audit!(
+                self,
                 tx,
                 ctx.event("org.create", "organisation", org_id, profile_json(profile)),
                 ctx.now
@@ -160,7 +163,7 @@ impl Store {
                 user_id,
                 json!({"email": admin.email, "roles": admin.roles.to_codes(), "org_id": org_id}),
             );
-            append_audit!(tx, ev, ctx.now);
+            append_audit!(self, tx, ev, ctx.now);
         });
         Ok((self.org(org_id).await?, self.user(org_id, user_id).await?))
     }
@@ -197,6 +200,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "org.update",

@@ -118,6 +118,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 append_audit!(
+                    self,
                     tx,
                     ctx.event("contact.add", "contact", id, json!(c)),
                     ctx.now
@@ -153,6 +154,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event("contact.update", "contact", id, json!(c)),
                 ctx.now
@@ -220,6 +222,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event("procedure.save", "recovery_procedure", target, json!(p)),
                 ctx.now
@@ -258,7 +261,12 @@ impl Store {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            append_audit!(tx, ctx.event(action, object_type, id, json!({})), ctx.now);
+            append_audit!(
+                self,
+                tx,
+                ctx.event(action, object_type, id, json!({})),
+                ctx.now
+            );
         });
         Ok(())
     }

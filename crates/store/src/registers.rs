@@ -211,6 +211,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             put_device!(tx, ctx, target, d, action, before.as_ref());
             append_audit!(
+                self,
                 tx,
                 ctx.event(&format!("device.{action}"), "device", target, json!(d)),
                 ctx.now
@@ -244,6 +245,7 @@ impl Store {
                 }
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "device.import",
@@ -278,6 +280,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("device.remove", "device", id, json!(before.device)),
                 ctx.now
@@ -321,6 +324,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "register.review",
@@ -385,6 +389,7 @@ impl Store {
                 .await?;
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "vulnerability.import",
@@ -444,6 +449,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("finding.decide", "device", device_id, json!({"cve": cve, "status": status, "reason": reason, "patched_on": patched_on})),
                 ctx.now

@@ -26,6 +26,7 @@ impl Store {
                 .bind(id).bind(user_id).bind(ctx.org_id).bind(name).bind(token_hash).bind(prefix).bind(ctx.now)
                 .execute(&mut *tx).await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "token.create",
@@ -68,6 +69,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event("token.revoke", "api_token", token_id, json!({})),
                 ctx.now

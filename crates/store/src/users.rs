@@ -39,6 +39,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             insert_user!(tx, id, ctx.org_id, new, ctx.now);
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.create",
@@ -65,6 +66,7 @@ impl Store {
             insert_user!(tx, id, ctx.org_id, new, ctx.now);
             insert_invite!(tx, token_hash, ctx.org_id, id, expires);
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.invite",
@@ -93,6 +95,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             insert_invite!(tx, token_hash, ctx.org_id, user_id, expires);
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.reinvite",
@@ -152,6 +155,7 @@ impl Store {
             }
             set_password_in_tx!(tx, ctx, user.id, password_hash);
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.accept_invite", "user", user.id, json!({})),
                 now
@@ -188,6 +192,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.roles",
@@ -222,7 +227,12 @@ impl Store {
             } else {
                 "user.enable"
             };
-            append_audit!(tx, ctx.event(action, "user", user_id, json!({})), ctx.now);
+            append_audit!(
+                self,
+                tx,
+                ctx.event(action, "user", user_id, json!({})),
+                ctx.now
+            );
         });
         self.user(ctx.org_id, user_id).await
     }
@@ -239,6 +249,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.unlock", "user", user_id, json!({})),
                 ctx.now
@@ -260,6 +271,7 @@ impl Store {
             let count: i64 = sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE org_id = $1 AND id = $2 RETURNING failed_logins")
                 .bind(ctx.org_id).bind(user_id).fetch_one(&mut *tx).await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "auth.login_failed",
@@ -278,6 +290,7 @@ impl Store {
                         .rows_affected();
                 if newly == 1 {
                     append_audit!(
+                        self,
                         tx,
                         ctx.event(
                             "auth.locked",
@@ -300,6 +313,7 @@ impl Store {
             sqlx::query("UPDATE users SET failed_logins = 0, last_login_at = $1 WHERE org_id = $2 AND id = $3")
                 .bind(ctx.now).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("auth.login", "user", user_id, json!({"method": method})),
                 ctx.now
@@ -330,6 +344,7 @@ impl Store {
         write_tx!(&self.db, |tx| {
             set_password_in_tx!(tx, ctx, user_id, password_hash);
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.password_change", "user", user_id, json!({})),
                 ctx.now
@@ -340,6 +355,8 @@ impl Store {
 
     /// Stores a new TOTP secret for enrolment (not yet required at login).
     pub async fn totp_begin(&self, ctx: &Ctx, user_id: Uuid, secret: &str) -> Result<()> {
+        let stored = self.seal_secret(user_id, secret)?;
+        let secret = stored.as_str();
         write_tx!(&self.db, |tx| {
             let n = sqlx::query("UPDATE users SET totp_secret = $1 WHERE org_id = $2 AND id = $3 AND totp_enabled = FALSE")
                 .bind(secret).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?.rows_affected();
@@ -347,12 +364,59 @@ impl Store {
                 return Err(StoreError::Conflict("totp"));
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.totp_begin", "user", user_id, json!({})),
                 ctx.now
             );
         });
         Ok(())
+    }
+
+    fn seal_secret(&self, user_id: Uuid, secret: &str) -> Result<String> {
+        match &self.secret_key {
+            Some(k) => crate::sealed::seal(k, user_id.as_bytes(), secret)
+                .ok_or_else(|| StoreError::Corrupt("sealing failed".into())),
+            None => Ok(secret.to_string()),
+        }
+    }
+
+    /// A user's TOTP secret in the clear, to check a code or show the enrolment QR code; none when
+    /// there is none, or it cannot be opened (the key file is not the one it was sealed with).
+    pub fn totp_secret(&self, user: &User) -> Option<String> {
+        let stored = user.totp_secret.as_deref()?;
+        crate::sealed::open(self.secret_key.as_ref(), user.id.as_bytes(), stored)
+    }
+
+    /// Seals the TOTP secrets written before sealing began; returns how many.
+    pub async fn seal_plain_secrets(&self) -> Result<usize> {
+        let Some(key) = self.secret_key else {
+            return Ok(0);
+        };
+        let rows: Vec<(Uuid, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL"
+        )
+        .fetch_all(p)
+        .await?);
+        let mut n = 0;
+        for (id, stored) in rows {
+            if crate::sealed::is_sealed(&stored) {
+                continue;
+            }
+            let sealed = crate::sealed::seal(&key, id.as_bytes(), &stored)
+                .ok_or_else(|| StoreError::Corrupt("sealing failed".into()))?;
+            on_db!(&self.db, |p| sqlx::query(
+                "UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3"
+            )
+            .bind(&sealed)
+            .bind(id)
+            .bind(&stored)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Turns TOTP on after a code was confirmed, replacing recovery codes with new ones (hashes).
@@ -378,6 +442,7 @@ impl Store {
                     .bind(Uuid::new_v4()).bind(user_id).bind(h).execute(&mut *tx).await?;
             }
             append_audit!(
+                self,
                 tx,
                 ctx.event(
                     "user.totp_enable",
@@ -401,6 +466,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.totp_disable", "user", user_id, json!({})),
                 ctx.now
@@ -456,6 +522,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.lang", "user", user_id, json!({"lang": lang.code()})),
                 ctx.now
@@ -477,6 +544,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_audit!(
+                self,
                 tx,
                 ctx.event("user.password_one_time", "user", user_id, json!({})),
                 ctx.now

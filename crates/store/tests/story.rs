@@ -10,7 +10,7 @@
 )]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use mamori_domain::audit::{AuditEvent, ChainBreak};
+use mamori_domain::audit::{AuditEvent, AuditKey, ChainBreak};
 use mamori_domain::org::{InstitutionType, OrgKind, OrgProfile};
 use mamori_domain::role::{Role, RoleSet};
 use mamori_domain::throttle::should_lock;
@@ -26,7 +26,7 @@ async fn backends() -> Vec<Db> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let mut out = vec![Db {
-        store: Store::connect(&url).await.expect("sqlite"),
+        store: keyed(Store::connect(&url).await.expect("sqlite")),
         _dir: Some(dir),
     }];
     if let Ok(admin) = std::env::var("MAMORI_TEST_DATABASE_URL") {
@@ -40,13 +40,41 @@ async fn backends() -> Vec<Db> {
             .expect("create database");
         pool.close().await;
         let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-        let store = Store::connect(&format!("{base}/{name}"))
-            .await
-            .expect("postgres");
+        let store = keyed(
+            Store::connect(&format!("{base}/{name}"))
+                .await
+                .expect("postgres"),
+        );
         assert_eq!(store.backend(), Backend::Postgres);
         out.push(Db { store, _dir: None });
     }
     out
+}
+
+/// The store with an audit key and a secret key, as the server opens it.
+fn keyed(s: Store) -> Store {
+    s.with_audit_key(AuditKey::new(vec![42; 32], 1).expect("key"))
+        .with_secret_key([43; 32])
+}
+
+/// What someone with DDL rights on the database does first: drops the triggers that keep the
+/// audit trail append-only.
+async fn drop_audit_guards(s: &Store) {
+    let ddl: &[&str] = match s.backend() {
+        Backend::Sqlite => &[
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+            "DROP TRIGGER audit_head_no_delete",
+            "DROP TRIGGER audit_head_forward_only",
+        ],
+        Backend::Postgres => &[
+            "DROP TRIGGER audit_log_no_change ON audit_log",
+            "DROP TRIGGER audit_head_forward_only ON audit_head",
+        ],
+    };
+    for sql in ddl {
+        s.execute_raw(sql).await.expect("drop trigger");
+    }
 }
 
 fn t0() -> DateTime<Utc> {
@@ -213,7 +241,7 @@ async fn setup_happens_once_and_writes_the_audit_trail() {
             .expect("audit");
         let actions: Vec<_> = trail.iter().map(|r| r.event.action.as_str()).collect();
         assert_eq!(actions, vec!["user.create", "org.create"]);
-        assert_eq!(s.audit_verify().await.expect("verify"), Ok(2));
+        assert_eq!(s.audit_verify(None).await.expect("verify"), Ok(2));
     }
 }
 
@@ -291,6 +319,25 @@ async fn no_read_or_write_crosses_organisations() {
 }
 
 #[tokio::test]
+async fn the_database_refuses_to_change_or_remove_audit_records() {
+    for db in backends().await {
+        let s = &db.store;
+        two_orgs(s).await;
+        for sql in [
+            "UPDATE audit_log SET detail = '{}' WHERE seq = 2",
+            "DELETE FROM audit_log WHERE seq = 2",
+            "DELETE FROM audit_head",
+            "UPDATE audit_head SET seq = 1",
+            "UPDATE audit_head SET digest = 'x'",
+            "UPDATE audit_head SET seq = seq + 1",
+        ] {
+            assert!(s.execute_raw(sql).await.is_err(), "{sql} was allowed");
+        }
+        assert!(s.audit_verify(None).await.expect("verify").is_ok());
+    }
+}
+
+#[tokio::test]
 async fn altering_or_deleting_audit_rows_is_detected() {
     for db in backends().await {
         let s = &db.store;
@@ -308,50 +355,79 @@ async fn altering_or_deleting_audit_rows_is_detected() {
             .await
             .expect("record");
         }
-        let n = s.audit_verify().await.expect("verify").expect("intact");
+        let n = s.audit_verify(None).await.expect("verify").expect("intact");
         assert!(n >= 7);
+        drop_audit_guards(s).await;
         s.execute_raw("UPDATE audit_log SET detail = '{\"i\":99}' WHERE seq = 5")
             .await
             .expect("tamper");
         assert_eq!(
-            s.audit_verify().await.expect("verify"),
+            s.audit_verify(None).await.expect("verify"),
             Err(ChainBreak::Altered { seq: 5 })
         );
         s.execute_raw("UPDATE audit_log SET detail = '{\"i\":0}' WHERE seq = 5")
             .await
             .expect("restore");
-        assert_eq!(s.audit_verify().await.expect("verify"), Ok(n));
+        assert_eq!(s.audit_verify(None).await.expect("verify"), Ok(n));
         s.execute_raw("DELETE FROM audit_log WHERE seq = 3")
             .await
             .expect("delete");
         assert_eq!(
-            s.audit_verify().await.expect("verify"),
+            s.audit_verify(None).await.expect("verify"),
             Err(ChainBreak::Unlinked { seq: 4 })
+        );
+        s.execute_raw("DELETE FROM audit_head").await.expect("head");
+        assert_eq!(
+            s.audit_verify(None).await.expect("verify"),
+            Err(ChainBreak::HeadMissing)
         );
     }
 }
 
 #[tokio::test]
-async fn deleting_the_newest_audit_rows_is_detected() {
+async fn a_checkpoint_catches_the_newest_records_deleted_and_the_head_moved_back() {
     for db in backends().await {
         let s = &db.store;
         let (a, admin, _, _) = two_orgs(s).await;
-        s.record(
-            ctx(a.id, Some(admin.id)).event("test.event", "thing", 1, serde_json::json!({})),
-            t0(),
-        )
-        .await
-        .expect("record");
-        let n = s.audit_verify().await.expect("verify").expect("intact");
+        for i in 0..3 {
+            s.record(
+                ctx(a.id, Some(admin.id)).event("test.event", "thing", i, serde_json::json!({})),
+                t0(),
+            )
+            .await
+            .expect("record");
+        }
+        let n = s.audit_verify(None).await.expect("verify").expect("intact");
+        let cp = s
+            .audit_checkpoint(t0())
+            .await
+            .expect("checkpoint")
+            .expect("keyed");
+        assert_eq!(cp.seq, n);
+        assert_eq!(s.audit_verify(Some(&cp)).await.expect("verify"), Ok(n));
+        drop_audit_guards(s).await;
         s.execute_raw(&format!("DELETE FROM audit_log WHERE seq = {n}"))
             .await
             .expect("delete");
         assert_eq!(
-            s.audit_verify().await.expect("verify"),
+            s.audit_verify(None).await.expect("verify"),
             Err(ChainBreak::Truncated {
                 last: n - 1,
                 expected: n
             })
+        );
+        // Moving the head back onto the new last record hides the deletion from the chain…
+        s.execute_raw(&format!(
+            "UPDATE audit_head SET seq = {m}, digest = (SELECT digest FROM audit_log WHERE seq = {m})",
+            m = n - 1
+        ))
+        .await
+        .expect("move head");
+        assert_eq!(s.audit_verify(None).await.expect("verify"), Ok(n - 1));
+        // …but not from the checkpoint kept outside the database.
+        assert_eq!(
+            s.audit_verify(Some(&cp)).await.expect("verify"),
+            Err(ChainBreak::Diverged { seq: n })
         );
     }
 }
@@ -386,7 +462,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
         for t in tasks {
             t.await.expect("join").expect("record");
         }
-        let n = s.audit_verify().await.expect("verify").expect("intact");
+        let n = s.audit_verify(None).await.expect("verify").expect("intact");
         // Four records from the two organisations' creation, then the concurrent ones.
         assert_eq!(n, 4 + 24);
     }
@@ -568,6 +644,17 @@ async fn a_totp_step_is_accepted_once_and_recovery_codes_once() {
         s.totp_begin(&c, admin.id, "JBSWY3DPEHPK3PXP")
             .await
             .expect("begin");
+        // Sealed at rest: the column does not hold the secret, the store gives it back.
+        assert_eq!(
+            s.execute_raw(
+                "UPDATE users SET email = email WHERE totp_secret LIKE '%JBSWY3DPEHPK3PXP%'"
+            )
+            .await
+            .expect("look"),
+            0
+        );
+        let me = s.user(a.id, admin.id).await.expect("user");
+        assert_eq!(s.totp_secret(&me).as_deref(), Some("JBSWY3DPEHPK3PXP"));
         s.totp_enable(&c, admin.id, 100, &["r1".into(), "r2".into()])
             .await
             .expect("enable");
@@ -1021,7 +1108,7 @@ async fn an_anomaly_report_becomes_an_incident_with_an_append_only_timeline() {
             s.incident_timeline(b.id, inc.id).await,
             Err(StoreError::NotFound)
         ));
-        assert!(s.audit_verify().await.expect("verify").is_ok());
+        assert!(s.audit_verify(None).await.expect("verify").is_ok());
         assert!(
             s.execute_raw("UPDATE incident_timeline SET text = 'x'")
                 .await
@@ -1184,7 +1271,7 @@ async fn the_device_ledger_keeps_history_and_vulnerability_data_merges() {
             s.reviews(a.id, "devices").await.expect("reviews")[0].note,
             "退役機器2台を削除"
         );
-        assert!(s.audit_verify().await.expect("verify").is_ok());
+        assert!(s.audit_verify(None).await.expect("verify").is_ok());
     }
 }
 

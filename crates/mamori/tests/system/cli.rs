@@ -86,57 +86,179 @@ fn audit_verify_names_the_first_altered_or_deleted_record() {
         .status
         .success()
     );
-    assert!(
-        mamori(
-            dir.path(),
-            &["admin", "reset-password", "--email", "a@m.jp"]
-        )
-        .status
-        .success()
-    );
-    assert!(
-        mamori(dir.path(), &["admin", "unlock", "--email", "a@m.jp"])
-            .status
-            .success()
-    );
+    for args in [
+        &["admin", "reset-password", "--email", "a@m.jp"][..],
+        &["admin", "unlock", "--email", "a@m.jp"][..],
+    ] {
+        assert!(mamori(dir.path(), args).status.success());
+    }
     let ok = mamori(dir.path(), &["audit", "verify"]);
-    assert!(ok.status.success());
     assert!(
         stdout(&ok).contains("audit chain intact: 5 records verified"),
         "{}",
         stdout(&ok)
     );
+    // The key lives beside the database, readable by its owner only, and so does the data.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("mamori.key")), 0o600);
+        assert_eq!(mode(&dir.path().join("mamori.db")), 0o600);
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&dir.path().join("uploads")), 0o700);
+    }
+    let cp = dir.path().join("checkpoint.json");
+    let taken = mamori(
+        dir.path(),
+        &["audit", "checkpoint", "--out", cp.to_str().expect("path")],
+    );
+    assert!(taken.status.success(), "{}", stdout(&taken));
 
     let url = format!("sqlite://{}", dir.path().join("mamori.db").display());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let tamper = |sql: &str| {
+    let db = |sql: &str| {
+        rt.block_on(async {
+            let s = Store::connect(&url).await.expect("store");
+            let r = s.execute_raw(sql).await;
+            s.close().await;
+            r
+        })
+    };
+    // The database itself refuses to change history.
+    assert!(db("UPDATE audit_log SET actor_label = 'x' WHERE seq = 2").is_err());
+    assert!(db("DELETE FROM audit_log WHERE seq = 5").is_err());
+    // Someone with DDL rights drops the guards, rewrites record 2 and recomputes the chain and
+    // its head the way a plain SHA-256 chain is computed: without the key, it shows.
+    for t in [
+        "audit_log_no_update",
+        "audit_log_no_delete",
+        "audit_head_no_delete",
+        "audit_head_forward_only",
+    ] {
+        db(&format!("DROP TRIGGER {t}")).expect("drop");
+    }
+    let records = rt.block_on(async {
+        let s = Store::connect(&url).await.expect("store");
+        let r = s.audit_records().await.expect("records");
+        s.close().await;
+        r
+    });
+    let mut prev: Option<(i64, String)> = None;
+    for r in &records {
+        let mut event = r.event.clone();
+        if r.seq == 2 {
+            event.actor_label = "someone-else".into();
+        }
+        let sealed = mamori_domain::audit::seal(
+            event,
+            r.at,
+            prev.as_ref().map(|(s, d)| (*s, d.as_str())),
+            None,
+        );
+        db(&format!(
+            "UPDATE audit_log SET actor_label = '{}', prev_digest = '{}', digest = '{}' WHERE seq = {}",
+            sealed.event.actor_label, sealed.prev_digest, sealed.digest, sealed.seq
+        ))
+        .expect("rewrite");
+        prev = Some((sealed.seq, sealed.digest));
+    }
+    let (last, digest) = prev.expect("records");
+    db(&format!(
+        "UPDATE audit_head SET seq = {last}, digest = '{digest}'"
+    ))
+    .expect("head");
+    let broken = mamori(dir.path(), &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stdout(&broken).contains("record 1 was altered"),
+        "a recomputed chain does not carry the key: {}",
+        stdout(&broken)
+    );
+
+    // Deleting the newest record and moving the head back shows against the checkpoint.
+    let fresh = tempfile::tempdir().expect("dir");
+    let d = fresh.path();
+    assert!(
+        mamori(
+            d,
+            &[
+                "admin",
+                "init",
+                "--org",
+                "守り病院",
+                "--email",
+                "a@m.jp",
+                "--beds",
+                "120"
+            ]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        mamori(d, &["admin", "unlock", "--email", "a@m.jp"])
+            .status
+            .success()
+    );
+    let cp = d.join("checkpoint.json");
+    assert!(
+        mamori(
+            d,
+            &["audit", "checkpoint", "--out", cp.to_str().expect("path")]
+        )
+        .status
+        .success()
+    );
+    let url = format!("sqlite://{}", d.join("mamori.db").display());
+    let db = |sql: &str| {
         rt.block_on(async {
             let s = Store::connect(&url).await.expect("store");
             s.execute_raw(sql).await.expect("tamper");
             s.close().await;
         })
     };
-    tamper("UPDATE audit_log SET actor_label = 'someone-else' WHERE seq = 2");
-    let broken = mamori(dir.path(), &["audit", "verify"]);
-    assert_eq!(broken.status.code(), Some(1));
-    assert!(
-        stdout(&broken).contains("record 2 was altered"),
-        "{}",
-        stdout(&broken)
+    for t in [
+        "audit_log_no_delete",
+        "audit_head_forward_only",
+        "audit_head_no_delete",
+    ] {
+        db(&format!("DROP TRIGGER {t}"));
+    }
+    db("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)");
+    db(
+        "UPDATE audit_head SET seq = seq - 1, digest = (SELECT digest FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log))",
     );
-    tamper("UPDATE audit_log SET actor_label = 'a@m.jp' WHERE seq = 2");
-    assert!(mamori(dir.path(), &["audit", "verify"]).status.success());
-    tamper("DELETE FROM audit_log WHERE seq = 4");
-    let broken = mamori(dir.path(), &["audit", "verify"]);
-    assert_eq!(broken.status.code(), Some(1));
     assert!(
-        stdout(&broken).contains("record 5 does not follow"),
-        "{}",
-        stdout(&broken)
+        mamori(d, &["audit", "verify"]).status.success(),
+        "the chain alone cannot see a clean cut"
     );
+    let against = mamori(
+        d,
+        &[
+            "audit",
+            "verify",
+            "--checkpoint",
+            cp.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(against.status.code(), Some(1));
+    assert!(
+        stdout(&against).contains("no longer extends the checkpoint"),
+        "{}",
+        stdout(&against)
+    );
+    db("DELETE FROM audit_head");
+    assert!(stdout(&mamori(d, &["audit", "verify"])).contains("the chain head is missing"));
+    // Without its key file the chain is not checked at all, rather than reported broken.
+    std::fs::remove_file(d.join("mamori.key")).expect("remove key");
+    let nokey = mamori(d, &["audit", "verify"]);
+    assert_ne!(nokey.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&nokey.stderr).contains("key file"));
 }
 
 #[test]

@@ -172,11 +172,15 @@ fn enrol_page(s: &SignedIn, secret: Option<&str>, error: Option<&'static str>) -
 }
 
 /// Two-factor enrolment: a start button, or the QR code of the pending secret.
-pub async fn totp_enrol(s: SignedIn) -> Result<Response, AppError> {
+pub async fn totp_enrol(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     if s.user.totp_enabled {
         return Ok(see_other("/account"));
     }
-    render(&enrol_page(&s, s.user.totp_secret.as_deref(), None))
+    render(&enrol_page(
+        &s,
+        state.store.totp_secret(&s.user).as_deref(),
+        None,
+    ))
 }
 
 /// Starts enrolment with a new secret.
@@ -218,7 +222,11 @@ pub async fn totp_confirm(
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f.csrf)?;
-    let Some(secret) = s.user.totp_secret.clone().filter(|_| !s.user.totp_enabled) else {
+    let Some(secret) = state
+        .store
+        .totp_secret(&s.user)
+        .filter(|_| !s.user.totp_enabled)
+    else {
         return Ok(see_other("/account"));
     };
     let unix = u64::try_from(state.now().timestamp()).unwrap_or(0);

@@ -253,10 +253,10 @@ pub async fn totp_submit(
         return Ok(see_other("/login"));
     }
     let unix = u64::try_from(now.timestamp()).unwrap_or(0);
-    let by_code = match user
-        .totp_secret
-        .as_deref()
-        .and_then(|s| crypto::totp_check(s, &f.code, unix))
+    let by_code = match state
+        .store
+        .totp_secret(&user)
+        .and_then(|s| crypto::totp_check(&s, &f.code, unix))
     {
         Some(step) => state.store.totp_accept_step(user.id, step).await?,
         None => false,
