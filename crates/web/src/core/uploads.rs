@@ -30,7 +30,15 @@ pub async fn store(root: &Path, org_id: Uuid, bytes: Vec<u8>) -> Result<String, 
         let tmp = dir.join(format!(".{sha}.{}", Uuid::new_v4()));
         {
             use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                // Evidence and contracts are the organisation's own: its owner only.
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut f = options.open(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
         }
