@@ -111,14 +111,20 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<Ex
             let user = find(&store, &email).await?;
             let password = one_time_password();
             let hash = mamori_web::crypto::hash_password(&password).map_err(anyhow::Error::msg)?;
-            store
-                .set_password(&cli_ctx(user.org_id), user.id, &hash)
-                .await?;
-            store
-                .mark_password_one_time(&cli_ctx(user.org_id), user.id)
+            // Whoever had the old password may hold its sessions and tokens: all of them end.
+            let change = mamori_store::PasswordChange {
+                one_time: true,
+                ..mamori_store::PasswordChange::ending_everything(&hash)
+            };
+            let ended = store
+                .set_password(&cli_ctx(user.org_id), user.id, &change)
                 .await?;
             println!("one-time password for {}: {password}", user.email);
             println!("It must be changed at the first login.");
+            println!(
+                "{} session(s) ended, {} API token(s) revoked.",
+                ended.sessions_ended, ended.tokens_revoked
+            );
             Ok(ExitCode::SUCCESS)
         }
         AdminCommand::Token { email, name } => {

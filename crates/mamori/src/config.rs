@@ -57,6 +57,10 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Session lifetime in hours.
     pub session_hours: i64,
+    /// Reverse proxies (addresses or networks, comma-separated) whose `X-Forwarded-For` names
+    /// the client; empty means the socket's peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: mamori_web::client::TrustedProxies,
     /// Mail server for notifications (`smtp://host:25`, `smtp://host:587?tls=required`,
     /// `smtps://user:password@host:465`); empty means no e-mail.
     #[serde(default)]
@@ -76,6 +80,7 @@ impl Default for Settings {
             key_file: String::new(),
             secure_cookies: false,
             session_hours: 12,
+            trusted_proxies: Default::default(),
             smtp_url: String::new(),
             mail_from: String::new(),
         }
@@ -104,6 +109,7 @@ impl Settings {
                 "key_file",
                 "secure_cookies",
                 "session_hours",
+                "trusted_proxies",
                 "smtp_url",
                 "mail_from",
             ]))

@@ -3,10 +3,12 @@
 use crate::config::Settings;
 use anyhow::Context;
 use mamori_domain::clock::SystemClock;
+use mamori_domain::throttle::AddressLimit;
 use mamori_web::{AppState, WebConfig};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The web settings derived from the settings in force.
 pub fn web_config(s: &Settings) -> WebConfig {
@@ -14,6 +16,7 @@ pub fn web_config(s: &Settings) -> WebConfig {
         public_url: s.public_url.clone(),
         secure_cookies: s.secure_cookies,
         session_hours: s.session_hours,
+        trusted_proxies: s.trusted_proxies.clone(),
         upload_dir: s.data.join("uploads"),
         emergency_dir: s.data.join("emergency"),
         mail: (!s.smtp_url.is_empty()).then(|| mamori_web::mail::MailSettings {
@@ -45,8 +48,9 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
         store.clone(),
         config.emergency_dir.clone(),
     ));
+    let limit = AddressLimit::per_ten_minutes(config.login_failures_per_address);
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
-    tokio::spawn(purge_expired_sessions(store.clone()));
+    tokio::spawn(purge_expired(store.clone(), limit));
     if let Some(mail) = state.config.mail.clone() {
         tokio::spawn(mamori_web::mail::run_worker(
             store.clone(),
@@ -77,11 +81,23 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Removes expired sessions every hour, so the table holds only live ones.
-async fn purge_expired_sessions(store: mamori_store::Store) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+/// Every ten minutes closes the login-failure windows that ended (writing their refusals to the
+/// audit trail), and every hour removes expired sessions, so both tables hold only live rows.
+async fn purge_expired(store: mamori_store::Store, limit: AddressLimit) {
+    let mut tick = tokio::time::interval(limit.window.to_std().unwrap_or(Duration::from_secs(600)));
+    let mut last_sessions_purge: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
+        if let Err(e) = store
+            .close_address_windows(&limit, chrono::Utc::now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not close login-failure windows");
+        }
+        if last_sessions_purge.is_some_and(|t| t.elapsed() < Duration::from_secs(3600)) {
+            continue;
+        }
+        last_sessions_purge = Some(std::time::Instant::now());
         match store.purge_sessions(chrono::Utc::now()).await {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
             Ok(_) => {}

@@ -12,6 +12,7 @@ mod error;
 mod evidence;
 mod incidents;
 mod ledgers;
+mod logins;
 mod mail;
 mod models;
 mod orgs;
@@ -31,11 +32,13 @@ pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };
 pub use ledgers::{LedgerRow, RowFile};
+pub use logins::{Lockout, LoginFailure};
 pub use mail::{MAX_ATTEMPTS, OutgoingMail};
 pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
 pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
+pub use users::{PasswordChange, PasswordChanged};
 
 /// Results of storage operations.
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -77,8 +77,8 @@ pub struct User {
     pub must_change_password: bool,
     /// Disabled accounts cannot log in or use tokens.
     pub disabled: bool,
-    /// Locked after repeated login failures until an administrator unlocks.
-    pub locked: bool,
+    /// After repeated login failures, no password is tried before this instant.
+    pub locked_until: Option<DateTime<Utc>>,
     /// Consecutive failed logins.
     pub failed_logins: i64,
     /// Base32 TOTP secret, once enrolment has started.
@@ -95,6 +95,13 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
+impl User {
+    /// Whether password logins are refused at `now` because of recent failures.
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|t| t > now)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     id: Uuid,
@@ -105,7 +112,7 @@ pub(crate) struct UserRow {
     password_hash: Option<String>,
     must_change_password: bool,
     disabled: bool,
-    locked: bool,
+    locked_until: Option<DateTime<Utc>>,
     failed_logins: i64,
     totp_secret: Option<String>,
     totp_enabled: bool,
@@ -115,7 +122,7 @@ pub(crate) struct UserRow {
     last_login_at: Option<DateTime<Utc>>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, org_id, email, display_name, roles, password_hash, must_change_password, disabled, locked, \
+pub(crate) const USER_COLUMNS: &str = "id, org_id, email, display_name, roles, password_hash, must_change_password, disabled, locked_until, \
      failed_logins, totp_secret, totp_enabled, totp_last_step, lang, created_at, last_login_at";
 
 impl TryFrom<UserRow> for User {
@@ -131,7 +138,7 @@ impl TryFrom<UserRow> for User {
             password_hash: r.password_hash,
             must_change_password: r.must_change_password,
             disabled: r.disabled,
-            locked: r.locked,
+            locked_until: r.locked_until,
             failed_logins: r.failed_logins,
             totp_secret: r.totp_secret,
             totp_enabled: r.totp_enabled,

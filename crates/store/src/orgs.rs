@@ -35,8 +35,8 @@ macro_rules! insert_user {
     ($tx:ident, $id:expr, $org:expr, $u:expr, $now:expr) => {{
         sqlx::query(
             "INSERT INTO users (id, org_id, email, display_name, roles, password_hash, password_changed_at, \
-             must_change_password, disabled, locked, failed_logins, totp_secret, totp_enabled, totp_last_step, lang, created_at, last_login_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $9, FALSE, FALSE, 0, NULL, FALSE, 0, NULL, $8, NULL)",
+             must_change_password, disabled, locked_until, failed_logins, totp_secret, totp_enabled, totp_last_step, lang, created_at, last_login_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $9, FALSE, NULL, 0, NULL, FALSE, 0, NULL, $8, NULL)",
         )
         .bind($id)
         .bind($org)

@@ -79,7 +79,7 @@ impl Store {
     }
 
     /// The user and organisation a live token (by hash) belongs to; revoked tokens and tokens of
-    /// disabled or locked users are not found. Notes the use.
+    /// disabled users are not found (a login lockout only holds back passwords). Notes the use.
     pub async fn token_owner(
         &self,
         token_hash: &str,
@@ -102,7 +102,7 @@ impl Store {
         let Some(user) = user.map(User::try_from).transpose()? else {
             return Ok(None);
         };
-        if user.disabled || user.locked {
+        if user.disabled {
             return Ok(None);
         }
         on_db!(&self.db, |p| sqlx::query(

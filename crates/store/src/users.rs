@@ -20,6 +20,40 @@ macro_rules! set_password_in_tx {
     }};
 }
 
+/// A new password and what it ends.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChange<'a> {
+    /// The new password's hash.
+    pub hash: &'a str,
+    /// The session to keep (the one the change was made in); every other one ends.
+    pub keep_session: Option<&'a str>,
+    /// Keep the user's API tokens; by default they are revoked.
+    pub keep_tokens: bool,
+    /// A one-time password set for the user, to be replaced at the next login.
+    pub one_time: bool,
+}
+
+impl<'a> PasswordChange<'a> {
+    /// A new password that ends every session and revokes every token.
+    pub fn ending_everything(hash: &'a str) -> Self {
+        PasswordChange {
+            hash,
+            keep_session: None,
+            keep_tokens: false,
+            one_time: false,
+        }
+    }
+}
+
+/// What a new password ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    /// Sessions ended.
+    pub sessions_ended: u64,
+    /// API tokens revoked.
+    pub tokens_revoked: u64,
+}
+
 impl Store {
     /// The users of an organisation, by name.
     pub async fn users(&self, org_id: Uuid) -> Result<Vec<User>> {
@@ -237,91 +271,6 @@ impl Store {
         self.user(ctx.org_id, user_id).await
     }
 
-    /// Lifts a lockout and clears the failure count.
-    pub async fn unlock(&self, ctx: &Ctx, user_id: Uuid) -> Result<User> {
-        self.user(ctx.org_id, user_id).await?;
-        write_tx!(&self.db, |tx| {
-            sqlx::query(
-                "UPDATE users SET locked = FALSE, failed_logins = 0 WHERE org_id = $1 AND id = $2",
-            )
-            .bind(ctx.org_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            append_audit!(
-                self,
-                tx,
-                ctx.event("user.unlock", "user", user_id, json!({})),
-                ctx.now
-            );
-        });
-        self.user(ctx.org_id, user_id).await
-    }
-
-    /// Counts a failed login (the context's actor is the account tried) and locks the account
-    /// when `lock_at` consecutive failures are reached. Returns the new count.
-    pub async fn login_failed(
-        &self,
-        ctx: &Ctx,
-        user_id: Uuid,
-        reason: &str,
-        lock_rule: fn(i64) -> bool,
-    ) -> Result<i64> {
-        let count = write_tx!(&self.db, |tx| {
-            let count: i64 = sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE org_id = $1 AND id = $2 RETURNING failed_logins")
-                .bind(ctx.org_id).bind(user_id).fetch_one(&mut *tx).await?;
-            append_audit!(
-                self,
-                tx,
-                ctx.event(
-                    "auth.login_failed",
-                    "user",
-                    user_id,
-                    json!({"reason": reason, "consecutive": count})
-                ),
-                ctx.now
-            );
-            if lock_rule(count) {
-                let newly =
-                    sqlx::query("UPDATE users SET locked = TRUE WHERE id = $1 AND locked = FALSE")
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                if newly == 1 {
-                    append_audit!(
-                        self,
-                        tx,
-                        ctx.event(
-                            "auth.locked",
-                            "user",
-                            user_id,
-                            json!({"consecutive": count})
-                        ),
-                        ctx.now
-                    );
-                }
-            }
-            count
-        });
-        Ok(count)
-    }
-
-    /// Records a completed login and clears the failure count.
-    pub async fn login_succeeded(&self, ctx: &Ctx, user_id: Uuid, method: &str) -> Result<()> {
-        write_tx!(&self.db, |tx| {
-            sqlx::query("UPDATE users SET failed_logins = 0, last_login_at = $1 WHERE org_id = $2 AND id = $3")
-                .bind(ctx.now).bind(ctx.org_id).bind(user_id).execute(&mut *tx).await?;
-            append_audit!(
-                self,
-                tx,
-                ctx.event("auth.login", "user", user_id, json!({"method": method})),
-                ctx.now
-            );
-        });
-        Ok(())
-    }
-
     /// The hashes of the user's most recent passwords, newest first (the current one included).
     pub async fn recent_password_hashes(
         &self,
@@ -338,19 +287,63 @@ impl Store {
         }))
     }
 
-    /// Sets a new password (already checked against the rules and history) for the context's user.
-    pub async fn set_password(&self, ctx: &Ctx, user_id: Uuid, password_hash: &str) -> Result<()> {
+    /// Sets a new password (already checked against the rules and history) and, in the same
+    /// transaction, ends the sessions and revokes the tokens it should, since whoever knew the old
+    /// password may have opened them.
+    pub async fn set_password(
+        &self,
+        ctx: &Ctx,
+        user_id: Uuid,
+        change: &PasswordChange<'_>,
+    ) -> Result<PasswordChanged> {
         self.user(ctx.org_id, user_id).await?;
-        write_tx!(&self.db, |tx| {
-            set_password_in_tx!(tx, ctx, user_id, password_hash);
+        let done = write_tx!(&self.db, |tx| {
+            set_password_in_tx!(tx, ctx, user_id, change.hash);
+            if change.one_time {
+                sqlx::query("UPDATE users SET must_change_password = TRUE WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let sessions_ended =
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                    .bind(user_id)
+                    .bind(change.keep_session.unwrap_or(""))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            let tokens_revoked = if change.keep_tokens {
+                0
+            } else {
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(ctx.now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            };
+            let action = if change.one_time {
+                "user.password_reset"
+            } else {
+                "user.password_change"
+            };
             append_audit!(
                 self,
                 tx,
-                ctx.event("user.password_change", "user", user_id, json!({})),
+                ctx.event(
+                    action,
+                    "user",
+                    user_id,
+                    json!({"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked})
+                ),
                 ctx.now
             );
+            PasswordChanged {
+                sessions_ended,
+                tokens_revoked,
+            }
         });
-        Ok(())
+        Ok(done)
     }
 
     /// Stores a new TOTP secret for enrolment (not yet required at login).
@@ -525,28 +518,6 @@ impl Store {
                 self,
                 tx,
                 ctx.event("user.lang", "user", user_id, json!({"lang": lang.code()})),
-                ctx.now
-            );
-        });
-        Ok(())
-    }
-}
-
-impl Store {
-    /// Marks the current password as one-time: it must be replaced at the next login.
-    pub async fn mark_password_one_time(&self, ctx: &Ctx, user_id: Uuid) -> Result<()> {
-        write_tx!(&self.db, |tx| {
-            sqlx::query(
-                "UPDATE users SET must_change_password = TRUE WHERE org_id = $1 AND id = $2",
-            )
-            .bind(ctx.org_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-            append_audit!(
-                self,
-                tx,
-                ctx.event("user.password_one_time", "user", user_id, json!({})),
                 ctx.now
             );
         });

@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use mamori_domain::audit::{AuditEvent, AuditKey, ChainBreak};
 use mamori_domain::org::{InstitutionType, OrgKind, OrgProfile};
 use mamori_domain::role::{Role, RoleSet};
-use mamori_domain::throttle::should_lock;
+use mamori_domain::throttle::AddressLimit;
 use mamori_store::{Backend, Ctx, NewSession, NewUser, Store, StoreError};
+use mamori_store::{LoginFailure, PasswordChange};
 use uuid::Uuid;
 
 struct Db {
@@ -278,7 +279,8 @@ async fn no_read_or_write_crosses_organisations() {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            s.set_password(&as_a, admin_b.id, "x").await,
+            s.set_password(&as_a, admin_b.id, &PasswordChange::ending_everything("x"))
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
@@ -469,7 +471,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
 }
 
 #[tokio::test]
-async fn five_failed_logins_lock_until_unlocked() {
+async fn failed_logins_make_the_account_wait_longer_each_time_until_a_success_or_unlock() {
     for db in backends().await {
         let s = &db.store;
         let (a, admin, _, _) = two_orgs(s).await;
@@ -480,15 +482,33 @@ async fn five_failed_logins_lock_until_unlocked() {
             )
             .await
             .expect("user");
-        for expected in 1..=5 {
-            let n = s
-                .login_failed(&ctx(a.id, Some(user.id)), user.id, "password", should_lock)
+        let as_user = ctx(a.id, Some(user.id));
+        for expected in 1..=4 {
+            let l = s
+                .login_failed(&as_user, user.id, LoginFailure::Password)
                 .await
                 .expect("fail");
-            assert_eq!(n, expected);
+            assert_eq!((l.consecutive, l.until), (expected, None));
         }
+        let l = s
+            .login_failed(&as_user, user.id, LoginFailure::Password)
+            .await
+            .expect("fail");
+        assert_eq!(l.until, Some(t0() + Duration::minutes(1)));
         let locked = s.user(a.id, user.id).await.expect("user");
-        assert!(locked.locked);
+        assert!(locked.is_locked(t0()));
+        assert!(!locked.is_locked(t0() + Duration::minutes(1)));
+        // Tries during the wait are written down but not counted.
+        let l = s
+            .login_failed(&as_user, user.id, LoginFailure::WhileLocked)
+            .await
+            .expect("fail");
+        assert_eq!((l.consecutive, l.until), (5, None));
+        let l = s
+            .login_failed(&as_user, user.id, LoginFailure::Password)
+            .await
+            .expect("fail");
+        assert_eq!(l.until, Some(t0() + Duration::minutes(2)));
         let trail = s
             .audit_list(
                 a.id,
@@ -500,26 +520,115 @@ async fn five_failed_logins_lock_until_unlocked() {
             )
             .await
             .expect("trail");
-        assert_eq!(
-            trail
-                .iter()
-                .filter(|r| r.event.action == "auth.locked")
-                .count(),
-            1
-        );
-        assert_eq!(
-            trail
-                .iter()
-                .filter(|r| r.event.action == "auth.login_failed")
-                .count(),
-            5
-        );
+        let count = |action: &str| trail.iter().filter(|r| r.event.action == action).count();
+        assert_eq!((count("auth.locked"), count("auth.login_failed")), (2, 7));
         let unlocked = s
             .unlock(&ctx(a.id, Some(admin.id)), user.id)
             .await
             .expect("unlock");
-        assert!(!unlocked.locked);
-        assert_eq!(unlocked.failed_logins, 0);
+        assert_eq!((unlocked.failed_logins, unlocked.locked_until), (0, None));
+        for _ in 0..5 {
+            s.login_failed(&as_user, user.id, LoginFailure::Password)
+                .await
+                .expect("fail");
+        }
+        s.login_succeeded(&as_user, user.id, "password")
+            .await
+            .expect("ok");
+        let after = s.user(a.id, user.id).await.expect("user");
+        assert_eq!((after.failed_logins, after.locked_until), (0, None));
+    }
+}
+
+#[tokio::test]
+async fn a_lockout_at_the_second_factor_ends_the_sessions_and_one_at_the_password_does_not() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin, _, _) = two_orgs(s).await;
+        let session = |hash: &'static str| mamori_store::NewSession {
+            id_hash: hash,
+            user_id: admin.id,
+            csrf: "c",
+            awaiting_totp: false,
+            ip: "",
+            now: t0(),
+            expires_at: t0() + Duration::hours(1),
+        };
+        s.create_session(&session("s1")).await.expect("session");
+        let as_admin = ctx(a.id, Some(admin.id));
+        for _ in 0..5 {
+            s.login_failed(&as_admin, admin.id, LoginFailure::Password)
+                .await
+                .expect("fail");
+        }
+        assert!(s.session("s1", t0()).await.expect("session").is_some());
+        s.unlock(&as_admin, admin.id).await.expect("unlock");
+        for _ in 0..5 {
+            s.login_failed(&as_admin, admin.id, LoginFailure::SecondFactor)
+                .await
+                .expect("fail");
+        }
+        assert!(s.session("s1", t0()).await.expect("session").is_none());
+    }
+}
+
+#[tokio::test]
+async fn address_failures_are_counted_per_window_and_refusals_summed_once_it_closes() {
+    for db in backends().await {
+        let s = &db.store;
+        let limit = AddressLimit::per_ten_minutes(3);
+        for i in 0..3 {
+            s.address_failed("192.0.2.1", &limit, t0() + Duration::seconds(i))
+                .await
+                .expect("count");
+        }
+        s.address_failed("192.0.2.2", &limit, t0())
+            .await
+            .expect("count");
+        assert_eq!(
+            s.address_failures("192.0.2.1").await.expect("read"),
+            Some((t0(), 3))
+        );
+        for _ in 0..4 {
+            s.address_refused("192.0.2.1", "x@a.jp", "192.0.2.1", t0())
+                .await
+                .expect("refuse");
+        }
+        let actions = |records: Vec<mamori_domain::audit::AuditRecord>, action: &str| {
+            records
+                .into_iter()
+                .filter(|r| r.event.action == action)
+                .collect::<Vec<_>>()
+        };
+        let first = actions(s.audit_records().await.expect("audit"), "auth.rate_limited");
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].event.detail, r#"{"failures":3}"#);
+        // A failure after the window opens a new one.
+        s.address_failed("192.0.2.2", &limit, t0() + Duration::minutes(10))
+            .await
+            .expect("count");
+        assert_eq!(
+            s.address_failures("192.0.2.2").await.expect("read"),
+            Some((t0() + Duration::minutes(10), 1))
+        );
+        let closed = s
+            .close_address_windows(&limit, t0() + Duration::minutes(10))
+            .await
+            .expect("close");
+        assert_eq!(closed, 1, "only the window of .1 had closed");
+        assert_eq!(s.address_failures("192.0.2.1").await.expect("read"), None);
+        let sums = actions(
+            s.audit_records().await.expect("audit"),
+            "auth.rate_limited_summary",
+        );
+        assert_eq!(sums.len(), 1);
+        assert_eq!(sums[0].event.object_id, "192.0.2.1");
+        assert!(
+            sums[0].event.detail.contains("\"refused\":4"),
+            "{}",
+            sums[0].event.detail
+        );
+        assert!(s.audit_verify(None).await.expect("verify").is_ok());
     }
 }
 
@@ -564,7 +673,8 @@ async fn password_history_lists_the_newest_first() {
         for i in 2..=7 {
             let mut c = ctx(a.id, Some(admin.id));
             c.now = t0() + Duration::minutes(i);
-            s.set_password(&c, admin.id, &format!("h{i}"))
+            let hash = format!("h{i}");
+            s.set_password(&c, admin.id, &PasswordChange::ending_everything(&hash))
                 .await
                 .expect("set");
         }

@@ -87,7 +87,10 @@ pub async fn show(
         Some(AccountFigures {
             active: active.len(),
             without_two_factor: active.iter().filter(|u| !u.totp_enabled).count(),
-            locked: users.iter().filter(|u| u.locked && !u.disabled).count(),
+            locked: users
+                .iter()
+                .filter(|u| u.is_locked(s.now) && !u.disabled)
+                .count(),
             pending: users
                 .iter()
                 .filter(|u| u.password_hash.is_none() && !u.disabled)

@@ -16,7 +16,7 @@ pub mod status;
 
 pub use core::routes::{Body, Guard, PageRoute};
 pub use core::state::{AppState, WebConfig};
-pub use core::{crypto, i18n, mail};
+pub use core::{client, crypto, i18n, mail};
 pub use incident::emergency;
 
 use axum::{Extension, Json, Router};

@@ -94,7 +94,7 @@ fn audit_verify_names_the_first_altered_or_deleted_record() {
     }
     let ok = mamori(dir.path(), &["audit", "verify"]);
     assert!(
-        stdout(&ok).contains("audit chain intact: 5 records verified"),
+        stdout(&ok).contains("audit chain intact: 4 records verified"),
         "{}",
         stdout(&ok)
     );
@@ -131,7 +131,7 @@ fn audit_verify_names_the_first_altered_or_deleted_record() {
     };
     // The database itself refuses to change history.
     assert!(db("UPDATE audit_log SET actor_label = 'x' WHERE seq = 2").is_err());
-    assert!(db("DELETE FROM audit_log WHERE seq = 5").is_err());
+    assert!(db("DELETE FROM audit_log WHERE seq = 4").is_err());
     // Someone with DDL rights drops the guards, rewrites record 2 and recomputes the chain and
     // its head the way a plain SHA-256 chain is computed: without the key, it shows.
     for t in [
@@ -262,6 +262,86 @@ fn audit_verify_names_the_first_altered_or_deleted_record() {
 }
 
 #[test]
+fn a_reset_password_ends_every_session_and_revokes_every_token() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    assert!(
+        mamori(
+            d,
+            &[
+                "admin",
+                "init",
+                "--org",
+                "守り病院",
+                "--email",
+                "a@m.jp",
+                "--beds",
+                "120"
+            ]
+        )
+        .status
+        .success()
+    );
+    let token = stdout(&mamori(d, &["admin", "token", "--email", "a@m.jp"]))
+        .trim()
+        .to_string();
+    let url = format!("sqlite://{}", d.join("mamori.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let live = |token: &str| {
+        rt.block_on(async {
+            let s = Store::connect(&url).await.expect("store");
+            let owner = s
+                .token_owner(&mamori_web::crypto::digest(token), chrono::Utc::now())
+                .await
+                .expect("lookup");
+            s.close().await;
+            owner.is_some()
+        })
+    };
+    assert!(live(&token));
+    let session = |open: bool| {
+        rt.block_on(async {
+            let s = Store::connect(&url).await.expect("store");
+            let now = chrono::Utc::now();
+            if open {
+                let (user, _) = s
+                    .login_lookup("a@m.jp")
+                    .await
+                    .expect("lookup")
+                    .expect("user");
+                s.create_session(&mamori_store::NewSession {
+                    id_hash: "browser",
+                    user_id: user.id,
+                    csrf: "c",
+                    awaiting_totp: false,
+                    now,
+                    expires_at: now + chrono::Duration::hours(1),
+                    ip: "",
+                })
+                .await
+                .expect("session");
+            }
+            let found = s.session("browser", now).await.expect("session").is_some();
+            s.close().await;
+            found
+        })
+    };
+    assert!(session(true));
+    let reset = mamori(d, &["admin", "reset-password", "--email", "a@m.jp"]);
+    assert!(reset.status.success());
+    assert!(!session(false));
+    assert!(
+        stdout(&reset).contains("1 session(s) ended, 1 API token(s) revoked."),
+        "{}",
+        stdout(&reset)
+    );
+    assert!(!live(&token), "whoever had the old password kept nothing");
+}
+
+#[test]
 fn bad_settings_are_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("dir");
     let cfg = dir.path().join("m.toml");
@@ -272,6 +352,17 @@ fn bad_settings_are_refused_with_a_clear_message() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
+    std::fs::write(&cfg, "trusted_proxies = [\"10.0.0.1\", \"proxy.local\"]\n").expect("write");
+    let o = mamori(
+        dir.path(),
+        &["--config", cfg.to_str().expect("path"), "audit", "verify"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("proxy.local: not an IP address"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

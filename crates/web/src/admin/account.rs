@@ -18,7 +18,7 @@ use mamori_domain::Lang;
 use mamori_domain::clock::format_jst;
 use mamori_domain::password;
 use mamori_domain::validate::Problem;
-use mamori_store::ApiToken;
+use mamori_store::{ApiToken, PasswordChange};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -42,6 +42,8 @@ struct AccountPage {
     two_factor: bool,
     recovery_left: i64,
     tokens: Vec<TokenRow>,
+    /// Whether any token is unrevoked (and could be kept through a password change).
+    live_tokens: bool,
     errors: Problem,
     token_name: String,
     disable_error: Option<&'static str>,
@@ -54,7 +56,7 @@ async fn account_page(
     disable_error: Option<&'static str>,
     notice: Option<&'static str>,
 ) -> Result<AccountPage, AppError> {
-    let tokens = state
+    let tokens: Vec<TokenRow> = state
         .store
         .tokens(s.org.id, s.user.id)
         .await?
@@ -75,6 +77,7 @@ async fn account_page(
         roles: s.user.roles.iter().map(|r| r.label(s.lang)).collect(),
         two_factor: s.user.totp_enabled,
         recovery_left: state.store.recovery_codes_left(s.user.id).await?,
+        live_tokens: tokens.iter().any(|t| t.token.revoked_at.is_none()),
         tokens,
         errors,
         token_name: String::new(),
@@ -96,6 +99,8 @@ pub struct PasswordForm {
     current: String,
     password: String,
     password_confirm: String,
+    /// Ticked to keep the API tokens; left unticked (or absent), they are revoked.
+    keep_tokens: Option<String>,
 }
 
 /// Changes one's password: the current one, the rules for the account's 2FA state, no reuse.
@@ -127,11 +132,14 @@ pub async fn change_password(
             &account_page(&state, &s, p, None, None).await?,
         ),
         Ok(hash) => {
-            state.store.set_password(&s.ctx(), s.user.id, &hash).await?;
-            // Other sessions may belong to whoever knew the old password.
+            let change = PasswordChange {
+                keep_session: Some(&s.session_hash),
+                keep_tokens: f.keep_tokens.is_some(),
+                ..PasswordChange::ending_everything(&hash)
+            };
             state
                 .store
-                .delete_user_sessions(s.user.id, Some(&s.session_hash))
+                .set_password(&s.ctx(), s.user.id, &change)
                 .await?;
             render(
                 &account_page(

@@ -55,15 +55,20 @@ pub struct UserOut {
     /// Role codes: `executive`, `security_manager`, `planner`, `system_operator`, `staff`, `admin`.
     roles: Vec<String>,
     disabled: bool,
+    /// Whether password logins wait out a lockout after repeated failures.
     locked: bool,
+    /// Until when they wait.
+    locked_until: Option<chrono::DateTime<chrono::Utc>>,
     two_factor: bool,
     /// False until the invitation is accepted.
     activated: bool,
     last_login_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl From<&User> for UserOut {
-    fn from(u: &User) -> Self {
+impl UserOut {
+    /// A user as it stands at `now`.
+    fn at(u: &User, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let locked = u.is_locked(now);
         UserOut {
             id: u.id,
             org_id: u.org_id,
@@ -71,7 +76,8 @@ impl From<&User> for UserOut {
             display_name: u.display_name.clone(),
             roles: u.roles.iter().map(|r| r.code().to_string()).collect(),
             disabled: u.disabled,
-            locked: u.locked,
+            locked,
+            locked_until: u.locked_until.filter(|_| locked),
             two_factor: u.totp_enabled,
             activated: u.password_hash.is_some(),
             last_login_at: u.last_login_at,
@@ -91,7 +97,7 @@ pub struct MeOut {
     responses((status = 200, body = MeOut), (status = 401, body = ErrorOut)), security(("token" = [])))]
 pub async fn me(c: ApiCaller) -> Json<MeOut> {
     Json(MeOut {
-        user: UserOut::from(&c.user),
+        user: UserOut::at(&c.user, c.now),
         organisation: OrgOut::from(&c.org),
     })
 }
@@ -169,7 +175,7 @@ pub async fn create_organisation(
     let (org, user, invite_url) = service::register_org(&state, &c, &draft).await?;
     let body = OrgCreated {
         organisation: OrgOut::from(&org),
-        admin: UserOut::from(&user),
+        admin: UserOut::at(&user, c.now),
         invite_url,
     };
     Ok((axum::http::StatusCode::CREATED, Json(body)).into_response())
@@ -186,7 +192,7 @@ pub async fn users(
         service::users(&state, &c)
             .await?
             .iter()
-            .map(UserOut::from)
+            .map(|u| UserOut::at(u, c.now))
             .collect(),
     ))
 }
@@ -199,7 +205,10 @@ pub async fn user(
     c: ApiCaller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<UserOut>, AppError> {
-    Ok(Json(UserOut::from(&service::user(&state, &c, id).await?)))
+    Ok(Json(UserOut::at(
+        &service::user(&state, &c, id).await?,
+        c.now,
+    )))
 }
 
 /// An invitation.
@@ -236,7 +245,7 @@ pub async fn invite_user(
     Ok((
         axum::http::StatusCode::CREATED,
         Json(UserInvited {
-            user: UserOut::from(&user),
+            user: UserOut::at(&user, c.now),
             invite_url,
         }),
     )
@@ -278,7 +287,7 @@ pub async fn patch_user(
     if b.locked == Some(false) {
         user = service::unlock(&state, &c, id).await?;
     }
-    Ok(Json(UserOut::from(&user)))
+    Ok(Json(UserOut::at(&user, c.now)))
 }
 
 /// An audit record.

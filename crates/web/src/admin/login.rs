@@ -14,8 +14,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_domain::audit::AuditEvent;
-use mamori_domain::throttle;
-use mamori_store::{Ctx, User};
+use mamori_domain::throttle::{self, AddressLimit};
+use mamori_store::{Ctx, LoginFailure, User};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -76,7 +76,17 @@ fn refuse(
     render_status(status, &p)
 }
 
-/// Checks the password; completes the login or asks for the TOTP code.
+/// The client address failures are counted under, and its limit.
+fn address_of(state: &AppState, v: &Visitor) -> (Option<String>, AddressLimit) {
+    (
+        v.ip.map(throttle::address_key),
+        AddressLimit::per_ten_minutes(state.config.login_failures_per_address),
+    )
+}
+
+/// Checks the password; completes the login or asks for the TOTP code. A wrong password, an
+/// unknown e-mail, a disabled account and one waiting out a lockout all get the same answer in
+/// the same time, so that the form tells nobody which accounts exist or are locked.
 pub async fn submit(
     State(state): State<AppState>,
     v: Visitor,
@@ -85,93 +95,79 @@ pub async fn submit(
     v.check_csrf(&f.csrf)?;
     let now = state.now();
     let ip = v.ip.map(|i| i.to_string()).unwrap_or_default();
-    if let Some(addr) = v.ip {
-        let allowed = state
-            .ip_attempts
-            .lock()
-            .map(|mut w| w.allow(&addr, now))
-            .unwrap_or(false);
-        if !allowed {
+    let email = f.email.trim().to_lowercase();
+    let (address, limit) = address_of(&state, &v);
+    if let Some(address) = &address
+        && !limit.allows(state.store.address_failures(address).await?, now)
+    {
+        state
+            .store
+            .address_refused(address, &email, &ip, now)
+            .await?;
+        return refuse(
+            &v,
+            &f.email,
+            "error.too_many",
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let found = state.store.login_lookup(&email).await?;
+    // Every path spends one password check, real or against a decoy.
+    let hash = found
+        .as_ref()
+        .and_then(|(u, _)| u.password_hash.clone())
+        .unwrap_or_else(|| crypto::decoy_hash().to_string());
+    let password_ok = verify_blocking(f.password.clone(), hash).await?;
+    let failure = match &found {
+        None => None,
+        Some((user, _)) if user.disabled => Some(LoginFailure::Disabled),
+        Some((user, _)) if user.is_locked(now) => Some(LoginFailure::WhileLocked),
+        Some((user, _)) if !password_ok || user.password_hash.is_none() => {
+            Some(LoginFailure::Password)
+        }
+        Some((user, _)) => return password_accepted(&state, user, &ip, now).await,
+    };
+    match (&found, failure) {
+        (Some((user, _)), Some(why)) => {
+            state
+                .store
+                .login_failed(&ctx_for(user, &ip, now), user.id, why)
+                .await?;
+        }
+        _ => {
             state
                 .store
                 .record(
                     AuditEvent {
                         org_id: None,
                         actor_id: None,
-                        actor_label: f.email.trim().to_lowercase(),
-                        action: "auth.rate_limited".into(),
-                        object_type: "address".into(),
-                        object_id: ip.clone(),
-                        detail: "{}".into(),
+                        actor_label: email.clone(),
+                        action: "auth.login_failed".into(),
+                        object_type: "user".into(),
+                        object_id: String::new(),
+                        detail: json!({"reason": "unknown_email"}).to_string(),
                         ip: ip.clone(),
                         subject_org_id: None,
                     },
                     now,
                 )
                 .await?;
-            return refuse(
-                &v,
-                &f.email,
-                "error.too_many",
-                StatusCode::TOO_MANY_REQUESTS,
-            );
         }
     }
-    let email = f.email.trim().to_lowercase();
-    let found = state.store.login_lookup(&email).await?;
-    let Some((user, _org)) = found else {
-        // Spend the same time as a real check so that timing does not reveal which e-mails exist.
-        verify_blocking(f.password.clone(), crypto::decoy_hash().to_string()).await?;
-        state
-            .store
-            .record(
-                AuditEvent {
-                    org_id: None,
-                    actor_id: None,
-                    actor_label: email.clone(),
-                    action: "auth.login_failed".into(),
-                    object_type: "user".into(),
-                    object_id: String::new(),
-                    detail: json!({"reason": "unknown_email"}).to_string(),
-                    ip: ip.clone(),
-                    subject_org_id: None,
-                },
-                now,
-            )
-            .await?;
-        return refuse(&v, &f.email, "error.login_failed", StatusCode::UNAUTHORIZED);
-    };
-    let ctx = ctx_for(&user, &ip, now);
-    let ok = match &user.password_hash {
-        Some(h) => verify_blocking(f.password.clone(), h.clone()).await?,
-        None => false,
-    };
-    if user.disabled {
-        state
-            .store
-            .login_failed(&ctx, user.id, "disabled", |_| false)
-            .await?;
-        return refuse(&v, &f.email, "error.login_failed", StatusCode::UNAUTHORIZED);
+    if let Some(address) = &address {
+        state.store.address_failed(address, &limit, now).await?;
     }
-    if user.locked {
-        state
-            .store
-            .login_failed(&ctx, user.id, "locked", |_| false)
-            .await?;
-        return refuse(&v, &f.email, "error.account_locked", StatusCode::FORBIDDEN);
-    }
-    if !ok {
-        let count = state
-            .store
-            .login_failed(&ctx, user.id, "password", throttle::should_lock)
-            .await?;
-        let key = if throttle::should_lock(count) {
-            "error.account_locked"
-        } else {
-            "error.login_failed"
-        };
-        return refuse(&v, &f.email, key, StatusCode::UNAUTHORIZED);
-    }
+    refuse(&v, &f.email, "error.login_failed", StatusCode::UNAUTHORIZED)
+}
+
+/// Completes a login whose password was right: the session, or the TOTP step first.
+async fn password_accepted(
+    state: &AppState,
+    user: &User,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, AppError> {
+    let ctx = ctx_for(user, ip, now);
     let mut cookies = vec![];
     if let Some(l) = user.lang {
         cookies.push(set_cookie(
@@ -182,14 +178,14 @@ pub async fn submit(
         ));
     }
     if user.totp_enabled {
-        cookies.push(start_session(&state, user.id, true, &ip).await?);
+        cookies.push(start_session(state, user.id, true, ip).await?);
         return Ok(with_cookies(see_other("/login/totp"), cookies));
     }
     state
         .store
         .login_succeeded(&ctx, user.id, "password")
         .await?;
-    cookies.push(start_session(&state, user.id, false, &ip).await?);
+    cookies.push(start_session(state, user.id, false, ip).await?);
     Ok(with_cookies(see_other("/"), cookies))
 }
 
@@ -248,7 +244,7 @@ pub async fn totp_submit(
     let now = state.now();
     let ip = v.ip.map(|i| i.to_string()).unwrap_or_default();
     let ctx = ctx_for(&user, &ip, now);
-    if user.locked || user.disabled {
+    if user.is_locked(now) || user.disabled {
         state.store.delete_session(&pending_hash).await?;
         return Ok(see_other("/login"));
     }
@@ -275,12 +271,17 @@ pub async fn totp_submit(
     {
         "recovery_code"
     } else {
-        let count = state
+        // Reaching a lockout here ends every session of the account, this pending one included.
+        let lockout = state
             .store
-            .login_failed(&ctx, user.id, "totp", throttle::should_lock)
+            .login_failed(&ctx, user.id, LoginFailure::SecondFactor)
             .await?;
-        if throttle::should_lock(count) {
-            state.store.delete_session(&pending_hash).await?;
+        let (address, limit) = address_of(&state, &v);
+        if let Some(address) = &address {
+            state.store.address_failed(address, &limit, now).await?;
+        }
+        if lockout.until.is_some() {
+            return Ok(see_other("/login"));
         }
         let p = TotpPage {
             page: Page::visitor(v.lang, &v.csrf, "totp.title", "/login/totp"),

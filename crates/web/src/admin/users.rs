@@ -28,6 +28,16 @@ pub struct UserRow {
     pub roles: String,
     /// Last login, Japan time.
     pub last_login: String,
+    /// Until when password logins wait out a lockout, Japan time; empty when they do not.
+    pub locked_until: String,
+}
+
+/// Until when a user's password logins wait, Japan time, or empty.
+fn locked_until(u: &User, now: chrono::DateTime<chrono::Utc>) -> String {
+    u.locked_until
+        .filter(|_| u.is_locked(now))
+        .map(format_jst)
+        .unwrap_or_default()
 }
 
 /// The invitation form.
@@ -69,6 +79,7 @@ async fn users_page(
                 .collect::<Vec<_>>()
                 .join("、"),
             last_login: u.last_login_at.map(format_jst).unwrap_or_default(),
+            locked_until: locked_until(&u, s.now),
             user: u,
         })
         .collect();
@@ -140,6 +151,7 @@ struct UserPage {
     choices: Vec<RoleChoice>,
     created: String,
     last_login: String,
+    locked_until: String,
     errors: Problem,
     invited: Option<String>,
 }
@@ -160,6 +172,7 @@ async fn user_page(
         choices: role_choices(s.lang, &checked),
         created: format_jst(user.created_at),
         last_login: user.last_login_at.map(format_jst).unwrap_or_default(),
+        locked_until: locked_until(&user, s.now),
         user,
         errors,
         invited,

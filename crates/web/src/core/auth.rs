@@ -1,38 +1,24 @@
 //! Who is asking: a visitor, a signed-in browser session, or an API token, decided in extractors
 //! so that no handler can forget to check.
 
+use crate::core::client::client_ip;
 use crate::core::crypto;
 use crate::core::error::AppError;
 use crate::core::http::{cookie, request_lang, set_cookie};
 use crate::core::state::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use mamori_domain::Lang;
 use mamori_domain::authz::{Actor, Permission};
 use mamori_store::{Ctx, NewSession, Organisation, User};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "mamori_session";
 /// The cookie holding a visitor's form token (double-submit) before signing in.
 pub const VISITOR_CSRF_COOKIE: &str = "mamori_csrf";
-
-/// The client's address as the server saw it.
-pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
-    // Tests route requests without a socket and name the client with `MockConnectInfo`.
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<axum::extract::connect_info::MockConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
-}
 
 fn actor_of(user: &User, org: &Organisation) -> Actor {
     Actor {
@@ -64,13 +50,21 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn new(user: User, org: Organisation, lang: Lang, parts: &Parts, now: DateTime<Utc>) -> Caller {
+    fn new(
+        (user, org): (User, Organisation),
+        lang: Lang,
+        parts: &Parts,
+        state: &AppState,
+        now: DateTime<Utc>,
+    ) -> Caller {
         Caller {
             actor: actor_of(&user, &org),
             user,
             org,
             lang,
-            ip: client_ip(parts).map(|i| i.to_string()).unwrap_or_default(),
+            ip: client_ip(parts, &state.config.trusted_proxies)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
             now,
         }
     }
@@ -155,7 +149,7 @@ impl SignedIn {
             .lang
             .unwrap_or_else(|| request_lang(&parts.headers));
         Ok(SignedIn {
-            caller: Caller::new(session.user, session.org, lang, parts, now),
+            caller: Caller::new((session.user, session.org), lang, parts, state, now),
             csrf: session.csrf,
             session_hash: hash,
         })
@@ -210,7 +204,7 @@ impl Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let existing = cookie(&parts.headers, VISITOR_CSRF_COOKIE)
             .filter(|c| c.len() >= 20)
             .map(str::to_string);
@@ -219,7 +213,7 @@ impl FromRequestParts<AppState> for Visitor {
             lang: request_lang(&parts.headers),
             csrf: existing.unwrap_or_else(|| crypto::random_token(24)),
             new_token,
-            ip: client_ip(parts),
+            ip: client_ip(parts, &state.config.trusted_proxies),
             session_secret: cookie(&parts.headers, SESSION_COOKIE).map(str::to_string),
         })
     }
@@ -246,7 +240,7 @@ impl ApiCaller {
             .await?
             .ok_or(AppError::Unauthorized)?;
         let lang = request_lang(&parts.headers);
-        Ok(ApiCaller(Caller::new(user, org, lang, parts, now)))
+        Ok(ApiCaller(Caller::new((user, org), lang, parts, state, now)))
     }
 }
 

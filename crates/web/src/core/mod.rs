@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod charts;
+pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod form;

@@ -2,10 +2,8 @@
 
 use crate::core::metrics::Metrics;
 use mamori_domain::clock::Clock;
-use mamori_domain::throttle::AttemptWindow;
 use mamori_store::Store;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Settings the web layer needs.
 #[derive(Debug, Clone)]
@@ -16,8 +14,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Sessions last this many hours.
     pub session_hours: i64,
-    /// Login attempts allowed per client address in ten minutes.
-    pub login_attempts_per_ip: usize,
+    /// Failed logins allowed per client address in ten minutes.
+    pub login_failures_per_address: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::core::client::TrustedProxies,
     /// Where uploaded evidence files are kept, one folder per organisation, named by SHA-256.
     pub upload_dir: std::path::PathBuf,
     /// Where each organisation's emergency pack is rewritten whenever its contents change.
@@ -32,7 +32,8 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
             session_hours: 12,
-            login_attempts_per_ip: 30,
+            login_failures_per_address: 30,
+            trusted_proxies: Default::default(),
             upload_dir: std::path::PathBuf::from("mamori-data/uploads"),
             emergency_dir: std::path::PathBuf::from("mamori-data/emergency"),
             mail: None,
@@ -50,7 +51,6 @@ pub struct AppState {
     /// Settings.
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
-    pub(crate) ip_attempts: Arc<Mutex<AttemptWindow<IpAddr>>>,
     /// Wakes the mail worker when a message is queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
@@ -58,14 +58,11 @@ pub struct AppState {
 impl AppState {
     /// State over a store with a clock and settings.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> AppState {
-        let window =
-            AttemptWindow::new(config.login_attempts_per_ip, chrono::Duration::minutes(10));
         AppState {
             store,
             clock,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
-            ip_attempts: Arc::new(Mutex::new(window)),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }

@@ -27,6 +27,7 @@ pub struct App {
     pub router: Router,
     pub store: Store,
     pub clock: Arc<TestClock>,
+    pub config: WebConfig,
     pub _dir: tempfile::TempDir,
 }
 
@@ -74,6 +75,8 @@ impl Res {
 pub struct Browser {
     pub cookies: HashMap<String, String>,
     pub lang: Option<&'static str>,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy (or a client pretending) would.
+    pub forwarded_for: Option<String>,
 }
 
 impl App {
@@ -83,6 +86,11 @@ impl App {
 
     /// An application that sends notifications through the given mail settings.
     pub async fn with_mail(mail: Option<mamori_web::mail::MailSettings>) -> App {
+        App::with_config(|c| c.mail = mail).await
+    }
+
+    /// An application with settings changed from the tests' usual ones.
+    pub async fn with_config(change: impl FnOnce(&mut WebConfig)) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::connect(&format!("sqlite://{}", dir.path().join("w.db").display()))
             .await
@@ -92,22 +100,33 @@ impl App {
                 .single()
                 .expect("time"),
         )));
-        let config = WebConfig {
+        let mut config = WebConfig {
             public_url: "http://mamori.test".into(),
             upload_dir: dir.path().join("uploads"),
             emergency_dir: dir.path().join("emergency"),
-            mail,
             ..WebConfig::default()
         };
-        let state = AppState::new(store.clone(), clock.clone(), config);
-        let router = mamori_web::router(state)
-            .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))));
+        change(&mut config);
+        let router = App::serve(&store, &clock, &config);
         App {
             router,
             store,
             clock,
+            config,
             _dir: dir,
         }
+    }
+
+    /// The application over a store, as a fresh process would serve it; every request comes from
+    /// 192.0.2.7.
+    fn serve(store: &Store, clock: &Arc<TestClock>, config: &WebConfig) -> Router {
+        let state = AppState::new(store.clone(), clock.clone(), config.clone());
+        mamori_web::router(state).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40000))))
+    }
+
+    /// Starts the application again over the same database, as after a restart.
+    pub fn restart(&mut self) {
+        self.router = App::serve(&self.store, &self.clock, &self.config);
     }
 
     /// The application's data folder (uploads, emergency packs).
@@ -142,6 +161,9 @@ impl App {
         }
         if let Some(l) = b.lang {
             req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        if let Some(f) = &b.forwarded_for {
+            req = req.header("x-forwarded-for", f);
         }
         let res = self
             .router

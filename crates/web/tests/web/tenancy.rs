@@ -521,7 +521,7 @@ async fn call(app: &App, w: &mut Who, t: &Target, path: &str) -> Res {
 async fn holdings(app: &App, org: uuid::Uuid) -> Value {
     let s = &app.store;
     json!({
-        "users": s.users(org).await.expect("users").iter().map(|u| (u.email.clone(), u.disabled, u.locked, u.roles.iter().map(|r| r.code()).collect::<Vec<_>>())).collect::<Vec<_>>(),
+        "users": s.users(org).await.expect("users").iter().map(|u| (u.email.clone(), u.disabled, u.locked_until, u.roles.iter().map(|r| r.code()).collect::<Vec<_>>())).collect::<Vec<_>>(),
         "assessments": s.assessments(org).await.expect("a").iter().map(|a| (a.id, a.title.clone(), a.maturity, a.respondent_org_id)).collect::<Vec<_>>(),
         "answers": s.assessments(org).await.expect("a").len(),
         "reports": s.anomaly_reports(org, false).await.expect("r").iter().map(|r| (r.id, r.status.code())).collect::<Vec<_>>(),
