@@ -37,18 +37,27 @@ pub enum AdminCommand {
         /// The account's e-mail.
         #[arg(long)]
         email: String,
+        /// The account's organisation (name or id), when the e-mail has accounts in several.
+        #[arg(long)]
+        org: Option<String>,
     },
     /// Sets a new one-time password for an account and prints it.
     ResetPassword {
         /// The account's e-mail.
         #[arg(long)]
         email: String,
+        /// The account's organisation (name or id), when the e-mail has accounts in several.
+        #[arg(long)]
+        org: Option<String>,
     },
     /// Issues an API token for an account (for a script or another system) and prints it once.
     Token {
         /// The account's e-mail; the token acts with its roles.
         #[arg(long)]
         email: String,
+        /// The account's organisation (name or id), when the e-mail has accounts in several.
+        #[arg(long)]
+        org: Option<String>,
         /// What the token is for, as listed on the account page.
         #[arg(long, default_value = "cli")]
         name: String,
@@ -101,14 +110,14 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<Ex
             )
             .await
         }
-        AdminCommand::Unlock { email } => {
-            let user = find(&store, &email).await?;
+        AdminCommand::Unlock { email, org } => {
+            let user = find(&store, &email, org.as_deref()).await?;
             store.unlock(&cli_ctx(user.org_id), user.id).await?;
             println!("unlocked {}", user.email);
             Ok(ExitCode::SUCCESS)
         }
-        AdminCommand::ResetPassword { email } => {
-            let user = find(&store, &email).await?;
+        AdminCommand::ResetPassword { email, org } => {
+            let user = find(&store, &email, org.as_deref()).await?;
             let password = one_time_password();
             let hash = mamori_web::crypto::hash_password(&password).map_err(anyhow::Error::msg)?;
             // Whoever had the old password may hold its sessions and tokens: all of them end.
@@ -127,8 +136,8 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<Ex
             );
             Ok(ExitCode::SUCCESS)
         }
-        AdminCommand::Token { email, name } => {
-            let user = find(&store, &email).await?;
+        AdminCommand::Token { email, org, name } => {
+            let user = find(&store, &email, org.as_deref()).await?;
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
                 bail!("--name: between 1 and 100 characters");
@@ -145,12 +154,28 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<Ex
     out
 }
 
-async fn find(store: &Store, email: &str) -> anyhow::Result<mamori_store::User> {
+/// The account with an e-mail, in the organisation named (by name or id) when there are several.
+async fn find(store: &Store, email: &str, org: Option<&str>) -> anyhow::Result<mamori_store::User> {
     let email = validate::email(email)
         .map_err(|_| anyhow::anyhow!("not a valid e-mail address: {email}"))?;
-    match store.login_lookup(&email).await? {
-        Some((u, _)) => Ok(u),
-        None => bail!("no account with e-mail {email}"),
+    let mut accounts = store.login_candidates(&email).await?;
+    if let Some(org) = org {
+        accounts.retain(|(_, o)| o.id.to_string() == org || o.profile.name == org);
+    }
+    match accounts.as_slice() {
+        [] => bail!(
+            "no account with e-mail {email}{}",
+            org.map(|o| format!(" in {o}")).unwrap_or_default()
+        ),
+        [(u, _)] => Ok(u.clone()),
+        several => bail!(
+            "{email} has accounts in several organisations; name one with --org: {}",
+            several
+                .iter()
+                .map(|(_, o)| format!("{} ({})", o.profile.name, o.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

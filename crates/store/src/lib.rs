@@ -38,7 +38,7 @@ pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
 pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
-pub use users::{PasswordChange, PasswordChanged};
+pub use users::{LOGIN_CANDIDATES, PasswordChange, PasswordChanged};
 
 /// Results of storage operations.
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -20,6 +20,9 @@ macro_rules! set_password_in_tx {
     }};
 }
 
+/// The most accounts one e-mail is tried against at login (each costs a password check).
+pub const LOGIN_CANDIDATES: usize = 10;
+
 /// A new password and what it ends.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordChange<'a> {
@@ -198,21 +201,25 @@ impl Store {
         self.user(user.org_id, user.id).await
     }
 
-    /// The user (and organisation) with a login e-mail, for authentication only.
-    pub async fn login_lookup(&self, email: &str) -> Result<Option<(User, Organisation)>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-        let row: Option<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    /// The accounts (with their organisations) that sign in with an e-mail, for authentication
+    /// only: one person may hold an account in several organisations. The most recently used
+    /// first; at most `LOGIN_CANDIDATES`.
+    pub async fn login_candidates(&self, email: &str) -> Result<Vec<(User, Organisation)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1 \
+             ORDER BY last_login_at IS NULL, last_login_at DESC, created_at LIMIT {LOGIN_CANDIDATES}"
+        );
+        let rows: Vec<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(email)
-            .fetch_optional(p)
+            .fetch_all(p)
             .await?);
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let user = User::try_from(r)?;
-                let org = self.org(user.org_id).await?;
-                Ok(Some((user, org)))
-            }
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let user = User::try_from(r)?;
+            let org = self.org(user.org_id).await?;
+            out.push((user, org));
         }
+        Ok(out)
     }
 
     /// Replaces a user's roles.

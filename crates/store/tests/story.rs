@@ -799,19 +799,36 @@ async fn a_totp_step_is_accepted_once_and_recovery_codes_once() {
 }
 
 #[tokio::test]
-async fn e_mail_addresses_are_unique_across_the_installation() {
+async fn an_e_mail_address_is_unique_within_an_organisation_and_may_recur_in_another() {
     for db in backends().await {
         let s = &db.store;
         let (a, admin, b, admin_b) = two_orgs(s).await;
-        let dup = s
+        let in_a = s
             .create_user(
                 &ctx(a.id, Some(admin.id)),
+                &new_user("b@b.jp", &[Role::Staff], Some("h")),
+            )
+            .await
+            .expect("the same address in another organisation");
+        let dup = s
+            .create_user(
+                &ctx(b.id, Some(admin_b.id)),
                 &new_user("b@b.jp", &[Role::Staff], Some("h")),
             )
             .await;
         assert!(matches!(dup, Err(StoreError::Conflict("email"))));
         assert_eq!(s.users(b.id).await.expect("users").len(), 1);
-        let _ = admin_b;
+        let mut found: Vec<_> = s
+            .login_candidates("b@b.jp")
+            .await
+            .expect("candidates")
+            .into_iter()
+            .map(|(u, o)| (u.id, o.id))
+            .collect();
+        found.sort();
+        let mut expected = vec![(in_a.id, a.id), (admin_b.id, b.id)];
+        expected.sort();
+        assert_eq!(found, expected);
     }
 }
 
@@ -1492,4 +1509,71 @@ async fn user_lists_and_the_staff_list_stay_in_their_organisation() {
             (30, 90)
         );
     }
+}
+
+#[tokio::test]
+async fn an_installation_from_before_per_organisation_e_mails_keeps_its_users_and_references() {
+    // SQLite rebuilds the users table to drop the old constraint; whatever referred to a user
+    // must still find it, and foreign keys must be enforced again afterwards.
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+        .expect("url")
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("pool");
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new("migrations/sqlite"))
+        .await
+        .expect("migrations");
+    let upto: Vec<_> = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 14)
+        .cloned()
+        .collect();
+    assert_eq!(upto.len(), 13);
+    before.migrations = upto.into();
+    before.run(&pool).await.expect("the schema of before");
+    let (org, user) = (Uuid::new_v4(), Uuid::new_v4());
+    let at = t0();
+    sqlx::query("INSERT INTO organisations (id, name, kind, institution_type, beds, home, created_at) VALUES ($1, '旧病院', 'institution', 'hospital', 100, TRUE, $2)")
+        .bind(org).bind(at).execute(&pool).await.expect("org");
+    sqlx::query("INSERT INTO users (id, org_id, email, display_name, roles, password_hash, must_change_password, password_changed_at, disabled, locked, failed_logins, totp_secret, totp_enabled, totp_last_step, lang, created_at, last_login_at) \
+                 VALUES ($1, $2, 'old@a.jp', '旧', 'admin', 'h', FALSE, $3, FALSE, TRUE, 5, NULL, FALSE, 0, 'ja', $3, $3)")
+        .bind(user).bind(org).bind(at).execute(&pool).await.expect("user");
+    sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, awaiting_totp, created_at, expires_at, ip) VALUES ('old-session', $1, 'c', FALSE, $2, $3, '')")
+        .bind(user).bind(at).bind(at + Duration::hours(1)).execute(&pool).await.expect("session");
+    pool.close().await;
+
+    let s = Store::connect(&url).await.expect("upgraded");
+    let u = s.user(org, user).await.expect("the user survived");
+    assert_eq!(
+        (u.email.as_str(), u.failed_logins, u.locked_until, u.lang),
+        ("old@a.jp", 5, None, Some(mamori_domain::Lang::Ja))
+    );
+    let session = s.session("old-session", at).await.expect("read");
+    assert_eq!(session.map(|x| x.user.id), Some(user));
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    let dangling = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .expect("check");
+    assert!(
+        dangling.is_empty(),
+        "{} dangling references",
+        dangling.len()
+    );
+    pool.close().await;
+    let orphan = s
+        .create_session(&NewSession {
+            id_hash: "orphan",
+            user_id: Uuid::new_v4(),
+            csrf: "c",
+            awaiting_totp: false,
+            now: at,
+            expires_at: at + Duration::hours(1),
+            ip: "",
+        })
+        .await;
+    assert!(orphan.is_err(), "foreign keys are enforced again");
 }

@@ -18,6 +18,7 @@ use mamori_domain::throttle::{self, AddressLimit};
 use mamori_store::{Ctx, LoginFailure, User};
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 /// The login form.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +27,14 @@ pub struct LoginForm {
     csrf: String,
     email: String,
     password: String,
+    /// The organisation chosen when the e-mail signs in to several.
+    org: String,
+}
+
+/// An organisation to choose at login, when the password opens accounts in several.
+struct OrgChoice {
+    id: Uuid,
+    name: String,
 }
 
 #[derive(Template)]
@@ -34,6 +43,7 @@ struct LoginPage {
     page: Page,
     email: String,
     error: Option<&'static str>,
+    choices: Vec<OrgChoice>,
 }
 
 /// The login page (or the setup page while the installation is empty).
@@ -45,6 +55,7 @@ pub async fn form(State(state): State<AppState>, v: Visitor) -> Result<Response,
         page: Page::visitor(v.lang, &v.csrf, "login.title", "/login"),
         email: String::new(),
         error: None,
+        choices: vec![],
     };
     Ok(with_cookies(
         render(&p)?,
@@ -72,6 +83,7 @@ fn refuse(
         page: Page::visitor(v.lang, &v.csrf, "login.title", "/login"),
         email: email.to_string(),
         error: Some(key),
+        choices: vec![],
     };
     render_status(status, &p)
 }
@@ -111,48 +123,83 @@ pub async fn submit(
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let found = state.store.login_lookup(&email).await?;
-    // Every path spends one password check, real or against a decoy.
-    let hash = found
-        .as_ref()
-        .and_then(|(u, _)| u.password_hash.clone())
-        .unwrap_or_else(|| crypto::decoy_hash().to_string());
-    let password_ok = verify_blocking(f.password.clone(), hash).await?;
-    let failure = match &found {
-        None => None,
-        Some((user, _)) if user.disabled => Some(LoginFailure::Disabled),
-        Some((user, _)) if user.is_locked(now) => Some(LoginFailure::WhileLocked),
-        Some((user, _)) if !password_ok || user.password_hash.is_none() => {
+    let mut candidates = state.store.login_candidates(&email).await?;
+    if let Ok(org) = Uuid::parse_str(f.org.trim()) {
+        candidates.retain(|(u, _)| u.org_id == org);
+    }
+    // One password check per account with the e-mail (a decoy when there is none or it has no
+    // password yet), so the time depends on nothing an attacker could learn from.
+    if candidates.is_empty() {
+        verify_blocking(f.password.clone(), crypto::decoy_hash().to_string()).await?;
+    }
+    let mut verdicts = Vec::with_capacity(candidates.len());
+    for (user, org) in candidates {
+        let hash = user
+            .password_hash
+            .clone()
+            .unwrap_or_else(|| crypto::decoy_hash().to_string());
+        let password_ok =
+            verify_blocking(f.password.clone(), hash).await? && user.password_hash.is_some();
+        let failure = if user.disabled {
+            Some(LoginFailure::Disabled)
+        } else if user.is_locked(now) {
+            Some(LoginFailure::WhileLocked)
+        } else if !password_ok {
             Some(LoginFailure::Password)
+        } else {
+            None
+        };
+        verdicts.push((user, org, failure));
+    }
+    let accepted: Vec<_> = verdicts.iter().filter(|v| v.2.is_none()).collect();
+    match accepted.as_slice() {
+        [(user, _, _)] => return password_accepted(&state, user, &ip, now).await,
+        [] => {}
+        several => {
+            // The password opens accounts in several organisations: the person says which.
+            let p = LoginPage {
+                page: Page::visitor(v.lang, &v.csrf, "login.title", "/login"),
+                email: f.email.clone(),
+                error: Some("login.choose_org"),
+                choices: several
+                    .iter()
+                    .map(|(_, org, _)| OrgChoice {
+                        id: org.id,
+                        name: org.profile.name.clone(),
+                    })
+                    .collect(),
+            };
+            return render_status(StatusCode::OK, &p);
         }
-        Some((user, _)) => return password_accepted(&state, user, &ip, now).await,
-    };
-    match (&found, failure) {
-        (Some((user, _)), Some(why)) => {
+    }
+    // Nobody got in: every account tried counts the failure (another account of the same person
+    // is left alone when one of them opened).
+    for (user, _, why) in &verdicts {
+        if let Some(why) = why {
             state
                 .store
-                .login_failed(&ctx_for(user, &ip, now), user.id, why)
+                .login_failed(&ctx_for(user, &ip, now), user.id, *why)
                 .await?;
         }
-        _ => {
-            state
-                .store
-                .record(
-                    AuditEvent {
-                        org_id: None,
-                        actor_id: None,
-                        actor_label: email.clone(),
-                        action: "auth.login_failed".into(),
-                        object_type: "user".into(),
-                        object_id: String::new(),
-                        detail: json!({"reason": "unknown_email"}).to_string(),
-                        ip: ip.clone(),
-                        subject_org_id: None,
-                    },
-                    now,
-                )
-                .await?;
-        }
+    }
+    if verdicts.is_empty() {
+        state
+            .store
+            .record(
+                AuditEvent {
+                    org_id: None,
+                    actor_id: None,
+                    actor_label: email.clone(),
+                    action: "auth.login_failed".into(),
+                    object_type: "user".into(),
+                    object_id: String::new(),
+                    detail: json!({"reason": "unknown_email"}).to_string(),
+                    ip: ip.clone(),
+                    subject_org_id: None,
+                },
+                now,
+            )
+            .await?;
     }
     if let Some(address) = &address {
         state.store.address_failed(address, &limit, now).await?;

@@ -303,12 +303,17 @@ pub async fn send(
         return invalid(vec![FieldError::new("email", "error.email")]);
     };
     let ctx = c.ctx();
-    match state.store.login_lookup(&email).await? {
-        Some((_, org))
-            if org.profile.kind != mamori_domain::org::OrgKind::Vendor || org.id == c.org.id =>
-        {
-            invalid(vec![FieldError::new("email", "error.not_vendor")])
-        }
+    let accounts = state.store.login_candidates(&email).await?;
+    // Only the caller's own accounts and vendors' are looked at: whether the address has an
+    // account at another hospital is none of the caller's business, and such an address simply
+    // gets a vendor account of its own.
+    if accounts.iter().any(|(_, org)| org.id == c.org.id) {
+        return invalid(vec![FieldError::new("email", "error.not_vendor")]);
+    }
+    let vendor = accounts
+        .iter()
+        .find(|(_, org)| org.profile.kind == mamori_domain::org::OrgKind::Vendor);
+    match vendor {
         Some((_, org)) => {
             state.store.send_to_vendor(&ctx, id, org.id).await?;
             Ok(None)

@@ -886,7 +886,7 @@ async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
         StatusCode::NOT_FOUND,
         "the vendor has no sheets of its own"
     );
-    // A hospital account is not a vendor.
+    // The hospital's own account is not a vendor.
     let third = start_assessment(&app, &mut hospital, "fy2025.vendor", "other").await;
     let p3 = format!("/assessments/{third}");
     let r = app
@@ -897,7 +897,33 @@ async fn a_vendor_answers_the_sheet_it_was_sent_and_sees_nothing_else() {
             &[("email", "admin@mamori.test")],
         )
         .await;
-    assert!(r.body.contains("事業者の組織のアカウントではありません"));
+    assert!(r.body.contains("自組織のアカウントです"), "{}", r.body);
+    // An address with an account at another hospital is answered as one with no account at all:
+    // the vendor's name is asked for, and a vendor account of its own is invited.
+    app.other_clinic(&mut hospital).await;
+    let r = app
+        .submit(
+            &mut hospital,
+            &p3,
+            &format!("{p3}/send"),
+            &[("email", "x@other.test")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains("自組織のアカウントです"));
+    let r = app
+        .submit(
+            &mut hospital,
+            &p3,
+            &format!("{p3}/send"),
+            &[
+                ("email", "x@other.test"),
+                ("vendor_name", "別の事業者"),
+                ("contact_name", "X"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("invite-link"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -401,3 +401,108 @@ async fn a_new_password_revokes_the_tokens_unless_kept_and_ends_the_other_sessio
         ]
     );
 }
+
+/// Accepts the invitation shown on a page with a password of one's own.
+async fn accept(app: &App, page: &Res, password: &str) -> Res {
+    let link = page.by_id("invite-link");
+    let path = link.trim_start_matches("http://mamori.test");
+    app.submit(
+        &mut Browser::default(),
+        path,
+        path,
+        &[("password", password), ("password_confirm", password)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_address_with_an_account_elsewhere_is_invited_like_any_other_and_login_asks_which() {
+    let app = App::new().await;
+    let mut home = app.setup().await;
+    app.user(&mut home, "nurse@mamori.test", &["staff"]).await;
+    let mut clinic = app.other_clinic(&mut home).await;
+    let invite =
+        |email: &'static str| [("display_name", "Y"), ("email", email), ("roles", "staff")];
+    // Nothing in the answer tells the clinic that the hospital has these people.
+    for email in [
+        "admin@mamori.test",
+        "nurse@mamori.test",
+        "fresh@mamori.test",
+    ] {
+        let r = app
+            .submit(&mut clinic, "/users", "/users", &invite(email))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(!r.body.contains("すでに使われています"), "{email}");
+        let accepted = match email {
+            // The hospital's administrator chooses the same password at the clinic.
+            "admin@mamori.test" => accept(&app, &r, ADMIN_PW).await,
+            _ => accept(&app, &r, "clinic-only-password-9").await,
+        };
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    }
+    // Within one organisation an address is still taken once.
+    let r = app
+        .submit(
+            &mut clinic,
+            "/users",
+            "/users",
+            &invite("fresh@mamori.test"),
+        )
+        .await;
+    assert!(r.body.contains("すでに使われています"));
+
+    // Different passwords: each opens its own account, and the other is not counted as failing.
+    let (mut b, r) = app.login("nurse@mamori.test", USER_PW).await;
+    assert_eq!(r.location(), "/");
+    assert!(app.get(&mut b, "/").await.body.contains("守り市民病院"));
+    let (mut b, r) = app
+        .login("nurse@mamori.test", "clinic-only-password-9")
+        .await;
+    assert_eq!(r.location(), "/");
+    assert!(app.get(&mut b, "/").await.body.contains("他院"));
+    let orgs = app.store.org_directory().await.expect("orgs");
+    let clinic_id = orgs
+        .iter()
+        .find(|o| o.profile.name == "他院")
+        .expect("clinic")
+        .id;
+    for o in &orgs {
+        for u in app.store.users(o.id).await.expect("users") {
+            assert_eq!(u.failed_logins, 0, "{} in {}", u.email, o.profile.name);
+        }
+    }
+    // A wrong password counts against every account with the address.
+    app.login("admin@mamori.test", WRONG).await;
+    for o in &orgs {
+        let admin = app.store.users(o.id).await.expect("users");
+        let admin = admin.iter().find(|u| u.email == "admin@mamori.test");
+        assert_eq!(
+            admin.map(|u| u.failed_logins),
+            Some(1),
+            "{}",
+            o.profile.name
+        );
+    }
+    // The same password opens both: the person chooses, typing the password again.
+    let (mut b, r) = app.login("admin@mamori.test", ADMIN_PW).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"org-choice\""), "{}", r.body);
+    assert!(r.body.contains("守り市民病院") && r.body.contains("他院"));
+    assert!(app.get(&mut b, "/").await.location().starts_with("/login"));
+    let r = app
+        .post(
+            &mut b,
+            "/login",
+            &[
+                ("csrf", &r.hidden("csrf")),
+                ("email", "admin@mamori.test"),
+                ("password", ADMIN_PW),
+                ("org", &clinic_id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+    let dashboard = app.get(&mut b, "/").await;
+    assert!(dashboard.body.contains("他院") && !dashboard.body.contains("守り市民病院"));
+}
