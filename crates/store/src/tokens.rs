@@ -78,6 +78,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a token (by hash) is live: not revoked, its user not disabled. Reads only.
+    pub async fn token_is_live(&self, token_hash: &str) -> Result<bool> {
+        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled"
+        )
+        .bind(token_hash)
+        .fetch_one(p)
+        .await?);
+        Ok(n > 0)
+    }
+
     /// The user and organisation a live token (by hash) belongs to; revoked tokens and tokens of
     /// disabled users are not found (a login lockout only holds back passwords). Notes the use.
     pub async fn token_owner(

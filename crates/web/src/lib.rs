@@ -66,8 +66,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(core::error::not_found)
         // The route guards find the state here: they run before the handler's extractors.
         .layer(Extension(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            core::security::guard,
+        ))
+        // Outside the guard, so that a refused request is told why in a page or JSON too.
         .layer(axum::middleware::from_fn(core::error::render_errors))
-        .layer(axum::middleware::from_fn(core::security::guard))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             core::observe::measure,

@@ -6,7 +6,7 @@ use crate::core::auth::{SignedIn, Visitor};
 use crate::core::crypto;
 use crate::core::error::AppError;
 use crate::core::form::Form;
-use crate::core::http::{LANG_COOKIE, set_cookie};
+use crate::core::http::{LANG_COOKIE, local_path, set_cookie};
 use crate::core::state::AppState;
 use crate::core::view::{Page, render, render_status};
 use crate::core::{see_other, with_cookies};
@@ -422,11 +422,7 @@ pub async fn switch_lang(
         Err(_) => v.check_csrf(&f.csrf)?,
     }
     // Only local paths, so the switch cannot be used to send people elsewhere.
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
-        f.back.as_str()
-    } else {
-        "/"
-    };
+    let back = local_path(&f.back).unwrap_or("/");
     Ok(with_cookies(
         see_other(back),
         [set_cookie(

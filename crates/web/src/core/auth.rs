@@ -246,8 +246,12 @@ impl ApiCaller {
 
 /// The token of an `Authorization: Bearer` header, if the request has one.
 pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+    bearer_token_of(&parts.headers)
+}
+
+/// The token of an `Authorization: Bearer` header among these headers, if there is one.
+pub fn bearer_token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))

@@ -22,8 +22,10 @@ pub enum AppError {
     Unauthorized,
     /// Signed in with a one-time password that must be replaced first.
     MustChangePassword,
-    /// The form token is missing or wrong, or the request came from another site.
+    /// The form token is missing or wrong.
     Csrf,
+    /// A state-changing request sent by another site (its `Origin` or `Sec-Fetch-Site` says so).
+    CrossSite,
     /// A request that cannot be understood; the key names the message.
     BadRequest(&'static str),
     /// A conflict with existing data; the key names the message.
@@ -67,6 +69,7 @@ impl AppError {
                 "error.must_change_password",
             ),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf", "error.csrf"),
+            AppError::CrossSite => (StatusCode::FORBIDDEN, "csrf", "error.cross_site"),
             AppError::BadRequest(k) => (StatusCode::BAD_REQUEST, "bad_request", k),
             AppError::Conflict(k) => (StatusCode::CONFLICT, "conflict", k),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "error.invalid"),
@@ -152,10 +155,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let tr = Tr::new(lang);
     if info.code == "unauthorized" && !api {
-        return Redirect::to("/login").into_response();
+        return carried(Redirect::to("/login").into_response(), &res);
     }
     if info.code == "must_change_password" && !api {
-        return Redirect::to("/account#password").into_response();
+        return carried(Redirect::to("/account#password").into_response(), &res);
     }
     let message = match (&info.detail, &info.fields) {
         (Some(d), _) => format!("{} ({d})", tr.t(info.key)),
@@ -199,6 +202,20 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         header::CONTENT_LANGUAGE,
         HeaderValue::from_static(lang.code()),
     );
+    carried(out, &res)
+}
+
+/// A replacement response that keeps what the inner layers said about the original (security
+/// headers, cookies), except its body's type and length.
+fn carried(mut out: Response, from: &Response) -> Response {
+    for (name, value) in from.headers() {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !out.headers().contains_key(name)
+        {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     out
 }
 

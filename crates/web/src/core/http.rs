@@ -37,3 +37,42 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
+
+/// `to` when it is a path on this site (`/…`, not `//host` or `/\host`, which browsers read as
+/// another site, and nothing a header could not carry); none otherwise.
+pub fn local_path(to: &str) -> Option<&str> {
+    let mut chars = to.chars();
+    let local = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !to.contains('\\')
+        && to.chars().all(|c| c.is_ascii_graphic());
+    local
+        .then_some(to)
+        .filter(|t| t.parse::<axum::http::uri::PathAndQuery>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_local() {
+        for ok in ["/", "/assessments/1?fy=2025", "/users#x", "/%E5%AE%88"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/a\\b",
+            "/a\r\nSet-Cookie: x=1",
+            "/a\u{7f}",
+            "/a b",
+            "/守り",
+            "relative",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}

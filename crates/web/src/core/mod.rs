@@ -44,7 +44,11 @@ pub fn with_cookies(mut res: Response, cookies: impl IntoIterator<Item = String>
 
 /// A 303 redirect after a successful form.
 pub fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+    // A target no header can carry falls back to the start page rather than failing the request.
+    match HeaderValue::from_str(to) {
+        Ok(_) => Redirect::to(to).into_response(),
+        Err(_) => Redirect::to("/").into_response(),
+    }
 }
 
 /// Checks a display name.

@@ -15,16 +15,34 @@ pub async fn measure(State(state): State<AppState>, req: Request, next: Next) ->
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
     state.metrics.observe(
-        &method,
+        method,
         &route,
         res.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );
     res
+}
+
+/// The standard methods by name and any other as `other`, so that a client inventing methods
+/// cannot create series without bound.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 /// Prometheus text exposition.

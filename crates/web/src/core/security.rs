@@ -1,8 +1,11 @@
 //! Response headers that harden every page, and the cross-site check on state-changing requests.
 
+use crate::core::auth::bearer_token_of;
+use crate::core::crypto;
 use crate::core::error::AppError;
-use axum::extract::Request;
-use axum::http::{HeaderValue, Method, header};
+use crate::core::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -10,36 +13,57 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Refuses state-changing requests sent by another site, and sets security headers on every
-/// response. API calls with a bearer token carry no ambient credentials, so they pass.
-pub async fn guard(req: Request, next: Next) -> Response {
+/// response. API calls with a live bearer token carry no ambient credentials, so they pass; a
+/// header that merely looks like one does not.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = state.config.public_url.starts_with("https://");
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let bearer = req.headers().get(header::AUTHORIZATION).is_some();
-    if unsafe_method && !bearer && is_cross_site(&req) {
-        return with_headers(AppError::Csrf.into_response());
+    if unsafe_method && is_cross_site(req.headers(), &state.config.public_url) {
+        let live_token = match bearer_token_of(req.headers()) {
+            Some(t) => state
+                .store
+                .token_is_live(&crypto::digest(t))
+                .await
+                .unwrap_or(false),
+            None => false,
+        };
+        if !live_token {
+            return with_headers(AppError::CrossSite.into_response(), https);
+        }
     }
-    with_headers(next.run(req).await)
+    with_headers(next.run(req).await, https)
 }
 
-fn is_cross_site(req: &Request) -> bool {
-    let h = req.headers();
+/// Whether a request says it came from another site: by `Sec-Fetch-Site`, or by an `Origin`
+/// whose scheme is not the public URL's or whose host is not the one asked.
+fn is_cross_site(h: &HeaderMap, public_url: &str) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site != "same-origin"
         && site != "none"
     {
         return true;
     }
-    if let (Some(origin), Some(host)) = (
-        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        h.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        let origin_host = origin.split("://").nth(1).unwrap_or("");
-        return origin == "null" || origin_host != host;
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+    let scheme = public_url.split("://").next().unwrap_or("http");
+    match origin.split_once("://") {
+        Some((s, origin_host)) => s != scheme || host.is_some_and(|h| h != origin_host),
+        // "null" (a sandboxed or privacy-sensitive context) and anything else unreadable.
+        None => true,
     }
-    false
 }
 
-fn with_headers(mut res: Response) -> Response {
+fn with_headers(mut res: Response, https: bool) -> Response {
     let h = res.headers_mut();
+    if https {
+        // Served over TLS (directly or by the proxy): browsers keep to it for a year.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

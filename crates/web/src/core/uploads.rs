@@ -61,13 +61,22 @@ pub async fn load(root: &Path, org_id: Uuid, sha256: &str) -> Result<Vec<u8>, Ap
         .map_err(|_| AppError::NotFound)
 }
 
-/// A file name as given by a browser, without control characters or path separators, at most 200
-/// characters.
+/// A file name as given by a browser, without control characters, path separators or the
+/// invisible marks that reorder or hide text (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`),
+/// at most 200 characters.
 pub fn clean_filename(name: &str) -> String {
     name.chars()
-        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\' && !is_invisible_format(*c))
         .take(200)
         .collect()
+}
+
+/// Bidirectional embeddings, overrides and isolates, directional and zero-width marks, and the
+/// byte-order mark: characters that change how a name reads without showing themselves.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
 /// Bytes handed out as a download (never rendered in the page's origin), named for old and new
@@ -106,4 +115,18 @@ pub fn attachment(filename: &str, bytes: Vec<u8>) -> axum::response::Response {
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_filename;
+
+    #[test]
+    fn names_lose_what_would_disguise_them() {
+        assert_eq!(clean_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(clean_filename("a\u{2067}b\u{2069}\u{200F}.pdf"), "ab.pdf");
+        assert_eq!(clean_filename("../../etc/passwd"), "....etcpasswd");
+        assert_eq!(clean_filename("報告書\r\n.xlsx"), "報告書.xlsx");
+        assert_eq!(clean_filename("契約書（2025）.pdf"), "契約書（2025）.pdf");
+    }
 }

@@ -137,6 +137,70 @@ async fn forms_need_their_token_and_the_same_site() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body.contains("別のサイトから送信された要求"),
+        "{}",
+        r.body
+    );
+    // The same host by another scheme is another site; so is a header that only looks like a
+    // token: the check is skipped only for a live one.
+    let form = format!("csrf={csrf}&display_name=x&email=x%40mamori.test&roles=staff");
+    for (origin, authorization) in [
+        ("https://mamori.test", None),
+        ("https://evil.example", Some("Bearer not-a-token")),
+        ("https://evil.example", Some("Basic eDp5")),
+    ] {
+        let mut req = Request::post("/users")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, origin)
+            .header(header::HOST, "mamori.test");
+        if let Some(a) = authorization {
+            req = req.header(header::AUTHORIZATION, a);
+        }
+        let r = app.send(&mut b, req, Body::from(form.clone())).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{origin} {authorization:?}"
+        );
+        assert!(
+            r.body.contains("別のサイトから送信された要求"),
+            "{}",
+            r.body
+        );
+    }
+    let r = app
+        .send(
+            &mut Browser::default(),
+            Request::post("/api/v1/incidents")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::AUTHORIZATION, "Bearer not-a-token"),
+            Body::from("{}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "csrf");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("別のサイト")),
+        "{}",
+        r.body
+    );
+    // A live token carries no ambient credentials: its calls pass whatever their origin.
+    let token = app.token(&mut b).await;
+    let r = app
+        .send(
+            &mut Browser::default(),
+            Request::post("/api/v1/reports")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::AUTHORIZATION, format!("Bearer {token}")),
+            Body::from("{}"),
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     assert_eq!(
         app.store.users(org).await.expect("users").len(),
@@ -546,16 +610,27 @@ async fn pages_speak_english_on_request_and_remember_the_choice() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("was not found"), "{}", r.body);
-    // An off-site return address is ignored.
-    let r = app
-        .submit(
-            &mut admin,
-            "/account",
-            "/lang",
-            &[("lang", "ja"), ("back", "//evil.example/")],
-        )
-        .await;
-    assert_eq!(r.location(), "/");
+    // An off-site return address, or one no header can carry, is ignored.
+    for back in [
+        "//evil.example/",
+        "/\\evil.example",
+        "/a\r\nSet-Cookie: x=1",
+        "/a\u{7f}",
+    ] {
+        let r = app
+            .submit(
+                &mut admin,
+                "/account",
+                "/lang",
+                &[("lang", "ja"), ("back", back)],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{back:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -621,6 +696,23 @@ async fn health_and_metrics_are_served() {
     assert!(
         m.body
             .contains("mamori_db_pool_connections{state=\"open\"}")
+    );
+    // Invented methods share one series.
+    for method in ["FOO", "BAR", "XYZZY"] {
+        let req = Request::builder().method(method).uri("/login");
+        app.send(&mut b, req, Body::empty()).await;
+    }
+    let m = app.get(&mut b, "/metrics").await;
+    assert!(
+        !m.body.contains("FOO") && !m.body.contains("XYZZY"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains("method=\"other\",route=\"/login\",status=\"405\"} 3"),
+        "{}",
+        m.body
     );
 }
 
@@ -782,4 +874,22 @@ async fn the_audit_page_filters_by_action_actor_and_japan_date() {
     let bad = app.get(&mut admin, "/audit?from=2026-13-40").await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("YYYY-MM-DD") && bad.body.contains("value=\"2026-13-40\""));
+}
+
+#[tokio::test]
+async fn browsers_are_told_to_keep_to_https_when_it_is_served_so() {
+    let plain = App::new().await;
+    let r = plain.get(&mut Browser::default(), "/login").await;
+    assert!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let tls = App::with_config(|c| c.public_url = "https://mamori.test".into()).await;
+    for path in ["/setup", "/healthz", "/no-such-page"] {
+        let r = tls.get(&mut Browser::default(), path).await;
+        assert_eq!(
+            r.headers
+                .get(header::STRICT_TRANSPORT_SECURITY)
+                .and_then(|v| v.to_str().ok()),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+    }
 }
