@@ -115,12 +115,17 @@ pub async fn change_password(
         None => false,
     };
     let result = if current_ok {
+        let context = [
+            s.user.email.as_str(),
+            s.user.display_name.as_str(),
+            s.org.profile.name.as_str(),
+        ];
         new_password_hash(
             &state,
             Some((s.org.id, s.user.id)),
-            &f.password,
-            &f.password_confirm,
+            (&f.password, &f.password_confirm),
             s.user.totp_enabled,
+            &context,
         )
         .await?
     } else {
@@ -280,7 +285,7 @@ pub async fn totp_disable(
     };
     let refusal = if !ok {
         Some("error.password_current")
-    } else if password::check(&f.current, false).is_err() {
+    } else if !password::long_enough_without_two_factor(&f.current) {
         Some("error.totp_disable_short_password")
     } else {
         None

@@ -66,9 +66,22 @@ pub async fn submit(
     v.check_csrf(&f.csrf)?;
     let hash = crypto::digest(&token);
     let user = state.store.invite(&hash, state.now()).await?;
-    match new_password_hash(&state, None, &f.password, &f.password_confirm, false).await? {
+    let org = state.store.org(user.org_id).await?;
+    let context = [
+        user.email.as_str(),
+        user.display_name.as_str(),
+        org.profile.name.as_str(),
+    ];
+    match new_password_hash(
+        &state,
+        None,
+        (&f.password, &f.password_confirm),
+        false,
+        &context,
+    )
+    .await?
+    {
         Err(errors) => {
-            let org = state.store.org(user.org_id).await?;
             let p = InvitePage {
                 page: Page::visitor(v.lang, &v.csrf, "invite.title", "/login"),
                 email: user.email,

@@ -20,16 +20,17 @@ use mamori_domain::role::{Role, RoleSet};
 use mamori_domain::validate::Problem;
 use uuid::Uuid;
 
-/// Checks a new password against the rules, its confirmation and (for an existing account) the
-/// last passwords, and hashes it. Faults are reported on the `password` / `password_confirm` fields.
+/// Checks a new password against the rules (with the account's own words: e-mail, name,
+/// organisation), its confirmation and (for an existing account) the last passwords, and hashes
+/// it. Faults are reported on the `password` / `password_confirm` fields.
 pub async fn new_password_hash(
     state: &AppState,
     existing: Option<(Uuid, Uuid)>,
-    password: &str,
-    confirm: &str,
+    (password, confirm): (&str, &str),
     two_factor: bool,
+    context: &[&str],
 ) -> Result<Result<String, Problem>, AppError> {
-    if let Err(key) = password::check(password, two_factor) {
+    if let Err(key) = password::check(password, two_factor, context) {
         return Ok(Err(Problem::field("password", key)));
     }
     if password != confirm {

@@ -149,14 +149,26 @@ pub async fn submit(
     let email = validate::email(&f.email)
         .map_err(|k| errors.push(FieldError::new("email", k)))
         .ok();
-    let hash =
-        match new_password_hash(&state, None, &f.password, &f.password_confirm, false).await? {
-            Ok(h) => Some(h),
-            Err(p) => {
-                errors.extend(p.errors);
-                None
-            }
-        };
+    let context = [
+        f.email.as_str(),
+        f.display_name.as_str(),
+        f.org.name.as_str(),
+    ];
+    let hash = match new_password_hash(
+        &state,
+        None,
+        (&f.password, &f.password_confirm),
+        false,
+        &context,
+    )
+    .await?
+    {
+        Ok(h) => Some(h),
+        Err(p) => {
+            errors.extend(p.errors);
+            None
+        }
+    };
     let (Some(profile), Some(email), Some(hash), true) = (profile, email, hash, errors.is_empty())
     else {
         return render_status(

@@ -316,6 +316,28 @@ async fn password_rules_follow_two_factor_and_refuse_reuse() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("13文字以上"));
+    // Long enough is not enough: what attackers try first, blanks, one character over and over,
+    // and the account's own words are refused with their reason.
+    for (weak, reason) in [
+        ("password12345", "よく使われるパスワード"),
+        ("iloveyou12345", "よく使われるパスワード"),
+        ("qwertyuiop123", "よく使われるパスワード"),
+        ("admin-mamori-test", "よく使われるパスワード"),
+        ("管理太郎の守り市民病院2026", "よく使われるパスワード"),
+        ("                 ", "空白だけ"),
+        ("aaaaaaaaaaaaaaaa", "同じ文字を繰り返した"),
+    ] {
+        let r = app
+            .submit(
+                &mut b,
+                "/account",
+                "/account/password",
+                &change(ADMIN_PW, weak),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak:?}");
+        assert!(r.body.contains(reason), "{weak:?}: {}", r.body);
+    }
     let r = app
         .submit(
             &mut b,

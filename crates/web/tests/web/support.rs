@@ -408,7 +408,7 @@ pub fn enc(s: &str) -> String {
 }
 
 pub const ADMIN_PW: &str = "correct-horse-battery";
-pub const USER_PW: &str = "staff-password-2026";
+pub const USER_PW: &str = "quiet-lantern-harbor-2026";
 
 pub async fn start_assessment(app: &App, b: &mut Browser, sheet: &str, title: &str) -> String {
     let r = app
