@@ -57,6 +57,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Session lifetime in hours.
     pub session_hours: i64,
+    /// Megabytes of uploaded files each organisation may keep.
+    pub upload_quota_mb: u64,
     /// Reverse proxies (addresses or networks, comma-separated) whose `X-Forwarded-For` names
     /// the client; empty means the socket's peer is the client.
     #[serde(default)]
@@ -80,6 +82,7 @@ impl Default for Settings {
             key_file: String::new(),
             secure_cookies: false,
             session_hours: 12,
+            upload_quota_mb: 10 * 1024,
             trusted_proxies: Default::default(),
             smtp_url: String::new(),
             mail_from: String::new(),
@@ -110,6 +113,7 @@ impl Settings {
                 "secure_cookies",
                 "session_hours",
                 "trusted_proxies",
+                "upload_quota_mb",
                 "smtp_url",
                 "mail_from",
             ]))

@@ -18,6 +18,7 @@ pub fn web_config(s: &Settings) -> WebConfig {
         session_hours: s.session_hours,
         trusted_proxies: s.trusted_proxies.clone(),
         upload_dir: s.data.join("uploads"),
+        upload_quota_bytes: s.upload_quota_mb.saturating_mul(1024 * 1024),
         emergency_dir: s.data.join("emergency"),
         mail: (!s.smtp_url.is_empty()).then(|| mamori_web::mail::MailSettings {
             smtp_url: s.smtp_url.clone(),

@@ -187,7 +187,13 @@ pub async fn keep_evidence(
     let mut kept = Vec::new();
     for (filename, bytes) in files {
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let sha256 = crate::core::uploads::store(&state.config.upload_dir, a.org_id, bytes).await?;
+        let sha256 = crate::core::uploads::store(
+            &state.config.upload_dir,
+            a.org_id,
+            bytes,
+            state.config.upload_quota_bytes,
+        )
+        .await?;
         let name = crate::core::uploads::clean_filename(&filename);
         kept.push(
             state

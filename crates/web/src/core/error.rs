@@ -32,6 +32,8 @@ pub enum AppError {
     Conflict(&'static str),
     /// Field-level validation faults (API).
     Invalid(Problem),
+    /// An upload that would take the organisation past its storage quota (in use / quota).
+    OverQuota(String),
     /// An uploaded file that cannot be read as what it should be: the message key, and what the
     /// reader found (shown after the message).
     Unreadable {
@@ -73,6 +75,11 @@ impl AppError {
             AppError::BadRequest(k) => (StatusCode::BAD_REQUEST, "bad_request", k),
             AppError::Conflict(k) => (StatusCode::CONFLICT, "conflict", k),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "error.invalid"),
+            AppError::OverQuota(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "quota_exceeded",
+                "error.quota_exceeded",
+            ),
             AppError::Unreadable { key, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unreadable", key)
             }
@@ -93,7 +100,9 @@ impl IntoResponse for AppError {
         let (status, code, key) = self.parts();
         let (fields, detail) = match self {
             AppError::Invalid(p) => (Some(p), None),
-            AppError::Unreadable { detail, .. } => (None, Some(detail)),
+            AppError::Unreadable { detail, .. } | AppError::OverQuota(detail) => {
+                (None, Some(detail))
+            }
             _ => (None, None),
         };
         let mut res = status.into_response();

@@ -20,6 +20,8 @@ pub struct WebConfig {
     pub trusted_proxies: crate::core::client::TrustedProxies,
     /// Where uploaded evidence files are kept, one folder per organisation, named by SHA-256.
     pub upload_dir: std::path::PathBuf,
+    /// Bytes of uploaded files each organisation may keep.
+    pub upload_quota_bytes: u64,
     /// Where each organisation's emergency pack is rewritten whenever its contents change.
     pub emergency_dir: std::path::PathBuf,
     /// Mail for notifications; none when no SMTP server is configured.
@@ -35,6 +37,7 @@ impl Default for WebConfig {
             login_failures_per_address: 30,
             trusted_proxies: Default::default(),
             upload_dir: std::path::PathBuf::from("mamori-data/uploads"),
+            upload_quota_bytes: 10 * 1024 * 1024 * 1024,
             emergency_dir: std::path::PathBuf::from("mamori-data/emergency"),
             mail: None,
         }

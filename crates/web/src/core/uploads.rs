@@ -13,10 +13,41 @@ fn path_of(root: &Path, org_id: Uuid, sha256: &str) -> PathBuf {
     root.join(org_id.to_string()).join(sha256)
 }
 
-/// Stores bytes for an organisation and returns their SHA-256 (hex).
-pub async fn store(root: &Path, org_id: Uuid, bytes: Vec<u8>) -> Result<String, AppError> {
+/// Why a file was not stored.
+enum NotStored {
+    /// The organisation's folder would grow past its quota: bytes in use, and the quota.
+    OverQuota(u64, u64),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for NotStored {
+    fn from(e: std::io::Error) -> Self {
+        NotStored::Io(e)
+    }
+}
+
+/// Bytes the files in an organisation's folder take (none when it does not exist yet).
+fn used_bytes(dir: &Path) -> std::io::Result<u64> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    let mut used = 0u64;
+    for entry in entries {
+        used = used.saturating_add(entry?.metadata()?.len());
+    }
+    Ok(used)
+}
+
+/// Stores bytes for an organisation and returns their SHA-256 (hex). A file the organisation
+/// already has takes no more room; a new one must fit in its `quota` of bytes.
+pub async fn store(
+    root: &Path,
+    org_id: Uuid,
+    bytes: Vec<u8>,
+    quota: u64,
+) -> Result<String, AppError> {
     let root = root.to_path_buf();
-    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+    let stored = tokio::task::spawn_blocking(move || -> Result<String, NotStored> {
         let sha = hex::encode(Sha256::digest(&bytes));
         let path = path_of(&root, org_id, &sha);
         if path.exists() {
@@ -26,6 +57,11 @@ pub async fn store(root: &Path, org_id: Uuid, bytes: Vec<u8>) -> Result<String, 
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| root.clone());
+        let used = used_bytes(&dir)?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if used.saturating_add(size) > quota {
+            return Err(NotStored::OverQuota(used, quota));
+        }
         std::fs::create_dir_all(&dir)?;
         let tmp = dir.join(format!(".{sha}.{}", Uuid::new_v4()));
         {
@@ -46,8 +82,14 @@ pub async fn store(root: &Path, org_id: Uuid, bytes: Vec<u8>) -> Result<String, 
         Ok(sha)
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(format!("storing an upload: {e}")))
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mb = |b: u64| b.div_ceil(1024 * 1024);
+    stored.map_err(|e| match e {
+        NotStored::OverQuota(used, quota) => {
+            AppError::OverQuota(format!("{} MB / {} MB", mb(used), mb(quota)))
+        }
+        NotStored::Io(e) => AppError::Internal(format!("storing an upload: {e}")),
+    })
 }
 
 /// Reads a stored file back.

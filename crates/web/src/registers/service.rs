@@ -272,7 +272,13 @@ pub async fn attach(
         )));
     }
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-    let sha = crate::core::uploads::store(&state.config.upload_dir, c.org.id, bytes).await?;
+    let sha = crate::core::uploads::store(
+        &state.config.upload_dir,
+        c.org.id,
+        bytes,
+        state.config.upload_quota_bytes,
+    )
+    .await?;
     let file_id = state
         .store
         .add_row_file(

@@ -1185,3 +1185,56 @@ async fn a_vendor_answers_through_the_api_and_the_hospital_sees_it_in_its_audit_
         audit.body
     );
 }
+
+#[tokio::test]
+async fn an_organisation_keeps_files_up_to_its_quota_and_the_same_file_twice_costs_nothing() {
+    let app = App::with_config(|c| c.upload_quota_bytes = 100_000).await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let id = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let path = format!("/api/v1/assessments/{id}/items/fy2025.institution.2-01/evidence");
+    let first = vec![b'a'; 60_000];
+    let second = vec![b'b'; 60_000];
+    let r = api_multipart(&app, &token, &path, &[("ledger.csv", &first)]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = api_multipart(&app, &token, &path, &[("ledger-copy.csv", &first)]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the same bytes are kept once"
+    );
+    let r = api_multipart(&app, &token, &path, &[("other.csv", &second)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "quota_exceeded");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("保存容量") && m.contains("1 MB / 1 MB")),
+        "{}",
+        r.body
+    );
+    let listed = app
+        .api(
+            &token,
+            "GET",
+            &format!("/api/v1/assessments/{id}/evidence"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        listed.json().as_array().map(Vec::len),
+        Some(2),
+        "nothing of the refused file"
+    );
+}
