@@ -92,7 +92,7 @@ const NOTICE: &[DraftField] = &[
 ];
 
 /// The longest text one field keeps.
-const MAX_FIELD: usize = 8000;
+const MAX_FIELD: usize = crate::validate::TEXT_MAX;
 
 impl DraftKind {
     /// The document's fields in their printed order.

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+/// The longest text any one field takes (a section of a report document); most fields take less.
+pub const TEXT_MAX: usize = 8000;
+
 /// One field's fault: the field name and the message key (see `locales/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {

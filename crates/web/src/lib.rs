@@ -48,7 +48,8 @@ pub fn openapi() -> serde_json::Value {
     let (router, _) = all_routes().into_parts();
     let mut doc = core::api::ApiDoc::openapi();
     doc.merge(router.split_for_parts().1);
-    core::api::with_common_answers(serde_json::to_value(doc).unwrap_or_default())
+    let doc = core::api::with_common_answers(serde_json::to_value(doc).unwrap_or_default());
+    core::api::with_text_limits(doc)
 }
 
 /// Serves the OpenAPI document, built once.

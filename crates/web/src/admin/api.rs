@@ -3,7 +3,7 @@
 
 use super::service;
 use super::service::AuditQuery;
-use crate::core::api::ErrorOut;
+use crate::core::api::{ErrorOut, JsonBody};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -160,7 +160,7 @@ pub struct OrgCreated {
 pub async fn create_organisation(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<OrgIn>,
+    JsonBody(b): JsonBody<OrgIn>,
 ) -> Result<Response, AppError> {
     let draft = service::RegisterDraft {
         org: OrgDraft {
@@ -234,7 +234,7 @@ pub struct UserInvited {
 pub async fn invite_user(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<UserIn>,
+    JsonBody(b): JsonBody<UserIn>,
 ) -> Result<Response, AppError> {
     let draft = service::InviteDraft {
         display_name: b.display_name,
@@ -269,7 +269,7 @@ pub async fn patch_user(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<UserPatch>,
+    JsonBody(b): JsonBody<UserPatch>,
 ) -> Result<Json<UserOut>, AppError> {
     let mut user = service::user(&state, &c, id).await?;
     if b.locked == Some(true) {

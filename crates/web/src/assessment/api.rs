@@ -1,7 +1,7 @@
 //! The self-assessment part of the JSON API.
 
 use super::service::{self, SendDraft, StartDraft, sheet_of};
-use crate::core::api::ErrorOut;
+use crate::core::api::{ErrorOut, JsonBody};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -208,7 +208,7 @@ pub struct AssessmentIn {
 pub async fn create(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<AssessmentIn>,
+    JsonBody(b): JsonBody<AssessmentIn>,
 ) -> Result<Response, AppError> {
     let draft = StartDraft {
         sheet: b.sheet,
@@ -237,7 +237,7 @@ pub async fn put_answer(
     c: ApiCaller,
     Path((id, item)): Path<(Uuid, String)>,
     Query(q): Query<RoundParam>,
-    Json(draft): Json<AnswerDraft>,
+    JsonBody(draft): JsonBody<AnswerDraft>,
 ) -> Result<Json<AssessmentDetail>, AppError> {
     let round =
         Round::from_number(q.round.unwrap_or(1)).ok_or(AppError::BadRequest("error.malformed"))?;
@@ -262,7 +262,7 @@ pub async fn put_maturity(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<MaturityIn>,
+    JsonBody(b): JsonBody<MaturityIn>,
 ) -> Result<Json<AssessmentOut>, AppError> {
     service::set_maturity(&state, &c, id, &b.stage.to_string(), &b.rationale).await?;
     let a = service::open(&state, &c, id).await?.object;
@@ -296,7 +296,7 @@ pub async fn send(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<SendIn>,
+    JsonBody(b): JsonBody<SendIn>,
 ) -> Result<Json<SentOut>, AppError> {
     let draft = SendDraft {
         email: b.email,

@@ -133,3 +133,121 @@ pub fn with_common_answers(mut doc: serde_json::Value) -> serde_json::Value {
     }
     doc
 }
+
+/// The longest text any API field takes (the longest a page's field takes, a document section);
+/// fields with a tighter rule of their own are checked by their service.
+pub const TEXT_MAX: usize = mamori_domain::validate::TEXT_MAX;
+
+/// A JSON request body whose every string is at most `TEXT_MAX` characters, refused otherwise
+/// with 422 naming the field, before the body is turned into `T`.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if let Some(field) = too_long(&value, "") {
+            return Err(crate::core::error::AppError::Invalid(
+                mamori_domain::validate::Problem::field(&field, "error.too_long"),
+            )
+            .into_response());
+        }
+        serde_json::from_value(value).map(JsonBody).map_err(|e| {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()
+        })
+    }
+}
+
+/// The path of the first string in a JSON value longer than `TEXT_MAX` (`title`, `rows.3.name`).
+fn too_long(v: &serde_json::Value, at: &str) -> Option<String> {
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.chars().count() > TEXT_MAX => Some(if at.is_empty() {
+            "body".into()
+        } else {
+            at.into()
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| too_long(x, &join(&i.to_string()))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| too_long(x, &join(k))),
+        _ => None,
+    }
+}
+
+/// States the length limit on every string a request body may carry (the schemas request bodies
+/// name, and what they name in turn), unless the schema states a tighter one or is a format
+/// (date, uuid) or a set of codes.
+pub fn with_text_limits(mut doc: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref")
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_string());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    fn limit(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                let is_text = m.get("type").is_some_and(|t| {
+                    t == "string"
+                        || t.as_array()
+                            .is_some_and(|a| a.iter().any(|x| x == "string"))
+                });
+                if is_text
+                    && !m.contains_key("maxLength")
+                    && !m.contains_key("format")
+                    && !m.contains_key("enum")
+                {
+                    m.insert("maxLength".into(), Value::from(TEXT_MAX));
+                }
+                m.values_mut().for_each(limit);
+            }
+            Value::Array(a) => a.iter_mut().for_each(limit),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                if let Some(body) = op.get_mut("requestBody") {
+                    refs(body, &mut names);
+                    if let Some(json) = body.pointer_mut("/content/application~1json/schema") {
+                        limit(json);
+                    }
+                }
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = names.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            refs(schema, &mut names);
+            limit(schema);
+        }
+    }
+    doc
+}

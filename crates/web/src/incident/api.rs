@@ -3,7 +3,7 @@
 //! Every operation calls the same service as the pages, with the same rules and errors.
 
 use super::service::{self, DutyRow, kind_of};
-use crate::core::api::{ErrorOut, created, no_content};
+use crate::core::api::{ErrorOut, JsonBody, created, no_content};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -85,7 +85,7 @@ impl From<AnomalyReport> for ReportOut {
 pub async fn report(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<AnomalyIn>,
+    JsonBody(b): JsonBody<AnomalyIn>,
 ) -> Result<Response, AppError> {
     let draft = AnomalyDraft {
         what: b.what,
@@ -220,7 +220,7 @@ pub async fn triage_incident(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<FactsIn>,
+    JsonBody(b): JsonBody<FactsIn>,
 ) -> Result<Response, AppError> {
     let i = service::to_incident(&state, &c, id, &b.draft()).await?;
     Ok(created(detail(&state, &c, i).await?))
@@ -243,7 +243,7 @@ pub async fn close_report(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<CloseIn>,
+    JsonBody(b): JsonBody<CloseIn>,
 ) -> Result<Json<ReportOut>, AppError> {
     service::close_report(&state, &c, id, &b.reason).await?;
     Ok(Json(service::report_of(&state, &c, id).await?.into()))
@@ -266,7 +266,7 @@ pub async fn merge_report(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<MergeIn>,
+    JsonBody(b): JsonBody<MergeIn>,
 ) -> Result<Json<ReportOut>, AppError> {
     service::merge_report(&state, &c, id, &b.target).await?;
     Ok(Json(service::report_of(&state, &c, id).await?.into()))
@@ -482,7 +482,7 @@ pub async fn incidents(
 pub async fn create_incident(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<FactsIn>,
+    JsonBody(b): JsonBody<FactsIn>,
 ) -> Result<Response, AppError> {
     let i = service::open_incident(&state, &c, &b.draft()).await?;
     Ok(created(detail(&state, &c, i).await?))
@@ -510,7 +510,7 @@ pub async fn put_facts(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<FactsIn>,
+    JsonBody(b): JsonBody<FactsIn>,
 ) -> Result<Json<IncidentDetail>, AppError> {
     let i = service::update_facts(&state, &c, id, &b.draft()).await?;
     Ok(Json(detail(&state, &c, i).await?))
@@ -533,7 +533,7 @@ pub async fn put_phase(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<PhaseIn>,
+    JsonBody(b): JsonBody<PhaseIn>,
 ) -> Result<Json<IncidentDetail>, AppError> {
     service::set_phase(&state, &c, id, &b.phase).await?;
     let i = service::incident(&state, &c, id).await?;
@@ -560,7 +560,7 @@ pub async fn put_task(
     State(state): State<AppState>,
     c: ApiCaller,
     Path((id, task)): Path<(Uuid, String)>,
-    Json(b): Json<TaskIn>,
+    JsonBody(b): JsonBody<TaskIn>,
 ) -> Result<Json<IncidentDetail>, AppError> {
     service::set_task(&state, &c, id, &task, &b.status, &b.note).await?;
     let i = service::incident(&state, &c, id).await?;
@@ -588,7 +588,7 @@ pub async fn put_duty(
     State(state): State<AppState>,
     c: ApiCaller,
     Path((id, duty)): Path<(Uuid, String)>,
-    Json(b): Json<DutySentIn>,
+    JsonBody(b): JsonBody<DutySentIn>,
 ) -> Result<Json<IncidentDetail>, AppError> {
     service::duty_sent(&state, &c, id, &duty, &b.sent_on, &b.sent_to).await?;
     let i = service::incident(&state, &c, id).await?;
@@ -633,7 +633,7 @@ pub async fn add_entry(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<EntryIn>,
+    JsonBody(b): JsonBody<EntryIn>,
 ) -> Result<Response, AppError> {
     service::add_entry(&state, &c, id, &b.kind, &b.text).await?;
     let entries: Vec<EntryOut> = service::timeline(&state, &c, id)
@@ -743,7 +743,7 @@ pub async fn save_document(
     State(state): State<AppState>,
     c: ApiCaller,
     Path((id, code)): Path<(Uuid, String)>,
-    Json(b): Json<DocumentIn>,
+    JsonBody(b): JsonBody<DocumentIn>,
 ) -> Result<Response, AppError> {
     let kind = kind_of(&code)?;
     let v = service::save_document(&state, &c, id, kind, &b.fields).await?;
@@ -844,7 +844,7 @@ pub async fn contacts(
 pub async fn add_contact(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<ContactIn>,
+    JsonBody(b): JsonBody<ContactIn>,
 ) -> Result<Response, AppError> {
     let saved = service::save_contact(&state, &c, None, &b.into()).await?;
     Ok(created(ContactOut::from(saved)))
@@ -869,7 +869,7 @@ pub async fn put_contact(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<ContactIn>,
+    JsonBody(b): JsonBody<ContactIn>,
 ) -> Result<Json<ContactOut>, AppError> {
     Ok(Json(
         service::save_contact(&state, &c, Some(id), &b.into())
@@ -1019,7 +1019,7 @@ pub async fn procedures(
 pub async fn add_procedure(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<ProcedureIn>,
+    JsonBody(b): JsonBody<ProcedureIn>,
 ) -> Result<Response, AppError> {
     let saved = service::save_procedure(&state, &c, None, &procedure_of(b)).await?;
     Ok(created(ProcedureOut::from(saved)))
@@ -1044,7 +1044,7 @@ pub async fn put_procedure(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<ProcedureIn>,
+    JsonBody(b): JsonBody<ProcedureIn>,
 ) -> Result<Json<ProcedureOut>, AppError> {
     Ok(Json(
         service::save_procedure(&state, &c, Some(id), &procedure_of(b))

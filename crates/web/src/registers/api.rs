@@ -3,7 +3,7 @@
 //! Every operation calls the same service as the pages, with the same rules and errors.
 
 use super::service::{self, AccountsImport, DecisionDraft, FindingRow, register_of};
-use crate::core::api::{ErrorOut, RowsImportedOut, created, no_content};
+use crate::core::api::{ErrorOut, JsonBody, RowsImportedOut, created, no_content};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -159,7 +159,7 @@ pub async fn review(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(code): Path<String>,
-    Json(b): Json<ReviewIn>,
+    JsonBody(b): JsonBody<ReviewIn>,
 ) -> Result<Response, AppError> {
     Ok(created(ReviewOut::from(
         service::review(&state, &c, &code, &b.note).await?,
@@ -173,7 +173,7 @@ pub async fn review(
 pub async fn review_devices(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<ReviewIn>,
+    JsonBody(b): JsonBody<ReviewIn>,
 ) -> Result<Response, AppError> {
     Ok(created(ReviewOut::from(
         service::review(&state, &c, "devices", &b.note).await?,
@@ -333,7 +333,7 @@ pub async fn devices(
 pub async fn add_device(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<DeviceIn>,
+    JsonBody(b): JsonBody<DeviceIn>,
 ) -> Result<Response, AppError> {
     let d = service::save_device(&state, &c, None, &b.into()).await?;
     Ok(created(DeviceOut::from(d)))
@@ -363,7 +363,7 @@ pub async fn put_device(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(id): Path<Uuid>,
-    Json(b): Json<DeviceIn>,
+    JsonBody(b): JsonBody<DeviceIn>,
 ) -> Result<Json<DeviceOut>, AppError> {
     Ok(Json(
         service::save_device(&state, &c, Some(id), &b.into())
@@ -527,7 +527,7 @@ pub async fn add_row(
     State(state): State<AppState>,
     c: ApiCaller,
     Path(code): Path<String>,
-    Json(b): Json<RowIn>,
+    JsonBody(b): JsonBody<RowIn>,
 ) -> Result<Response, AppError> {
     let reg = register_of(&code)?;
     Ok(created(RowOut::from(
@@ -560,7 +560,7 @@ pub async fn put_row(
     State(state): State<AppState>,
     c: ApiCaller,
     Path((code, id)): Path<(String, Uuid)>,
-    Json(b): Json<RowIn>,
+    JsonBody(b): JsonBody<RowIn>,
 ) -> Result<Json<RowOut>, AppError> {
     let reg = register_of(&code)?;
     Ok(Json(
@@ -825,7 +825,7 @@ pub struct AccountsSettings {
 pub async fn put_settings(
     State(state): State<AppState>,
     c: ApiCaller,
-    Json(b): Json<AccountsSettings>,
+    JsonBody(b): JsonBody<AccountsSettings>,
 ) -> Result<Json<AccountsSettings>, AppError> {
     let unused_days = service::set_unused_days(&state, &c, &b.unused_days.to_string()).await?;
     Ok(Json(AccountsSettings { unused_days }))
@@ -975,7 +975,7 @@ pub async fn decide(
     State(state): State<AppState>,
     c: ApiCaller,
     Path((device, cve)): Path<(Uuid, String)>,
-    Json(b): Json<DecisionIn>,
+    JsonBody(b): JsonBody<DecisionIn>,
 ) -> Result<Response, AppError> {
     let d = DecisionDraft {
         action: b.action,

@@ -52,3 +52,44 @@ async fn the_openapi_document_describes_the_api() {
 fn the_openapi_document_is_as_reviewed() {
     insta::assert_json_snapshot!("openapi", mamori_web::openapi());
 }
+
+#[tokio::test]
+async fn no_api_text_is_longer_than_the_document_says() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let huge = "あ".repeat(1_500_000 / 3);
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/reports",
+            Some(serde_json::json!({"what": "x", "place": huge})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "place");
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "error.too_long");
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution", "title": "x".repeat(8001)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "title");
+    // Every string a request body may carry has its limit in the document.
+    let doc = mamori_web::openapi();
+    let schema = &doc["components"]["schemas"]["AnomalyIn"]["properties"];
+    assert!(
+        schema
+            .as_object()
+            .expect("properties")
+            .values()
+            .filter(|p| p["type"] == "string" && p.get("format").is_none())
+            .all(|p| p["maxLength"].as_u64().is_some_and(|n| n <= 8000)),
+        "{schema}"
+    );
+}
