@@ -87,6 +87,8 @@ pub const CLOSED: &str = "closed";
 
 /// The longest free text kept in one field.
 const LONG_TEXT: usize = 4000;
+/// The most people an incident can concern: more than live in Japan.
+pub const PEOPLE_MAX: u64 = 200_000_000;
 /// The longest short text (a place, a device, a title).
 const SHORT_TEXT: usize = 200;
 
@@ -353,10 +355,17 @@ impl IncidentDraft {
         }
         let count = match self.pd_count.trim() {
             "" => 0,
-            n => n.parse::<u64>().unwrap_or_else(|_| {
-                e.push(FieldError::new("pd_count", "error.number"));
-                0
-            }),
+            n => match n.parse::<u64>() {
+                Ok(c) if c <= PEOPLE_MAX => c,
+                Ok(_) => {
+                    e.push(FieldError::new("pd_count", "error.people_count_range"));
+                    0
+                }
+                Err(_) => {
+                    e.push(FieldError::new("pd_count", "error.number"));
+                    0
+                }
+            },
         };
         let involved = involved.unwrap_or_default();
         if involved != Involvement::No && count == 0 {

@@ -150,6 +150,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        // serde would read a struct from an array of its fields in order: only objects are bodies.
+        if !value.is_object() {
+            return Err(crate::core::error::AppError::BadRequest("error.malformed").into_response());
+        }
         if let Some(field) = too_long(&value, "") {
             return Err(crate::core::error::AppError::Invalid(
                 mamori_domain::validate::Problem::field(&field, "error.too_long"),
@@ -162,7 +166,8 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     }
 }
 
-/// The path of the first string in a JSON value longer than `TEXT_MAX` (`title`, `rows.3.name`).
+/// The path of the first string (value or member name) in a JSON value longer than `TEXT_MAX`
+/// (`title`, `rows.3.name`).
 fn too_long(v: &serde_json::Value, at: &str) -> Option<String> {
     let join = |k: &str| {
         if at.is_empty() {
@@ -181,7 +186,17 @@ fn too_long(v: &serde_json::Value, at: &str) -> Option<String> {
             .iter()
             .enumerate()
             .find_map(|(i, x)| too_long(x, &join(&i.to_string()))),
-        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| too_long(x, &join(k))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            if k.chars().count() > TEXT_MAX {
+                Some(if at.is_empty() {
+                    "body".into()
+                } else {
+                    at.into()
+                })
+            } else {
+                too_long(x, &join(k))
+            }
+        }),
         _ => None,
     }
 }

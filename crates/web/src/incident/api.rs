@@ -169,7 +169,8 @@ pub struct FactsIn {
     /// Personal data involved: `yes`, `possible` or `no`.
     #[schema(example = "no")]
     personal_data: String,
-    /// How many people.
+    /// How many people (at most 200,000,000).
+    #[schema(maximum = 200_000_000)]
     pd_count: u64,
     /// 要配慮個人情報 (medical data is).
     pd_sensitive: bool,

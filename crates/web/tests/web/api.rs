@@ -80,6 +80,52 @@ async fn no_api_text_is_longer_than_the_document_says() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "title");
+    // Member names count too, and a body is an object, never its fields in an array.
+    let long_key =
+        serde_json::json!({"fields": {"kind": "vpn", "name": "保守用VPN", "k".repeat(8001): ""}});
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/registers/remote_connections",
+            Some(long_key),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "fields");
+    let me = app.api(&token, "GET", "/api/v1/me", None).await.json()["user"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let r = app
+        .api(
+            &token,
+            "PATCH",
+            &format!("/api/v1/users/{me}"),
+            Some(serde_json::json!([null, null])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // Numbers have their documented range.
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/incidents",
+            Some(serde_json::json!({
+                "title": "x", "kind": "ransomware", "severity": "high", "aware_at": "2026-05-01T09:30",
+                "personal_data": "yes", "pd_count": 200_000_001u64
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|e| e["code"] == "error.people_count_range")),
+        "{}",
+        r.body
+    );
     // Every string a request body may carry has its limit in the document.
     let doc = mamori_web::openapi();
     let schema = &doc["components"]["schemas"]["AnomalyIn"]["properties"];
