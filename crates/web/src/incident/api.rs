@@ -27,7 +27,11 @@ use uuid::Uuid;
 #[serde(default)]
 pub struct AnomalyIn {
     /// What happened, in the reporter's words (required, at most 4,000 characters).
-    #[schema(example = "電子カルテの画面に英語の脅迫文が表示された")]
+    #[schema(
+        example = "電子カルテの画面に英語の脅迫文が表示された",
+        min_length = 1,
+        max_length = 4000
+    )]
     what: String,
     /// Where (ward, room, department).
     place: String,
@@ -141,7 +145,11 @@ pub async fn report_one(
 #[serde(default)]
 pub struct FactsIn {
     /// A short title (required, at most 200 characters).
-    #[schema(example = "電子カルテのランサムウェア感染")]
+    #[schema(
+        example = "電子カルテのランサムウェア感染",
+        min_length = 1,
+        max_length = 200
+    )]
     title: String,
     /// `ransomware`, `malware`, `unauthorised_access`, `lost_device`, `insider_misuse`, `vendor_side`, `system_failure` or `other`.
     #[schema(example = "ransomware")]
@@ -232,7 +240,11 @@ pub async fn triage_incident(
 #[serde(default)]
 pub struct CloseIn {
     /// The reason (required, at most 2,000 characters).
-    #[schema(example = "利用者の操作ミスで、異常はなかった")]
+    #[schema(
+        example = "利用者の操作ミスで、異常はなかった",
+        min_length = 1,
+        max_length = 2000
+    )]
     reason: String,
 }
 
@@ -576,7 +588,11 @@ pub struct DutySentIn {
     #[schema(example = "2026-05-02")]
     sent_on: String,
     /// To whom (required, at most 2,000 characters).
-    #[schema(example = "個人情報保護委員会 (PPC web form)")]
+    #[schema(
+        example = "個人情報保護委員会 (PPC web form)",
+        min_length = 1,
+        max_length = 2000
+    )]
     sent_to: String,
 }
 
@@ -622,7 +638,11 @@ pub struct EntryIn {
     #[schema(example = "decision")]
     kind: String,
     /// The text (required, at most 4,000 characters).
-    #[schema(example = "外来診療は紙運用で継続する")]
+    #[schema(
+        example = "外来診療は紙運用で継続する",
+        min_length = 1,
+        max_length = 4000
+    )]
     text: String,
 }
 
@@ -761,7 +781,7 @@ pub struct ContactIn {
     #[schema(example = "internal")]
     group: String,
     /// The role or desk (required), e.g. 医療情報システム安全管理責任者.
-    #[schema(example = "医療情報システム安全管理責任者")]
+    #[schema(example = "医療情報システム安全管理責任者", min_length = 1)]
     role: String,
     name: String,
     organisation: String,
@@ -961,10 +981,13 @@ pub async fn export_contacts_xlsx(
 #[serde(default)]
 pub struct ProcedureIn {
     /// The system (required, at most 200 characters).
-    #[schema(example = "電子カルテ")]
+    #[schema(example = "電子カルテ", min_length = 1, max_length = 200)]
     system: String,
     /// The steps, one per line (required), including where the clean backups are.
-    #[schema(example = "1. オフラインバックアップの健全性を確認する\n2. 保守会社に連絡する")]
+    #[schema(
+        example = "1. オフラインバックアップの健全性を確認する\n2. 保守会社に連絡する",
+        min_length = 1
+    )]
     steps: String,
 }
 

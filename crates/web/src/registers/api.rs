@@ -190,7 +190,7 @@ pub struct DeviceIn {
     #[schema(example = "network")]
     kind: String,
     /// Unique in the ledger (required).
-    #[schema(example = "VPN-01")]
+    #[schema(example = "VPN-01", min_length = 1)]
     name: String,
     location: String,
     owner: String,
