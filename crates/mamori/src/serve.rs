@@ -74,12 +74,35 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_requested())
     .await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves at SIGINT (Ctrl-C) or SIGTERM (what systemd, docker and Kubernetes send to stop a
+/// service): the server then stops accepting, lets the requests in flight finish, and exits 0.
+async fn shutdown_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }
 
 /// Every ten minutes closes the login-failure windows that ended (writing their refusals to the

@@ -15,5 +15,6 @@ mod crash;
 mod holidays;
 mod mail;
 mod schemathesis;
+mod shutdown;
 mod spreadsheet;
 mod support;
