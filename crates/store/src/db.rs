@@ -85,6 +85,9 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                // While the server is down a request waits this long for a connection, then gets
+                // a clear "unavailable" rather than hanging; the pool reconnects once it is back.
+                .acquire_timeout(Duration::from_secs(3))
                 .connect(url)
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;

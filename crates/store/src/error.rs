@@ -24,6 +24,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached at all (down, unreachable, no connection to be
+    /// had in time), as opposed to refusing a statement.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Db(
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            )
+        )
+    }
+
     /// Maps a unique-constraint violation to `Conflict(what)`, leaving other errors as they are.
     pub(crate) fn unique(e: sqlx::Error, what: &'static str) -> StoreError {
         match &e {

@@ -14,6 +14,7 @@ mod cli;
 mod crash;
 mod holidays;
 mod mail;
+mod postgres_down;
 mod schemathesis;
 mod shutdown;
 mod spreadsheet;

@@ -14,7 +14,7 @@ pub struct ErrorOut {
 /// The error's code (stable) and message (in the request's language).
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// `not_found`, `forbidden`, `unauthorized`, `bad_request`, `conflict`, `invalid`, `unreadable`, `csrf`, `quota_exceeded`, `too_many_requests`, `internal`.
+    /// `not_found`, `forbidden`, `unauthorized`, `bad_request`, `conflict`, `invalid`, `unreadable`, `csrf`, `quota_exceeded`, `too_many_requests`, `unavailable`, `internal`.
     code: String,
     message: String,
 }

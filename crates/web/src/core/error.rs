@@ -32,6 +32,8 @@ pub enum AppError {
     Conflict(&'static str),
     /// Field-level validation faults (API).
     Invalid(Problem),
+    /// The database cannot be reached; the request may be retried once it is back.
+    Unavailable,
     /// An upload that would take the organisation past its storage quota (in use / quota).
     OverQuota(String),
     /// An uploaded file that cannot be read as what it should be: the message key, and what the
@@ -75,6 +77,11 @@ impl AppError {
             AppError::BadRequest(k) => (StatusCode::BAD_REQUEST, "bad_request", k),
             AppError::Conflict(k) => (StatusCode::CONFLICT, "conflict", k),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "error.invalid"),
+            AppError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "error.db_unavailable",
+            ),
             AppError::OverQuota(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "quota_exceeded",
@@ -122,6 +129,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict("email") => AppError::Conflict("error.email_taken"),
             StoreError::Conflict(_) => AppError::Conflict("error.conflict"),
+            ref other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "database unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -59,7 +59,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 /// Liveness and database reachability.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
+    // A load balancer asks often and must hear within its own timeout, so a database that does
+    // not answer in two seconds counts as down.
+    let up = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping())
+        .await
+        .unwrap_or(false);
+    if up {
         (
             StatusCode::OK,
             axum::Json(serde_json::json!({"status": "ok"})),
