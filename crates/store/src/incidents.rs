@@ -758,6 +758,35 @@ impl Store {
         }))
     }
 
+    /// The duties recorded as done for every incident of the organisation, by incident, in one
+    /// query: what lists of incidents show without a query each.
+    pub async fn duty_records_by_incident(
+        &self,
+        org_id: Uuid,
+    ) -> Result<std::collections::HashMap<Uuid, Vec<DutyRecord>>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            incident_id: Uuid,
+            #[sqlx(flatten)]
+            record: DutyRecord,
+        }
+        let rows: Vec<Row> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT d.incident_id, d.duty, d.sent_on, d.sent_to, d.recorded_at, d.recorded_by \
+                 FROM incident_duties d JOIN incidents i ON i.id = d.incident_id \
+                 WHERE i.org_id = $1 ORDER BY d.incident_id, d.duty",
+            )
+            .bind(org_id)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out: std::collections::HashMap<Uuid, Vec<DutyRecord>> = Default::default();
+        for r in rows {
+            out.entry(r.incident_id).or_default().push(r.record);
+        }
+        Ok(out)
+    }
+
     /// Saves a new version of a document draft and returns its number.
     pub async fn save_document(
         &self,

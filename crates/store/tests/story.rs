@@ -919,6 +919,31 @@ async fn assessment_answers_are_kept_per_round_and_per_organisation() {
             s.answers(a.id, sheet.id).await.expect("answers")[0].answer,
             fixed
         );
+        // All of an organisation's answers at once are the same, and none of another's.
+        let other = s
+            .create_assessment(&ctx(b.id, Some(admin_b.id)), 2025, "fy2025.institution", "")
+            .await
+            .expect("b's sheet");
+        s.save_answer(
+            &ctx(b.id, Some(admin_b.id)),
+            other.id,
+            "fy2025.institution.2-01",
+            Round::First,
+            &no,
+        )
+        .await
+        .expect("b answers");
+        let all = s.answers_reachable(a.id).await.expect("all");
+        assert_eq!(all.len(), 1);
+        assert_eq!(all.get(&sheet.id), Some(&answers));
+        assert_eq!(
+            s.answers_reachable(b.id)
+                .await
+                .expect("b")
+                .get(&other.id)
+                .map(Vec::len),
+            Some(1)
+        );
     }
 }
 

@@ -99,8 +99,17 @@ async fn detail(
     c: &ApiCaller,
     a: Assessment,
 ) -> Result<AssessmentDetail, AppError> {
-    let sheet = sheet_of(&a)?;
     let stored = service::answers(state, c, &a).await?;
+    detail_of(c, a, stored)
+}
+
+/// An assessment's detail from its answers.
+fn detail_of(
+    c: &ApiCaller,
+    a: Assessment,
+    stored: Vec<mamori_store::StoredAnswer>,
+) -> Result<AssessmentDetail, AppError> {
+    let sheet = sheet_of(&a)?;
     let s = service::summary_of_answers(sheet, &stored, c.today());
     Ok(AssessmentDetail {
         by_section: s
@@ -167,12 +176,17 @@ pub async fn list(
     State(state): State<AppState>,
     c: ApiCaller,
 ) -> Result<Json<Vec<AssessmentOut>>, AppError> {
+    // A bounded number of queries whatever the number of assessments: their answers come in one.
+    let mut answers = service::answers_of_all(&state, &c).await?;
     let mut out = Vec::new();
-    for a in service::own_list(&state, &c).await? {
-        out.push(detail(&state, &c, a).await?.assessment);
-    }
-    for (a, _) in service::to_answer(&state, &c).await? {
-        out.push(detail(&state, &c, a).await?.assessment);
+    let own = service::own_list(&state, &c).await?;
+    let asked = service::to_answer(&state, &c)
+        .await?
+        .into_iter()
+        .map(|(a, _)| a);
+    for a in own.into_iter().chain(asked) {
+        let stored = answers.remove(&a.id).unwrap_or_default();
+        out.push(detail_of(&c, a, stored)?.assessment);
     }
     Ok(Json(out))
 }

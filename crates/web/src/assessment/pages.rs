@@ -115,12 +115,12 @@ pub struct StartForm {
     carry: String,
 }
 
-async fn assessment_row(
-    state: &AppState,
+fn assessment_row(
     s: &SignedIn,
     a: Assessment,
+    answers: &[mamori_store::StoredAnswer],
 ) -> Result<AssessmentRow, AppError> {
-    let summary = service::summary_of(state, s.org.id, &a).await?;
+    let summary = service::summary_of_answers(sheet_of(&a)?, answers, s.today());
     Ok(AssessmentRow {
         year: fiscal_year_label(a.fiscal_year as i32, s.lang),
         sheet: sheet_title(sheet_of(&a)?, s.lang),
@@ -137,13 +137,18 @@ async fn list_page(
     errors: Problem,
 ) -> Result<ListPage, AppError> {
     let cat = catalog()?;
+    // Every assessment's answers in one query, however many there are.
+    let answers = service::answers_of_all(state, s).await?;
+    let of = |a: &Assessment| answers.get(&a.id).map(Vec::as_slice).unwrap_or_default();
     let mut rows = Vec::new();
     for a in service::own_list(state, s).await? {
-        rows.push(assessment_row(state, s, a).await?);
+        let stored = of(&a);
+        rows.push(assessment_row(s, a, stored)?);
     }
     let mut to_answer = Vec::new();
     for (a, requester) in service::to_answer(state, s).await? {
-        to_answer.push((assessment_row(state, s, a).await?, requester));
+        let stored = of(&a);
+        to_answer.push((assessment_row(s, a, stored)?, requester));
     }
     let mut sheets: Vec<_> = cat.sheets.values().collect();
     sheets.sort_by(|a, b| b.fiscal_year.cmp(&a.fiscal_year).then(a.id.cmp(&b.id)));

@@ -84,12 +84,17 @@ pub async fn to_answer(
     c: &Caller,
 ) -> Result<Vec<(Assessment, String)>, AppError> {
     c.require(ViewAssessments)?;
-    let mut out = Vec::new();
-    for a in state.store.assessments_to_answer(c.org.id).await? {
-        let requester = state.store.org(a.org_id).await?.profile.name;
-        out.push((a, requester));
-    }
-    Ok(out)
+    let names = state.store.requesters_of(c.org.id).await?;
+    Ok(state
+        .store
+        .assessments_to_answer(c.org.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let requester = names.get(&a.org_id).cloned().unwrap_or_default();
+            (a, requester)
+        })
+        .collect())
 }
 
 /// A new assessment as asked for.
@@ -171,6 +176,15 @@ pub async fn answers(
     a: &Assessment,
 ) -> Result<Vec<StoredAnswer>, AppError> {
     Ok(state.store.answers(c.org.id, a.id).await?)
+}
+
+/// The answers of every assessment the caller's organisation reaches, by assessment, in one query.
+pub async fn answers_of_all(
+    state: &AppState,
+    c: &Caller,
+) -> Result<std::collections::HashMap<Uuid, Vec<StoredAnswer>>, AppError> {
+    c.require(ViewAssessments)?;
+    Ok(state.store.answers_reachable(c.org.id).await?)
 }
 
 /// Keeps uploaded files as evidence of an item: the bytes under the assessment owner's folder by
@@ -430,10 +444,12 @@ pub async fn latest_own(
     state: &AppState,
     c: &Caller,
 ) -> Result<Option<(Assessment, Summary)>, AppError> {
+    // The newest: the latest fiscal year, and within it the one started last.
     let Some(a) = own_list(state, c)
         .await?
         .into_iter()
-        .find(|a| sheet_of(a).is_ok_and(|s| s.kind != SheetKind::Vendor))
+        .filter(|a| sheet_of(a).is_ok_and(|s| s.kind != SheetKind::Vendor))
+        .max_by_key(|a| (a.fiscal_year, a.created_at))
     else {
         return Ok(None);
     };

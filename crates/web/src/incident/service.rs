@@ -454,10 +454,13 @@ pub async fn incident_rows(
     c: &Caller,
     incidents: Vec<Incident>,
 ) -> Result<Vec<IncidentRow>, AppError> {
+    // One query for every incident's recorded duties, however many there are.
+    let mut records = state.store.duty_records_by_incident(c.org.id).await?;
     let mut out = Vec::new();
     for i in incidents {
         let next = if i.is_open() {
-            next_duty(duties_of(state, c, &i).await?)
+            let done = records.remove(&i.id).unwrap_or_default();
+            next_duty(duty_rows(&i, &done, c.today(), c.lang))
         } else {
             None
         };

@@ -88,6 +88,7 @@ pub async fn vendor_sheets(
     let cat = catalog()?;
     let today = mamori_domain::clock::jst_date(state.now());
     let mut out = Vec::new();
+    let mut all_answers = state.store.answers_reachable(org_id).await?;
     for a in state.store.assessments(org_id).await? {
         let Some(sheet) = cat.sheets.get(&a.sheet_id) else {
             continue;
@@ -95,7 +96,7 @@ pub async fn vendor_sheets(
         if sheet.kind != SheetKind::Vendor {
             continue;
         }
-        let answers = state.store.answers(org_id, a.id).await?;
+        let answers = all_answers.remove(&a.id).unwrap_or_default();
         let current = current_answers(
             answers
                 .iter()

@@ -1238,3 +1238,48 @@ async fn an_organisation_keeps_files_up_to_its_quota_and_the_same_file_twice_cos
         "nothing of the refused file"
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_newest_assessment_and_lists_hold_every_one() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let start = |title: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.api(
+                &token,
+                "POST",
+                "/api/v1/assessments",
+                Some(serde_json::json!({"sheet": "fy2025.institution", "title": title})),
+            )
+            .await
+            .json()["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        }
+    };
+    let older = start("A 病棟").await;
+    app.advance(Duration::minutes(1));
+    let newer = start("B 病棟").await;
+    app.api(
+        &token,
+        "POST",
+        "/api/v1/assessments",
+        Some(serde_json::json!({"sheet": "fy2024.institution"})),
+    )
+    .await;
+    let dashboard = app.get(&mut admin, "/").await;
+    assert!(
+        dashboard.body.contains(&format!("/assessments/{newer}")),
+        "{}",
+        dashboard.body
+    );
+    assert!(!dashboard.body.contains(&format!("/assessments/{older}")));
+    let list = app.api(&token, "GET", "/api/v1/assessments", None).await;
+    assert_eq!(list.json().as_array().map(Vec::len), Some(3));
+    let page = app.get(&mut admin, "/assessments").await;
+    assert!(page.body.contains(&older) && page.body.contains(&newer));
+}
