@@ -39,7 +39,11 @@ const fn f(key: &'static str, ja: &'static str, en: &'static str) -> DraftField 
     DraftField { key, ja, en }
 }
 
+/// The MHLW desk for cyber incidents at medical institutions, as named since the 2023 reorganisation.
+pub const MHLW_DESK: &str = "厚生労働省 医政局 特定医薬品開発支援・医療情報担当参事官室";
+
 const MHLW: &[DraftField] = &[
+    f("addressee", "宛先", "To"),
     f("institution", "医療機関名", "Institution"),
     f("contact", "報告者・連絡先", "Reporter and contact"),
     f("aware_at", "覚知日時", "Became aware at"),
@@ -185,6 +189,10 @@ pub fn prefill(kind: DraftKind, src: &DraftSource<'_>) -> BTreeMap<String, Strin
     };
     let pairs: Vec<(&str, String)> = match kind {
         DraftKind::MhlwReport => vec![
+            (
+                "addressee",
+                format!("{MHLW_DESK}\n都道府県(保健所設置市・特別区) 医務主管課"),
+            ),
             ("institution", src.institution.to_string()),
             ("aware_at", aware),
             ("summary", summary),

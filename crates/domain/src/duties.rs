@@ -174,7 +174,7 @@ pub fn duties(f: &Facts) -> Vec<Duty> {
             due: None,
             target: None,
             obligation: Obligation::Administrative,
-            basis: "医政局通知(平成30年): サイバー攻撃(疑いを含む)によるシステム障害・診療への影響・個人情報漏えいのおそれは速やかに厚生労働省へ".into(),
+            basis: format!("医政局通知(平成30年10月29日): サイバー攻撃(疑いを含む)によるシステム障害・診療への影響・個人情報漏えいのおそれは速やかに厚生労働省({})へ連絡", crate::drafts::MHLW_DESK),
         });
     }
     if f.cyber_attack || f.care_disrupted {
@@ -184,7 +184,9 @@ pub fn duties(f: &Facts) -> Vec<Duty> {
             due: None,
             target: None,
             obligation: Obligation::Administrative,
-            basis: "医政局通知(平成30年)・医療法第25条: 都道府県・保健所設置市・特別区へ速やかに"
+            // Article 25 of the Medical Care Act is the authority's power to inspect, not a duty of
+            // the institution to report: the ask comes from the notice.
+            basis: "医政局通知(平成30年10月29日): 厚生労働省への連絡と併せて、都道府県・保健所設置市・特別区の医務主管課へも速やかに連絡するよう求めている(法令上の報告義務ではない)"
                 .into(),
         });
     }
@@ -206,7 +208,7 @@ pub fn duties(f: &Facts) -> Vec<Duty> {
             due: Some(day_n(aware, 5)),
             target: Some(day_n(aware, 3)),
             obligation: Obligation::Legal,
-            basis: "個人情報保護法第26条・施行規則第8条第1項: 速報は速やかに(概ね3〜5日以内)"
+            basis: "個人情報保護法第26条・施行規則第8条第1項: 速報は速やかに(概ね3〜5日以内)。3日目を目安に、遅くとも5日目までに"
                 .into(),
         });
         out.push(Duty {
@@ -290,6 +292,16 @@ mod tests {
             s.map(|s| (s.target, s.due)),
             Some((Some(date("2025-06-04")), Some(date("2025-06-06"))))
         );
+        assert!(s.is_some_and(|s| s.basis.contains("3日目を目安に、遅くとも5日目まで")));
+        // The prefecture is asked by the notice; article 25 is the prefecture's power to inspect.
+        let pref = find(&d, Recipient::Prefecture, Report::Notice).map(|p| p.basis.clone());
+        assert!(
+            pref.as_ref()
+                .is_some_and(|b| !b.contains("第25条") && b.contains("平成30年10月29日")),
+            "{pref:?}"
+        );
+        let mhlw = find(&d, Recipient::Mhlw, Report::Notice).map(|p| p.basis.clone());
+        assert!(mhlw.is_some_and(|b| b.contains("特定医薬品開発支援・医療情報担当参事官室")));
         // Day 60 counting 06-02 as day 1 is 07-31 (a Thursday).
         assert_eq!(
             find(&d, Recipient::Ppc, Report::Kakuho).and_then(|k| k.due),
