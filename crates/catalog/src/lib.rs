@@ -132,6 +132,106 @@ mod tests {
         }
     }
 
+    fn numbers(sheet: &str) -> Vec<(&str, &str)> {
+        cat().sheets[sheet]
+            .items
+            .iter()
+            .map(|i| (i.id.rsplit('.').next().unwrap_or(""), i.number.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn fy2025_numbers_from_2_10_follow_the_draft_manual() {
+        // ⑫ background services and ⑬ connection sources are seen in the draft manual; ⑩
+        // two-factor and ⑪ patches fill the gap. Ids stay as they were, so answers keep.
+        for kind in ["institution", "pharmacy", "vendor"] {
+            let sheet = format!("fy2025.{kind}");
+            let n = numbers(&sheet);
+            let tail: Vec<_> = n
+                .iter()
+                .skip_while(|(id, _)| *id != "2-13")
+                .take(5)
+                .copied()
+                .collect();
+            assert_eq!(
+                tail,
+                [
+                    ("2-13", "2-⑩"),
+                    ("2-10", "2-⑪"),
+                    ("2-11-server", "2-⑫"),
+                    ("2-11-terminal", "2-⑫"),
+                    ("2-12-network", "2-⑬"),
+                ],
+                "{sheet}"
+            );
+            let two_factor = &cat().sheets[&sheet]
+                .items
+                .iter()
+                .find(|i| i.id.ends_with(".2-13"));
+            assert_eq!(two_factor.and_then(|i| i.target_until_fy), Some(2027));
+        }
+        let seen = &cat().sheets["fy2025.institution"];
+        for id in ["2-11-server", "2-11-terminal", "2-12-network"] {
+            let item = seen.items.iter().find(|i| i.id.ends_with(id));
+            assert_eq!(
+                item.map(|i| i.confidence),
+                Some(Confidence::Verified),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_errata_hold_in_every_years_files() {
+        for (id, s) in &cat().sheets {
+            for i in &s.items {
+                let local = i.id.rsplit('.').next().unwrap_or("");
+                // FY2023 reference items, required from FY2024.
+                if [
+                    "2-04-terminal",
+                    "2-05-terminal",
+                    "2-07-server",
+                    "2-07-terminal",
+                ]
+                .contains(&local)
+                {
+                    assert_eq!(i.from_fy, 2024, "{}", i.id);
+                }
+                if local == "2-07-network" {
+                    assert_eq!(i.from_fy, 2023, "{}", i.id);
+                }
+                // The administrator-rights clause of 2-④ came in FY2025.
+                if s.fiscal_year < 2025 && local.starts_with("2-04") {
+                    assert!(!i.text_ja.contains("管理者権限"), "{}", i.id);
+                }
+                assert!(
+                    !i.text_ja.contains("削除・停止"),
+                    "{}: the sheet says 削除",
+                    i.id
+                );
+            }
+            // The 運用管理規程 item keeps its uncertain place and says why.
+            if let Some(rules) = s.items.iter().find(|i| i.id.ends_with(".1-02")) {
+                assert!(rules.note.contains("1-②"), "{id}");
+                assert_eq!(rules.confidence, Confidence::Inferred);
+            }
+        }
+        let pharmacy_chart = &cat().sheets["fy2023.pharmacy"]
+            .items
+            .iter()
+            .find(|i| i.id.ends_with(".3-01"))
+            .map(|i| i.from_fy);
+        assert_eq!(*pharmacy_chart, Some(2024));
+        let raised = &cat().sheets["fy2024.institution"];
+        assert!(
+            raised
+                .items
+                .iter()
+                .all(|i| i.confidence == Confidence::Verified),
+            "the FY2024 institution sheet is confirmed once 2-④ lost its FY2025 clause"
+        );
+    }
+
     #[test]
     fn uncertain_items_are_marked_in_the_data() {
         let pharmacy = &cat().sheets["fy2025.pharmacy"];

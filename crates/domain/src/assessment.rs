@@ -1,7 +1,7 @@
 //! Self-assessment against a checklist sheet: the rules an answer must meet and how answers
 //! aggregate into completion, はい rates, the priority list and the control matrix.
 
-use crate::catalog::{ChecklistItem, ControlKind, ControlTiming, Element, Scope, Section};
+use crate::catalog::{ChecklistItem, ControlKind, ControlTiming, Element, Scope, Section, Sheet};
 use crate::fiscal::fiscal_year_range;
 use crate::validate::{FieldError, Problem};
 use chrono::NaiveDate;
@@ -85,7 +85,7 @@ pub struct ItemAnswer {
     pub answer: Answer,
     /// The date it was checked (確認日).
     pub checked_on: NaiveDate,
-    /// For いいえ: the date by which it will be done, inside the fiscal year.
+    /// For いいえ: the date by which it will be done, inside the item's target window.
     pub target_date: Option<NaiveDate>,
     /// For 該当なし: why.
     pub reason: String,
@@ -111,15 +111,76 @@ pub struct AnswerDraft {
     pub assignee: String,
     /// Remarks.
     pub notes: String,
+    /// Saves despite the warnings (a 確認日 outside the fiscal year, a target before it).
+    pub accept_warnings: bool,
 }
 
 fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+/// What an answer to one item of one sheet must keep to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerRule {
+    /// The sheet's fiscal year.
+    pub fiscal_year: i32,
+    /// The last fiscal year a いいえ may set its target in: the sheet's own, unless the item
+    /// allows longer (the manual: "target within the fiscal year"; two-factor: by FY2027).
+    pub target_until_fy: i32,
+}
+
+impl AnswerRule {
+    /// The rule of an item on its sheet.
+    pub fn of(sheet: &Sheet, item: &ChecklistItem) -> AnswerRule {
+        let fy = i32::from(sheet.fiscal_year);
+        AnswerRule {
+            fiscal_year: fy,
+            target_until_fy: item.target_until_fy.map_or(fy, i32::from).max(fy),
+        }
+    }
+
+    /// The rule of an item with no target rule of its own on a sheet of `fiscal_year`.
+    pub fn within(fiscal_year: i32) -> AnswerRule {
+        AnswerRule {
+            fiscal_year,
+            target_until_fy: fiscal_year,
+        }
+    }
+
+    /// The first and last day a target may fall on.
+    pub fn target_window(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let (start, _) = fiscal_year_range(self.fiscal_year)?;
+        let (_, end) = fiscal_year_range(self.target_until_fy)?;
+        Some((start, end))
+    }
+}
+
+/// Message keys of what looks wrong in an answer but may be right: the user confirms to keep it.
+pub const WARNINGS: [&str; 2] = [
+    "warning.checked_outside_year",
+    "warning.target_before_check",
+];
+
+impl ItemAnswer {
+    /// What looks wrong in this answer on a sheet of `fiscal_year`, as (field, message key).
+    pub fn warnings(&self, fiscal_year: i32) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if fiscal_year_range(fiscal_year)
+            .is_some_and(|(start, end)| self.checked_on < start || self.checked_on > end)
+        {
+            out.push(FieldError::new("checked_on", WARNINGS[0]));
+        }
+        if self.target_date.is_some_and(|t| t < self.checked_on) {
+            out.push(FieldError::new("target_date", WARNINGS[1]));
+        }
+        out
+    }
+}
+
 impl AnswerDraft {
-    /// Checks the draft for a sheet of `fiscal_year` on `today`; faults name their field.
-    pub fn validate(&self, fiscal_year: i32, today: NaiveDate) -> Result<ItemAnswer, Problem> {
+    /// Checks the draft against its item's rule on `today`; faults name their field. Warnings
+    /// (see [`WARNINGS`]) come back as faults too unless the draft accepts them.
+    pub fn validate(&self, rule: &AnswerRule, today: NaiveDate) -> Result<ItemAnswer, Problem> {
         let mut errors = Vec::new();
         let answer = Answer::from_code(&self.answer);
         if answer.is_none() {
@@ -147,8 +208,12 @@ impl AnswerDraft {
                     errors.push(FieldError::new("target_date", "error.target_required"))
                 }
                 None => errors.push(FieldError::new("target_date", "error.date")),
-                Some(d) => match fiscal_year_range(fiscal_year) {
+                Some(d) => match rule.target_window() {
                     Some((start, end)) if d >= start && d <= end => target_date = Some(d),
+                    _ if rule.target_until_fy > rule.fiscal_year => errors.push(FieldError::new(
+                        "target_date",
+                        "error.target_in_item_window",
+                    )),
                     _ => errors.push(FieldError::new(
                         "target_date",
                         "error.target_in_fiscal_year",
@@ -170,18 +235,26 @@ impl AnswerDraft {
             }
         }
         match (answer, checked_on) {
-            (Some(answer), Some(checked_on)) if errors.is_empty() => Ok(ItemAnswer {
-                answer,
-                checked_on,
-                target_date,
-                reason: if answer == Answer::NotApplicable {
-                    reason
+            (Some(answer), Some(checked_on)) if errors.is_empty() => {
+                let a = ItemAnswer {
+                    answer,
+                    checked_on,
+                    target_date,
+                    reason: if answer == Answer::NotApplicable {
+                        reason
+                    } else {
+                        String::new()
+                    },
+                    assignee: self.assignee.trim().to_string(),
+                    notes: self.notes.trim().to_string(),
+                };
+                let warnings = a.warnings(rule.fiscal_year);
+                if warnings.is_empty() || self.accept_warnings {
+                    Ok(a)
                 } else {
-                    String::new()
-                },
-                assignee: self.assignee.trim().to_string(),
-                notes: self.notes.trim().to_string(),
-            }),
+                    Err(Problem::new(warnings))
+                }
+            }
             _ => Err(Problem::new(errors)),
         }
     }
@@ -197,6 +270,7 @@ impl ItemAnswer {
             reason: self.reason.clone(),
             assignee: self.assignee.clone(),
             notes: self.notes.clone(),
+            accept_warnings: false,
         }
     }
 }
@@ -240,8 +314,6 @@ pub struct Gap {
     pub target_date: Option<NaiveDate>,
     /// Whether the target date has passed.
     pub overdue: bool,
-    /// Whether the inspection checks it in particular.
-    pub inspection: bool,
 }
 
 /// What a sheet's answers add up to.
@@ -263,7 +335,7 @@ pub struct Summary {
     pub by_element: BTreeMap<Element, Tally>,
     /// By cell of the 3×3 matrix.
     pub by_control: BTreeMap<(ControlKind, ControlTiming), Tally>,
-    /// Items answered いいえ: overdue first, then those the inspection checks, then by target date.
+    /// Items answered いいえ: overdue first, then by target date, then in sheet order.
     pub gaps: Vec<Gap>,
 }
 
@@ -340,16 +412,14 @@ pub fn summarise(
                 item_id: item.id.clone(),
                 target_date: ans.target_date,
                 overdue: ans.target_date.is_some_and(|t| t < today),
-                inspection: item.inspection,
             });
         }
     }
+    // A stable sort keeps sheet order among gaps with the same urgency.
     s.gaps.sort_by(|a, b| {
         b.overdue
             .cmp(&a.overdue)
-            .then(b.inspection.cmp(&a.inspection))
             .then(a.target_date.cmp(&b.target_date))
-            .then(a.item_id.cmp(&b.item_id))
     });
     s
 }
@@ -395,10 +465,9 @@ mod tests {
         assert_eq!(current.len(), 2);
     }
 
-    fn item(id: &str, section: Section, inspection: bool, gate: bool) -> ChecklistItem {
+    fn item(id: &str, section: Section, gate: bool) -> ChecklistItem {
         ChecklistItem {
             gate,
-            inspection,
             ..crate::catalog::test_item(id, section)
         }
     }
@@ -424,6 +493,67 @@ mod tests {
         }
     }
 
+    const FY2025: AnswerRule = AnswerRule {
+        fiscal_year: 2025,
+        target_until_fy: 2025,
+    };
+
+    fn keys(r: Result<ItemAnswer, Problem>) -> Option<Vec<String>> {
+        r.err()
+            .map(|p| p.errors.into_iter().map(|e| e.key).collect())
+    }
+
+    #[test]
+    fn an_item_may_allow_targets_beyond_its_sheets_year() {
+        let today = d("2025-07-01");
+        let two_factor = AnswerRule {
+            fiscal_year: 2025,
+            target_until_fy: 2027,
+        };
+        let ok = draft("no", "2025-06-01", "2028-03-31", "").validate(&two_factor, today);
+        assert_eq!(ok.map(|a| a.target_date), Ok(Some(d("2028-03-31"))));
+        assert_eq!(
+            keys(draft("no", "2025-06-01", "2028-04-01", "").validate(&two_factor, today)),
+            Some(vec!["error.target_in_item_window".to_string()])
+        );
+        assert_eq!(
+            keys(draft("no", "2025-06-01", "2026-04-01", "").validate(&FY2025, today)),
+            Some(vec!["error.target_in_fiscal_year".to_string()])
+        );
+    }
+
+    #[test]
+    fn odd_dates_warn_until_the_user_confirms_them() {
+        let today = d("2025-07-01");
+        // Checked in the last fiscal year, on a FY2025 sheet.
+        let early = draft("yes", "2025-03-20", "", "");
+        assert_eq!(
+            keys(early.validate(&FY2025, today)),
+            Some(vec!["warning.checked_outside_year".to_string()])
+        );
+        // A target before the day it was checked.
+        let backwards = draft("no", "2025-06-20", "2025-06-10", "");
+        assert_eq!(
+            keys(backwards.validate(&FY2025, today)),
+            Some(vec!["warning.target_before_check".to_string()])
+        );
+        // A real fault is reported alone: warnings wait until the answer is valid.
+        let faulty = draft("no", "2025-03-20", "", "");
+        assert_eq!(
+            keys(faulty.validate(&FY2025, today)),
+            Some(vec!["error.target_required".to_string()])
+        );
+        for d0 in [early, backwards] {
+            let confirmed = AnswerDraft {
+                accept_warnings: true,
+                ..d0
+            };
+            let kept = confirmed.validate(&FY2025, today);
+            assert!(kept.is_ok(), "{kept:?}");
+            assert_eq!(kept.map(|a| a.warnings(2025).len()), Ok(1));
+        }
+    }
+
     #[test]
     fn a_no_needs_a_target_date_inside_the_fiscal_year() {
         let today = d("2025-07-01");
@@ -436,24 +566,24 @@ mod tests {
             })
         };
         assert_eq!(
-            fields(draft("no", "2025-06-01", "", "").validate(2025, today)),
+            fields(draft("no", "2025-06-01", "", "").validate(&FY2025, today)),
             Some(vec![("target_date".into(), "error.target_required".into())])
         );
         assert_eq!(
-            fields(draft("no", "2025-06-01", "2026-04-01", "").validate(2025, today)),
+            fields(draft("no", "2025-06-01", "2026-04-01", "").validate(&FY2025, today)),
             Some(vec![(
                 "target_date".into(),
                 "error.target_in_fiscal_year".into()
             )])
         );
         assert_eq!(
-            fields(draft("no", "2025-06-01", "2025-03-31", "").validate(2025, today)),
+            fields(draft("no", "2025-06-01", "2025-03-31", "").validate(&FY2025, today)),
             Some(vec![(
                 "target_date".into(),
                 "error.target_in_fiscal_year".into()
             )])
         );
-        let ok = draft("no", "2025-06-01", "2026-03-31", "").validate(2025, today);
+        let ok = draft("no", "2025-06-01", "2026-03-31", "").validate(&FY2025, today);
         assert_eq!(ok.map(|a| a.target_date), Ok(Some(d("2026-03-31"))));
     }
 
@@ -461,7 +591,7 @@ mod tests {
     fn not_applicable_needs_a_reason_and_dates_must_be_real_and_past() {
         let today = d("2025-07-01");
         let p = draft("na", "2025-07-02", "", " ")
-            .validate(2025, today)
+            .validate(&FY2025, today)
             .err()
             .map(|p| p.errors.into_iter().map(|e| e.key).collect::<Vec<_>>());
         assert_eq!(
@@ -472,11 +602,11 @@ mod tests {
             ])
         );
         let p = draft("maybe", "2025-02-30", "", "")
-            .validate(2025, today)
+            .validate(&FY2025, today)
             .err()
             .map(|p| p.errors.len());
         assert_eq!(p, Some(2));
-        let yes = draft("yes", "2025-07-01", "2026-01-01", "ignored").validate(2025, today);
+        let yes = draft("yes", "2025-07-01", "2026-01-01", "ignored").validate(&FY2025, today);
         assert_eq!(
             yes.map(|a| (a.target_date, a.reason)),
             Ok((None, String::new()))
@@ -484,17 +614,17 @@ mod tests {
     }
 
     #[test]
-    fn the_priority_list_puts_overdue_then_inspected_items_first() {
+    fn the_priority_list_puts_overdue_then_nearest_targets_first() {
         let items = vec![
-            item("a", Section::Management, false, false),
-            item("b", Section::Management, true, false),
-            item("c", Section::Incident, false, false),
-            item("d", Section::Incident, true, false),
-            item("e", Section::Organisation, false, false),
+            item("a", Section::Management, false),
+            item("b", Section::Management, false),
+            item("c", Section::Incident, false),
+            item("d", Section::Incident, false),
+            item("e", Section::Organisation, false),
         ];
         let answers: HashMap<_, _> = [
-            ("a".to_string(), ans(Answer::No, Some("2025-09-01"))),
-            ("b".to_string(), ans(Answer::No, Some("2026-01-01"))),
+            ("a".to_string(), ans(Answer::No, Some("2026-01-01"))),
+            ("b".to_string(), ans(Answer::No, Some("2025-09-01"))),
             ("c".to_string(), ans(Answer::No, Some("2025-06-30"))),
             ("d".to_string(), ans(Answer::Yes, None)),
         ]
@@ -519,8 +649,8 @@ mod tests {
     #[test]
     fn a_gate_answered_no_completes_the_sheet() {
         let items = vec![
-            item("g", Section::Premise, false, true),
-            item("a", Section::Management, true, false),
+            item("g", Section::Premise, true),
+            item("a", Section::Management, false),
         ];
         let answers: HashMap<_, _> =
             [("g".to_string(), ans(Answer::No, Some("2025-09-01")))].into();
@@ -533,7 +663,7 @@ mod tests {
     proptest! {
         #[test]
         fn rates_and_completion_stay_within_bounds(codes in proptest::collection::vec(0u8..4, 1..40)) {
-            let items: Vec<_> = (0..codes.len()).map(|i| item(&format!("i{i}"), Section::Management, i % 2 == 0, false)).collect();
+            let items: Vec<_> = (0..codes.len()).map(|i| item(&format!("i{i}"), Section::Management, false)).collect();
             let answers: HashMap<_, _> = codes.iter().enumerate().filter_map(|(i, c)| {
                 let a = match c { 0 => Answer::Yes, 1 => Answer::No, 2 => Answer::NotApplicable, _ => return None };
                 Some((format!("i{i}"), ans(a, Some("2025-09-01"))))
@@ -544,11 +674,11 @@ mod tests {
             prop_assert!(s.overall.yes_percent().is_none_or(|p| p <= 100));
             prop_assert_eq!(s.gaps.len(), codes.iter().filter(|c| **c == 1).count());
             prop_assert_eq!(s.overall.yes + s.overall.no + s.overall.na + s.overall.open, codes.len() as u32);
-            // Inspection items come first among equally overdue gaps.
-            let firsts: Vec<bool> = s.gaps.iter().map(|g| g.inspection).collect();
-            let mut sorted = firsts.clone();
-            sorted.sort_by(|a, b| b.cmp(a));
-            prop_assert_eq!(firsts, sorted);
+            // Among gaps with the same target, sheet order is kept.
+            let ids: Vec<usize> = s.gaps.iter().filter_map(|g| g.item_id[1..].parse().ok()).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(ids, sorted);
         }
     }
 }

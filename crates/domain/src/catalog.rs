@@ -140,9 +140,10 @@ pub struct ChecklistItem {
     /// Whether this is the gate question ("do you run a medical information system?").
     #[serde(default)]
     pub gate: bool,
-    /// Whether the on-site inspection checks this item in particular.
+    /// The last fiscal year a いいえ may set its target in, when the item allows more than its
+    /// sheet's own year (two-factor authentication: by 令和9年度).
     #[serde(default)]
-    pub inspection: bool,
+    pub target_until_fy: Option<u16>,
     /// Short text in our own words, Japanese.
     pub text_ja: String,
     /// Short text in our own words, English.
@@ -471,6 +472,15 @@ impl Catalog {
                         "applies from a fiscal year too far after its sheet's",
                     ));
                 }
+                if i.target_until_fy
+                    .is_some_and(|y| y <= s.fiscal_year || y > s.fiscal_year + 5)
+                {
+                    errors.push(err(
+                        &f,
+                        &i.id,
+                        "target_until_fy must be after its sheet's year and at most five years on",
+                    ));
+                }
                 if i.confidence != Confidence::Verified && i.note.trim().is_empty() {
                     errors.push(err(
                         &f,
@@ -666,7 +676,7 @@ pub(crate) fn test_item(id: &str, section: Section) -> ChecklistItem {
         scope: Scope::General,
         from_fy: 2025,
         gate: false,
-        inspection: false,
+        target_until_fy: None,
         text_ja: "x".into(),
         text_en: "x".into(),
         evidence_ja: String::new(),

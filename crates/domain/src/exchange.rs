@@ -3,7 +3,7 @@
 //! columns after it, so that export and import lose nothing. The CSV and spreadsheet formats are
 //! edges around this table.
 
-use crate::assessment::{Answer, AnswerDraft, ItemAnswer, Round};
+use crate::assessment::{Answer, AnswerDraft, AnswerRule, ItemAnswer, Round};
 use crate::catalog::Sheet;
 use crate::table::CellError;
 use chrono::NaiveDate;
@@ -73,21 +73,21 @@ fn answer_text(a: Answer) -> &'static str {
 }
 
 fn parse_answer(s: &str) -> String {
-    match s.trim() {
-        "はい" | "yes" | "Yes" | "YES" | "○" => "yes".into(),
-        "いいえ" | "no" | "No" | "NO" | "×" => "no".into(),
-        "該当なし" | "na" | "N/A" | "n/a" => "na".into(),
-        other => other.to_string(),
+    let t = crate::cells::half_width(s);
+    match t.trim().to_lowercase().as_str() {
+        "該当なし" | "na" | "n/a" | "非該当" | "対象外" => "na".into(),
+        "" => String::new(),
+        v => match crate::cells::flag(v) {
+            Some(true) => "yes".into(),
+            Some(false) => "no".into(),
+            None => v.to_string(),
+        },
     }
 }
 
-/// Spreadsheets turn dates into `2025/6/10`; accept that as well as ISO dates.
+/// Spreadsheets turn dates into `2025/6/10`, people write 令和7年6月10日: read them all.
 fn normalise_date(s: &str) -> String {
-    let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y/%m/%d") {
-        return d.to_string();
-    }
-    t.to_string()
+    crate::cells::date(s).map_or_else(|| s.trim().to_string(), |d| d.to_string())
 }
 
 /// The table rows (without header) of a sheet's answers.
@@ -162,10 +162,10 @@ pub fn import_rows(
             continue;
         }
         let id = get(ID);
-        if !sheet.items.iter().any(|i| i.id == id) {
+        let Some(item) = sheet.items.iter().find(|i| i.id == id) else {
             errors.push(cell_error(line, ID, "error.import_unknown_item"));
             continue;
-        }
+        };
         if !seen.insert(id.to_string()) {
             errors.push(cell_error(line, ID, "error.import_duplicate_item"));
             continue;
@@ -182,8 +182,11 @@ pub fn import_rows(
                 reason: get(reason).to_string(),
                 assignee: get(assignee).to_string(),
                 notes: get(notes).to_string(),
+                // The sheet says what was filled in on paper; odd dates are kept and flagged
+                // on the sheet's page, as they are after confirming in the form.
+                accept_warnings: true,
             };
-            match draft.validate(i32::from(sheet.fiscal_year), today) {
+            match draft.validate(&AnswerRule::of(sheet, item), today) {
                 Ok(a) => out.push((id.to_string(), round, a)),
                 Err(p) => {
                     for e in p.errors {
@@ -215,7 +218,6 @@ mod tests {
 
     fn sheet() -> Sheet {
         let item = |id: &str| ChecklistItem {
-            inspection: true,
             ..crate::catalog::test_item(id, Section::Management)
         };
         Sheet {

@@ -283,11 +283,7 @@ pub fn register(code: &str) -> Option<&'static Register> {
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
-    match v.trim().to_lowercase().as_str() {
-        "on" | "yes" | "true" | "1" | "はい" | "有" | "あり" | "○" => Some(true),
-        "" | "no" | "false" | "0" | "いいえ" | "無" | "なし" | "×" | "off" => Some(false),
-        _ => None,
-    }
+    crate::cells::flag(v)
 }
 
 impl Register {
@@ -331,18 +327,16 @@ impl Register {
                         raw.to_string()
                     }
                 },
-                Date => match NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                    .or_else(|_| NaiveDate::parse_from_str(raw, "%Y/%m/%d"))
-                {
-                    Ok(d) => d.to_string(),
-                    Err(_) => {
+                Date => match crate::cells::date(raw) {
+                    Some(d) => d.to_string(),
+                    None => {
                         fault("error.date");
                         raw.to_string()
                     }
                 },
-                Number => match raw.parse::<u32>() {
-                    Ok(n) => n.to_string(),
-                    Err(_) => {
+                Number => match crate::cells::count(raw) {
+                    Some(n) => n.to_string(),
+                    None => {
                         fault("error.number");
                         raw.to_string()
                     }

@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod catalog;
+pub mod cells;
 pub mod clock;
 pub mod drafts;
 pub mod duties;

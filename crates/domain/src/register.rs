@@ -119,11 +119,7 @@ pub const DEVICE_COLUMNS: [(&str, &str, &str); 12] = [
 ];
 
 fn yes(v: &str) -> Option<bool> {
-    match v.trim().to_lowercase().as_str() {
-        "on" | "yes" | "true" | "1" | "はい" | "有" | "あり" | "○" => Some(true),
-        "" | "no" | "false" | "0" | "いいえ" | "無" | "なし" | "×" | "off" => Some(false),
-        _ => None,
-    }
+    crate::cells::flag(v)
 }
 
 impl DeviceDraft {
@@ -212,10 +208,10 @@ impl DeviceDraft {
         });
         let mut date = |field: &str, v: &str| match v.trim() {
             "" => None,
-            s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
-                .map_err(|_| e.push(FieldError::new(field, "error.date")))
-                .ok(),
+            s => crate::cells::date(s).or_else(|| {
+                e.push(FieldError::new(field, "error.date"));
+                None
+            }),
         };
         let support_end = date("support_end", &self.support_end);
         let last_patch = date("last_patch", &self.last_patch);

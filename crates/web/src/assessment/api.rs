@@ -46,7 +46,6 @@ pub struct GapOut {
     item_id: String,
     target_date: Option<chrono::NaiveDate>,
     overdue: bool,
-    inspection: bool,
 }
 
 /// One stored answer.
@@ -139,7 +138,6 @@ fn detail_of(
                 item_id: g.item_id.clone(),
                 target_date: g.target_date,
                 overdue: g.overdue,
-                inspection: g.inspection,
             })
             .collect(),
         answers: stored

@@ -217,6 +217,8 @@ pub struct ItemRow {
     pub second: Option<ItemAnswer>,
     /// The state of the registers that evidence the item (e.g. the device ledger), or empty.
     pub registers: Vec<RegisterState>,
+    /// What looks odd in the answers (dates kept after a warning), as message keys.
+    pub warnings: Vec<String>,
 }
 
 fn scope_label(scope: Scope, lang: Lang) -> &'static str {
@@ -238,7 +240,16 @@ fn item_rows(
     let mut out: Vec<(String, Vec<ItemRow>)> = Vec::new();
     for item in &sheet.items {
         let label = item.section.label(lang).to_string();
+        let mut warnings: Vec<String> = answers
+            .iter()
+            .filter(|a| a.item_id == item.id)
+            .flat_map(|a| a.answer.warnings(i32::from(sheet.fiscal_year)))
+            .map(|w| w.key)
+            .collect();
+        warnings.sort();
+        warnings.dedup();
         let row = ItemRow {
+            warnings,
             item,
             text: lang.pick(&item.text_ja, &item.text_en),
             scope: scope_label(item.scope, lang),
@@ -434,6 +445,8 @@ struct AnswerPage {
     draft: AnswerDraft,
     errors: Problem,
     fy_range: String,
+    /// Whether the form came back with warnings only the user can clear by confirming.
+    warned: bool,
 }
 
 async fn answer_page(
@@ -466,10 +479,11 @@ async fn answer_page(
                 ..Default::default()
             })
     });
-    let fy = a.fiscal_year as i32;
-    let fy_range = mamori_domain::fiscal::fiscal_year_range(fy)
+    let fy_range = mamori_domain::assessment::AnswerRule::of(sheet, row.item)
+        .target_window()
         .map(|(b, e)| format!("{b} – {e}"))
         .unwrap_or_default();
+    let warned = errors.errors.iter().any(|e| e.key.starts_with("warning."));
     let evidence = service::evidence(state, s, id)
         .await?
         .into_iter()
@@ -484,6 +498,7 @@ async fn answer_page(
         draft,
         errors,
         fy_range,
+        warned,
     })
 }
 
@@ -542,6 +557,7 @@ pub async fn answer_submit(
             "reason" => draft.reason = value,
             "assignee" => draft.assignee = value,
             "notes" => draft.notes = value,
+            "accept_warnings" => draft.accept_warnings = !value.is_empty(),
             _ => {}
         }
     }
@@ -612,8 +628,6 @@ pub struct GapRow {
     pub target: String,
     /// Overdue.
     pub overdue: bool,
-    /// Checked at inspection.
-    pub inspection: bool,
 }
 
 #[derive(Template)]
@@ -722,7 +736,6 @@ async fn results_page(
                 text: lang.pick(&item.text_ja, &item.text_en).to_string(),
                 target: g.target_date.map(|d| d.to_string()).unwrap_or_default(),
                 overdue: g.overdue,
-                inspection: g.inspection,
             })
         })
         .collect();

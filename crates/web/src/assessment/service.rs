@@ -8,7 +8,7 @@ use crate::core::state::AppState;
 use crate::core::{catalog, display_name, invite_link, new_invite};
 use mamori_domain::access::Access;
 use mamori_domain::assessment::{
-    AnswerDraft, ItemAnswer, Round, Summary, current_answers, summarise,
+    AnswerDraft, AnswerRule, ItemAnswer, Round, Summary, current_answers, summarise,
 };
 use mamori_domain::authz::Permission::{AnswerAssessments, ViewAssessments};
 use mamori_domain::catalog::{Catalog, Sheet, SheetKind};
@@ -158,10 +158,16 @@ pub async fn answer(
 ) -> Result<(), AppError> {
     c.require(AnswerAssessments)?;
     let a = open(state, c, id).await?;
-    item_of(&a, item)?;
+    let sheet = sheet_of(&a)?;
+    let rule = sheet
+        .items
+        .iter()
+        .find(|i| i.id == item)
+        .map(|i| AnswerRule::of(sheet, i))
+        .ok_or(AppError::NotFound)?;
     keep_evidence(state, c, &a, item, files).await?;
     let answer = draft
-        .validate(a.fiscal_year as i32, c.today())
+        .validate(&rule, c.today())
         .map_err(AppError::Invalid)?;
     Ok(state
         .store

@@ -1149,7 +1149,7 @@ async fn a_vendor_answers_through_the_api_and_the_hospital_sees_it_in_its_audit_
             &v,
             "PUT",
             &format!("/api/v1/assessments/{id}/answers/{item}"),
-            Some(serde_json::json!({"answer": "yes", "checked_on": "2026-04-20"})),
+            Some(serde_json::json!({"answer": "yes", "checked_on": "2025-09-20"})),
         )
         .await;
     assert_eq!(
@@ -1282,4 +1282,86 @@ async fn the_dashboard_shows_the_newest_assessment_and_lists_hold_every_one() {
     assert_eq!(list.json().as_array().map(Vec::len), Some(3));
     let page = app.get(&mut admin, "/assessments").await;
     assert!(page.body.contains(&older) && page.body.contains(&newer));
+}
+
+#[tokio::test]
+async fn odd_dates_warn_and_are_kept_once_confirmed_and_two_factor_may_aim_at_fy2027() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let sheet = app.get(&mut b, &format!("/assessments/{id}")).await;
+    assert!(
+        sheet.body.contains("出典未確認の番号/文言") && !sheet.body.contains("要確認"),
+        "inferred catalog data is named for what it is"
+    );
+    // Two-factor authentication (2-⑩) may be planned up to the end of FY2027, not beyond.
+    let mfa = format!("/assessments/{id}/items/fy2025.institution.2-13?round=1");
+    let form = app.get(&mut b, &mfa).await;
+    assert!(
+        form.body.contains("2025-04-01 – 2028-03-31"),
+        "{}",
+        form.body
+    );
+    let answer = |target: &'static str| {
+        vec![
+            ("answer", "no"),
+            ("checked_on", "2025-06-10"),
+            ("target_date", target),
+        ]
+    };
+    let r = app
+        .submit_multipart(&mut b, &mfa, &mfa, &answer("2028-04-01"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("項目が認める年度の末まで"), "{}", r.body);
+    let r = app
+        .submit_multipart(&mut b, &mfa, &mfa, &answer("2028-03-31"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // A 確認日 in the last fiscal year is not refused, nor silently taken: it warns.
+    let item = format!("/assessments/{id}/items/fy2025.institution.2-01?round=1");
+    let early = [
+        ("answer", "yes"),
+        ("checked_on", "2025-03-20"),
+        ("notes", "前年度末に棚卸し"),
+    ];
+    let r = app.submit_multipart(&mut b, &item, &item, &early).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("確認日がこのシートの年度")
+            && r.body.contains("name=\"accept_warnings\"")
+            && r.body.contains("前年度末に棚卸し"),
+        "{}",
+        r.body
+    );
+    let sheet = app.get(&mut b, &format!("/assessments/{id}")).await;
+    assert!(
+        !sheet.body.contains("確認日がこのシートの年度"),
+        "nothing saved yet"
+    );
+    let mut confirmed = early.to_vec();
+    confirmed.push(("accept_warnings", "1"));
+    let r = app.submit_multipart(&mut b, &item, &item, &confirmed).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sheet = app.get(&mut b, &format!("/assessments/{id}")).await;
+    assert!(
+        sheet.body.contains("確認日がこのシートの年度"),
+        "the kept answer stays flagged on the sheet"
+    );
+
+    // The API says the same and takes the same confirmation.
+    let token = app.token(&mut b).await;
+    let put = format!("/api/v1/assessments/{id}/answers/fy2025.institution.3-02?round=1");
+    let body = serde_json::json!({"answer": "no", "checked_on": "2025-06-10", "target_date": "2025-05-01"});
+    let r = app.api(&token, "PUT", &put, Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["code"],
+        "warning.target_before_check"
+    );
+    let mut body = body;
+    body["accept_warnings"] = serde_json::json!(true);
+    let r = app.api(&token, "PUT", &put, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

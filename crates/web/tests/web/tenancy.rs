@@ -102,7 +102,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
             &t,
             "PUT",
             &format!("/api/v1/assessments/{assessment}/answers/{item}"),
-            Some(json!({"answer": "yes", "checked_on": "2026-04-20", "notes": "A-SECRET-NOTE"})),
+            Some(json!({"answer": "yes", "checked_on": "2025-09-20", "notes": "A-SECRET-NOTE"})),
         )
         .await,
         "answer",
