@@ -3,7 +3,9 @@
 
 use crate::Lang;
 use crate::clock::{format_local_jst, parse_local_jst};
-use crate::duties::{Duty, Facts, Involvement, Obligation, PersonalData, Recipient, Report};
+use crate::duties::{
+    Duty, Facts, Involvement, Obligation, Operator, PersonalData, Recipient, Report,
+};
 use crate::validate::{FieldError, Problem};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -247,6 +249,12 @@ pub struct IncidentDraft {
     pub pd_financial_risk: String,
     /// Highly encrypted.
     pub pd_highly_encrypted: String,
+    /// The encryption key leaked too.
+    pub pd_key_leaked: String,
+    /// A vendor (委託先) handled the data.
+    pub pd_vendor_handled: String,
+    /// Who runs the institution (`private`, `public_medical`, `administrative`).
+    pub operator: String,
     /// A tabletop exercise.
     pub training: String,
     /// Why the facts change (required when editing).
@@ -287,6 +295,9 @@ impl IncidentDraft {
             pd_sensitive: flag(pd.sensitive),
             pd_financial_risk: flag(pd.financial_risk),
             pd_highly_encrypted: flag(pd.highly_encrypted),
+            pd_key_leaked: flag(pd.key_leaked),
+            pd_vendor_handled: flag(pd.vendor_handled),
+            operator: f.facts.operator.code().into(),
             training: flag(f.training),
             reason: String::new(),
         }
@@ -316,6 +327,8 @@ impl IncidentDraft {
             "pd_sensitive" => &self.pd_sensitive,
             "pd_financial_risk" => &self.pd_financial_risk,
             "pd_highly_encrypted" => &self.pd_highly_encrypted,
+            "pd_key_leaked" => &self.pd_key_leaked,
+            "pd_vendor_handled" => &self.pd_vendor_handled,
             "training" => &self.training,
             _ => "",
         })
@@ -367,6 +380,13 @@ impl IncidentDraft {
                 }
             },
         };
+        let operator = match self.operator.trim() {
+            "" => Some(Operator::Private),
+            c => Operator::from_code(c),
+        };
+        if operator.is_none() {
+            e.push(FieldError::new("operator", "error.choose_one"));
+        }
         let involved = involved.unwrap_or_default();
         if involved != Involvement::No && count == 0 {
             e.push(FieldError::new("pd_count", "error.people_count"));
@@ -389,12 +409,15 @@ impl IncidentDraft {
                 // Ransomware and unauthorised access are 不正の目的 by their nature (PPC guidance).
                 malicious: checked(&self.malicious) || kind.is_attack(),
                 crime: checked(&self.crime),
+                operator: operator.unwrap_or_default(),
                 personal_data: PersonalData {
                     involved,
                     count,
                     sensitive: checked(&self.pd_sensitive),
                     financial_risk: checked(&self.pd_financial_risk),
                     highly_encrypted: checked(&self.pd_highly_encrypted),
+                    key_leaked: checked(&self.pd_key_leaked),
+                    vendor_handled: checked(&self.pd_vendor_handled),
                 },
             },
         };

@@ -186,6 +186,15 @@ pub struct FactsIn {
     pd_financial_risk: bool,
     /// Protected by high-grade encryption.
     pd_highly_encrypted: bool,
+    /// The encryption key leaked too (the encryption no longer exempts).
+    pd_key_leaked: bool,
+    /// A vendor (委託先) handled the data.
+    pd_vendor_handled: bool,
+    /// Who runs the institution: `private` (default), `public_medical` (a local government's or
+    /// public corporation's hospital or clinic: APPI art. 26 through art. 58) or `administrative`
+    /// (an administrative organ: art. 68).
+    #[schema(example = "private")]
+    operator: String,
     /// A tabletop exercise (訓練).
     training: bool,
     /// Why the facts change (required when changing them).
@@ -215,6 +224,9 @@ impl FactsIn {
             pd_sensitive: on(self.pd_sensitive),
             pd_financial_risk: on(self.pd_financial_risk),
             pd_highly_encrypted: on(self.pd_highly_encrypted),
+            pd_key_leaked: on(self.pd_key_leaked),
+            pd_vendor_handled: on(self.pd_vendor_handled),
+            operator: self.operator,
             training: on(self.training),
             reason: self.reason,
         }
@@ -321,6 +333,10 @@ pub struct FactsOut {
     pd_sensitive: bool,
     pd_financial_risk: bool,
     pd_highly_encrypted: bool,
+    pd_key_leaked: bool,
+    pd_vendor_handled: bool,
+    /// `private`, `public_medical` or `administrative`.
+    operator: String,
     training: bool,
 }
 
@@ -357,6 +373,9 @@ impl From<&Incident> for IncidentOut {
                 pd_sensitive: pd.sensitive,
                 pd_financial_risk: pd.financial_risk,
                 pd_highly_encrypted: pd.highly_encrypted,
+                pd_key_leaked: pd.key_leaked,
+                pd_vendor_handled: pd.vendor_handled,
+                operator: f.facts.operator.code().into(),
                 training: f.training,
             },
         }

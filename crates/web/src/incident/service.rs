@@ -391,7 +391,7 @@ pub fn duty_rows(
                     Obligation::Administrative => "administrative",
                     Obligation::Recommended => "recommended",
                 },
-                basis: d.basis,
+                basis: d.basis_in(lang).to_string(),
                 target: d.target,
                 due: d.due,
                 overdue: sent.is_none() && days_left.is_some_and(|n| n < 0),

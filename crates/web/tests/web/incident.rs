@@ -955,3 +955,88 @@ async fn an_incident_is_run_through_the_api_with_the_pages_rules() {
         "a change through the API rewrites the emergency pack too"
     );
 }
+
+#[tokio::test]
+async fn who_runs_the_hospital_a_leaked_key_and_a_vendor_change_the_duties_in_both_languages() {
+    use serde_json::json;
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut manager = app
+        .user(&mut admin, "sm@mamori.test", &["security_manager"])
+        .await;
+    let sm = app.token(&mut manager).await;
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"what": "委託先のクラウドから患者情報が流出した疑い"})),
+        )
+        .await;
+    let report = r.json()["id"].as_str().unwrap_or_default().to_string();
+    let facts = json!({
+        "title": "委託先での漏えい", "kind": "vendor_side", "severity": "high", "pd_sensitive": true,
+        "aware_at": "2026-05-01T09:00", "personal_data": "possible", "pd_count": 30,
+        "pd_highly_encrypted": true, "pd_key_leaked": true, "pd_vendor_handled": true,
+        "operator": "administrative"
+    });
+    let r = app
+        .api(
+            &sm,
+            "POST",
+            &format!("/api/v1/reports/{report}/incident"),
+            Some(facts),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["incident"]["facts"]["operator"], "administrative");
+    assert_eq!(d["incident"]["facts"]["pd_key_leaked"], true);
+    let basis = |key: &str| {
+        d["duties"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["key"] == key))
+            .map(|x| x["basis"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    // Encrypted, but the key went too: the PPC is owed a report, under article 68.
+    assert!(basis("ppc.sokuho").contains("第68条第1項") && basis("ppc.sokuho").contains("鍵"));
+    assert!(
+        basis("vendor.notice").contains("ただし書"),
+        "{}",
+        basis("vendor.notice")
+    );
+    let incident = d["incident"]["id"].as_str().unwrap_or_default().to_string();
+
+    // The page in English gives the legal basis in English.
+    manager.lang = Some("en");
+    let page = app
+        .get(&mut manager, &format!("/incidents/{incident}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("APPI art. 68(1) (administrative organs)")
+            && page
+                .body
+                .contains("MHLW notice of 29 October 2018: contact the maintenance vendor")
+            && page.body.contains("(APPI art. 26(1), proviso)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("個人情報保護法第68条"));
+    // The facts form offers the new facts, ticked as recorded.
+    manager.lang = None;
+    let form = app
+        .get(&mut manager, &format!("/incidents/{incident}/facts"))
+        .await;
+    assert!(
+        form.body
+            .contains("name=\"operator\" value=\"administrative\" checked")
+            && form
+                .body
+                .contains("name=\"pd_key_leaked\" value=\"on\" checked"),
+        "{}",
+        form.body
+    );
+}
