@@ -62,6 +62,7 @@ fn data() -> (Vec<Vulnerability>, Vec<DeviceIdentity>) {
                         start_excluding: None,
                         end_including: None,
                         end_excluding: Some(format!("{}.{k}.{}", major, 5 + r.next(20))),
+                        platforms: vec![],
                     })
                     .collect()
             };

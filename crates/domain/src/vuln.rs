@@ -150,31 +150,238 @@ pub struct CpeMatch {
     pub end_including: Option<String>,
     /// First fixed version.
     pub end_excluding: Option<String>,
+    /// The hardware (vendor, product) a firmware CPE runs on, from the AND configuration it sits
+    /// in: the name people type for the appliance (`sma_100` for `sma_100_firmware`).
+    #[serde(default)]
+    pub platforms: Vec<(String, String)>,
+}
+
+/// The canonical form of a CPE or typed name for lookups: CPE names mix `-` and `_`
+/// (`fortigate-6300f`, `big-ip_apm`), people type either.
+fn canon(s: &str) -> String {
+    s.replace('-', "_")
+}
+
+fn given(s: &str) -> bool {
+    !matches!(s, "*" | "-" | "")
+}
+
+/// Which rule of a CPE match a version met, or why it could not be checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rule {
+    /// The CPE names this version and update (`11.1.2` + `h1`; `-` = no update, `*` = any).
+    Exact {
+        /// Version of the CPE.
+        version: String,
+        /// Its update field.
+        update: String,
+    },
+    /// The version lies within the bounds (each `(bound, included)`).
+    Range {
+        /// The version compared.
+        typed: String,
+        /// Lower bound.
+        start: Option<(String, bool)>,
+        /// Upper bound.
+        end: Option<(String, bool)>,
+    },
+    /// NVD lists the product without any version: every version counts, unchecked.
+    AnyVersion,
+    /// The ledger gives no version: the product matched, the version is unchecked.
+    NoVersionTyped,
+    /// The source names products only (JVN iPedia's overview).
+    NotVersioned,
+    /// Only CISA's catalog names it, in words (vendor and product).
+    KevName,
+    /// The version rule is met, but the record affects only some hardware models and the
+    /// ledger does not say which model this is.
+    OnlyOnHardware {
+        /// The rule the version met.
+        met: Box<Rule>,
+        /// The models the record names (the first few).
+        hardware: Vec<String>,
+    },
+}
+
+impl Rule {
+    /// The stable code of the rule's kind, as serialised (`exact`, `range`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rule::Exact { .. } => "exact",
+            Rule::Range { .. } => "range",
+            Rule::AnyVersion => "any_version",
+            Rule::NoVersionTyped => "no_version_typed",
+            Rule::NotVersioned => "not_versioned",
+            Rule::KevName => "kev_name",
+            Rule::OnlyOnHardware { .. } => "only_on_hardware",
+        }
+    }
+
+    /// The rule as a person reads it.
+    pub fn text(&self, lang: crate::Lang) -> String {
+        match self {
+            Rule::Exact { version, update } => match update.as_str() {
+                "-" => lang
+                    .pick("{v}(アップデートなし)と一致", "equals {v} (no update)")
+                    .replace("{v}", version),
+                "*" | "" => lang
+                    .pick("{v}(アップデートを問わず)に該当", "{v}, any update")
+                    .replace("{v}", version),
+                u => lang
+                    .pick("{v} {u} と一致", "equals {v} {u}")
+                    .replace("{v}", version)
+                    .replace("{u}", u),
+            },
+            Rule::Range { typed, start, end } => {
+                let mut s = String::new();
+                if let Some((b, inc)) = start {
+                    s.push_str(&format!("{b} {} ", if *inc { "≤" } else { "<" }));
+                }
+                s.push_str(typed);
+                if let Some((b, inc)) = end {
+                    s.push_str(&format!(" {} {b}", if *inc { "≤" } else { "<" }));
+                }
+                s
+            }
+            Rule::AnyVersion => lang
+                .pick(
+                    "NVDは版を示していない(全バージョン、未確認)",
+                    "NVD gives no version (all versions, unchecked)",
+                )
+                .into(),
+            Rule::NoVersionTyped => lang
+                .pick(
+                    "台帳にバージョンがないため版は未確認",
+                    "no version in the ledger: not checked",
+                )
+                .into(),
+            Rule::NotVersioned => lang
+                .pick(
+                    "JVN iPedia の製品名のみで一致(版は未確認)",
+                    "JVN iPedia names the product only (version unchecked)",
+                )
+                .into(),
+            Rule::KevName => lang
+                .pick(
+                    "KEVの製造元・製品名で一致(版は未確認)",
+                    "KEV's vendor and product names (version unchecked)",
+                )
+                .into(),
+            Rule::OnlyOnHardware { met, hardware } => lang
+                .pick(
+                    "{r}。ただし対象は {h} などの機種のみ(機種は未確認)",
+                    "{r}, but only on {h} and similar models (model not checked)",
+                )
+                .replace("{r}", &met.text(lang))
+                .replace("{h}", &hardware.join(", ")),
+        }
+    }
+}
+
+/// Why a finding matched: the CPE (or KEV names), the rule, and the name it was found by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Why {
+    /// The CPE 2.3 name of the match, or the KEV vendor and product.
+    pub cpe: String,
+    /// The rule the version met.
+    pub rule: Rule,
+    /// The hardware name the device was found by, when not the CPE's own product.
+    pub via_hardware: Option<String>,
+}
+
+impl Why {
+    /// One line a person can check against the record.
+    pub fn text(&self, lang: crate::Lang) -> String {
+        let mut s = format!("{}: {}", self.cpe, self.rule.text(lang));
+        if let Some(h) = &self.via_hardware {
+            s.push_str(
+                &lang
+                    .pick("(ハードウェア {h} の名前で)", " (by the hardware name {h})")
+                    .replace("{h}", h),
+            );
+        }
+        s
+    }
 }
 
 impl CpeMatch {
+    /// The CPE 2.3 name as NVD writes it (vendor to update; the rest are wildcards).
+    pub fn criteria(&self) -> String {
+        let c = &self.cpe;
+        format!(
+            "cpe:2.3:{}:{}:{}:{}:{}",
+            c.part, c.vendor, c.product, c.version, c.update
+        )
+    }
+
+    /// The (vendor, product) names a device may be found by, canonical: the CPE's own, the
+    /// product without `_firmware`, and the hardware it runs on.
+    pub fn names(&self) -> Vec<(String, String)> {
+        let vendor = canon(&self.cpe.vendor);
+        let product = canon(&self.cpe.product);
+        let mut out = vec![(vendor.clone(), product.clone())];
+        if let Some(bare) = product.strip_suffix("_firmware") {
+            out.push((vendor.clone(), bare.to_string()));
+        }
+        out.extend(self.platforms.iter().map(|(v, p)| (canon(v), canon(p))));
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Whether a version (with its update part, e.g. `r2`) falls in this match.
     pub fn covers(&self, version: &str) -> bool {
-        let exact = !matches!(self.cpe.version.as_str(), "*" | "-" | "");
-        if exact {
-            let mut v = self.cpe.version.clone();
-            if !matches!(self.cpe.update.as_str(), "*" | "-" | "") {
-                v = format!("{v} {}", self.cpe.update);
-                return compare_versions(version, &v) == Ordering::Equal;
-            }
-            // `12.1` matches `12.1`, and also `12.1 r3` (any update of that version).
-            let (a, b) = (segments(version), segments(&v));
-            return a.len() >= b.len() && a.get(..b.len()) == Some(&b[..]);
+        self.rule_met(version).is_some()
+    }
+
+    /// The rule a version meets, if any. A CPE naming no version and no bounds meets
+    /// [`Rule::AnyVersion`]: the product is affected but nothing about the version was checked.
+    pub fn rule_met(&self, version: &str) -> Option<Rule> {
+        let c = &self.cpe;
+        if given(&c.version) {
+            let exact = Rule::Exact {
+                version: c.version.clone(),
+                update: c.update.clone(),
+            };
+            let (typed, listed) = (segments(version), segments(&c.version));
+            let hit = match c.update.as_str() {
+                // `-`: the release itself, without any hotfix or service release.
+                "-" => typed == listed,
+                // `*`: that version with any update (`12.1` and `12.1 r3`).
+                "*" | "" => typed.get(..listed.len()) == Some(&listed[..]),
+                u => compare_versions(version, &format!("{} {u}", c.version)) == Ordering::Equal,
+            };
+            return hit.then_some(exact);
+        }
+        let bounds = [
+            &self.start_including,
+            &self.start_excluding,
+            &self.end_including,
+            &self.end_excluding,
+        ];
+        if bounds.iter().all(|b| b.is_none()) {
+            return Some(Rule::AnyVersion);
         }
         let ok = |bound: &Option<String>, pass: fn(Ordering) -> bool| {
             bound
                 .as_ref()
                 .is_none_or(|b| pass(compare_versions(version, b)))
         };
-        ok(&self.start_including, |o| o != Ordering::Less)
+        let inside = ok(&self.start_including, |o| o != Ordering::Less)
             && ok(&self.start_excluding, |o| o == Ordering::Greater)
             && ok(&self.end_including, |o| o != Ordering::Greater)
-            && ok(&self.end_excluding, |o| o == Ordering::Less)
+            && ok(&self.end_excluding, |o| o == Ordering::Less);
+        let pick = |inc: &Option<String>, exc: &Option<String>| {
+            inc.clone()
+                .map(|b| (b, true))
+                .or_else(|| exc.clone().map(|b| (b, false)))
+        };
+        inside.then(|| Rule::Range {
+            typed: version.to_string(),
+            start: pick(&self.start_including, &self.start_excluding),
+            end: pick(&self.end_including, &self.end_excluding),
+        })
     }
 }
 
@@ -452,6 +659,7 @@ fn from_jvn(e: JvnEntry) -> Vulnerability {
             start_excluding: None,
             end_including: None,
             end_excluding: None,
+            platforms: Vec::new(),
         })
         .collect();
     Vulnerability {
@@ -500,23 +708,39 @@ fn from_nvd(c: NvdCve) -> Vulnerability {
         .fold(None, |acc: Option<f32>, s| {
             Some(acc.map_or(s, |a| a.max(s)))
         });
-    let matches = c
-        .configurations
-        .iter()
-        .flat_map(|conf| conf.nodes.iter())
-        .filter(|n| !n.negate)
-        .flat_map(|n| n.cpe_match.iter())
-        .filter(|m| m.vulnerable)
-        .filter_map(|m| {
-            Some(CpeMatch {
-                cpe: parse_cpe(&m.criteria)?,
+    let mut matches = Vec::new();
+    for conf in &c.configurations {
+        // In an AND configuration the platform-only entries name the hardware the firmware
+        // runs on: people type the appliance's name, so keep it as a name to find it by.
+        let hardware: Vec<(String, String)> = conf
+            .nodes
+            .iter()
+            .flat_map(|n| n.cpe_match.iter())
+            .filter(|m| !m.vulnerable)
+            .filter_map(|m| parse_cpe(&m.criteria))
+            .filter(|c| c.part == "h")
+            .map(|c| (c.vendor, c.product))
+            .collect();
+        for m in conf
+            .nodes
+            .iter()
+            .filter(|n| !n.negate)
+            .flat_map(|n| n.cpe_match.iter())
+            .filter(|m| m.vulnerable)
+        {
+            let Some(cpe) = parse_cpe(&m.criteria) else {
+                continue;
+            };
+            matches.push(CpeMatch {
+                cpe,
                 start_including: m.version_start_including.clone(),
                 start_excluding: m.version_start_excluding.clone(),
                 end_including: m.version_end_including.clone(),
                 end_excluding: m.version_end_excluding.clone(),
-            })
-        })
-        .collect();
+                platforms: hardware.clone(),
+            });
+        }
+    }
     // NVD marks CVEs in KEV; the vendor and product words come with the KEV file itself.
     let kev = c.cisa_exploit_add.map(|added| KevEntry {
         vendor: String::new(),
@@ -618,32 +842,55 @@ pub fn normalise(name: &str) -> String {
 }
 
 /// Product names people type for appliances, and the CPE vendor and product whose firmware they
-/// run. Matched on the start of the normalised product, so a model number may follow.
-const ALIASES: &[(&str, &str, &str)] = &[
-    ("fortigate", "fortinet", "fortios"),
-    ("fortios", "fortinet", "fortios"),
-    ("fortiproxy", "fortinet", "fortiproxy"),
-    ("pulse_connect_secure", "ivanti", "connect_secure"),
-    ("pulse_secure", "ivanti", "connect_secure"),
-    ("ivanti_connect_secure", "ivanti", "connect_secure"),
-    ("connect_secure", "ivanti", "connect_secure"),
+/// run: (vendor the typed name must come with, or any; typed product; CPE vendor; CPE product).
+/// Matched on the start of the canonical product, so a model number may follow.
+const ALIASES: &[(&str, &str, &str, &str)] = &[
+    ("", "fortigate", "fortinet", "fortios"),
+    ("", "fortios", "fortinet", "fortios"),
+    ("", "fortiproxy", "fortinet", "fortiproxy"),
+    ("", "pulse_connect_secure", "ivanti", "connect_secure"),
+    ("", "pulse_secure", "ivanti", "connect_secure"),
+    ("", "ivanti_connect_secure", "ivanti", "connect_secure"),
+    ("", "connect_secure", "ivanti", "connect_secure"),
     (
+        "",
         "netscaler_adc",
         "citrix",
         "netscaler_application_delivery_controller",
     ),
-    ("netscaler_gateway", "citrix", "netscaler_gateway"),
+    ("", "netscaler_gateway", "citrix", "netscaler_gateway"),
     (
+        "",
         "citrix_adc",
         "citrix",
         "application_delivery_controller_firmware",
     ),
-    ("big-ip_apm", "f5", "big-ip_access_policy_manager"),
-    ("big-ip_ltm", "f5", "big-ip_local_traffic_manager"),
-    ("windows_server_2008", "microsoft", "windows_server_2008"),
-    ("windows_7", "microsoft", "windows_7"),
-    ("junos", "juniper", "junos"),
+    ("", "big_ip_apm", "f5", "big-ip_access_policy_manager"),
+    ("", "big_ip_ltm", "f5", "big-ip_local_traffic_manager"),
+    (
+        "",
+        "windows_server_2008",
+        "microsoft",
+        "windows_server_2008",
+    ),
+    ("", "windows_7", "microsoft", "windows_7"),
+    ("", "junos", "juniper", "junos"),
+    // Palo Alto firewalls are typed by model (PA-440, PA-3220); they all run PAN-OS.
+    ("paloaltonetworks", "pa_", "paloaltonetworks", "pan-os"),
+    ("", "pan_os", "paloaltonetworks", "pan-os"),
+    // SonicWall's SMA 100 series (SMA 200/210/400/410/500v) is often typed as the series.
+    ("sonicwall", "sma_100", "sonicwall", "sma_100_firmware"),
 ];
+
+/// Whether a canonical product begins with a typed alias. A model number may follow a name
+/// (`fortigate60f`), but a number must not run on into a longer one (`sma_100` is not `sma_1000`).
+fn starts_with_name(product: &str, alias: &str) -> bool {
+    let Some(rest) = product.strip_prefix(alias) else {
+        return false;
+    };
+    let ends_in_digit = alias.chars().last().is_some_and(|c| c.is_ascii_digit());
+    !(ends_in_digit && rest.chars().next().is_some_and(|c| c.is_ascii_digit()))
+}
 
 /// What a ledger row says about a device, for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -659,24 +906,41 @@ pub struct DeviceIdentity {
 }
 
 impl DeviceIdentity {
-    /// The (vendor, product) keys to look up: from the CPE, else the words and their aliases.
+    /// The canonical (vendor, product) keys to look up: from the CPE, else the words and their
+    /// aliases.
     pub fn keys(&self) -> Vec<(String, String)> {
         if let Some(c) = self.cpe.as_deref().and_then(parse_cpe) {
-            return vec![(c.vendor, c.product)];
+            return vec![(canon(&c.vendor), canon(&c.product))];
         }
-        let vendor = normalise(&self.vendor);
-        let product = normalise(&self.product);
+        let vendor = canon(&normalise(&self.vendor));
+        let product = canon(&normalise(&self.product));
         let mut keys = vec![(vendor.clone(), product.clone())];
         // CPE vendor names often drop the spaces people type ("Rockwell Automation" →
-        // rockwellautomation).
-        keys.push((vendor.replace('_', ""), product.clone()));
+        // rockwellautomation, "Palo Alto Networks" → paloaltonetworks).
+        let joined = vendor.replace('_', "");
+        keys.push((joined.clone(), product.clone()));
+        // The version field often names the system the device runs ("Junos 15.1R2" on an
+        // MX104, "FortiOS 6.0.4" on a FortiGate): that name finds the system's records too.
+        let typed = self.version.trim();
+        let system = canon(&normalise(
+            typed
+                .find(|c: char| c.is_ascii_digit())
+                .and_then(|at| typed.get(..at))
+                .unwrap_or(""),
+        ));
+        let system = system.trim_matches('_');
+        if !system.is_empty() && self.cpe.is_none() {
+            keys.push((vendor.clone(), system.to_string()));
+            keys.push((joined.clone(), system.to_string()));
+        }
         // "FortiOS" typed as vendor-prefixed product ("Fortinet FortiOS") still finds its key.
         if let Some(rest) = product.strip_prefix(&format!("{vendor}_")) {
             keys.push((vendor.clone(), rest.to_string()));
         }
-        for (typed, v, p) in ALIASES {
-            if product.starts_with(typed) || keys.iter().any(|(_, k)| k.starts_with(typed)) {
-                keys.push((v.to_string(), p.to_string()));
+        for (with_vendor, typed, v, p) in ALIASES {
+            let vendor_fits = with_vendor.is_empty() || *with_vendor == joined;
+            if vendor_fits && keys.iter().any(|(_, k)| starts_with_name(k, typed)) {
+                keys.push((canon(v), canon(p)));
             }
         }
         keys.sort();
@@ -684,14 +948,31 @@ impl DeviceIdentity {
         keys
     }
 
-    /// The version to compare: the CPE's (with its update) or the typed one.
+    /// The product as a canonical name, and whether it names a model (has a model number):
+    /// `PA-440`, `SMA 210`, `FortiGate 60F` do; `Junos OS`, `FortiGate` do not.
+    pub fn model(&self) -> (String, bool) {
+        let product = match self.cpe.as_deref().and_then(parse_cpe) {
+            Some(c) => canon(&c.product),
+            None => canon(&normalise(&self.product)),
+        };
+        let is_model = product.chars().any(|c| c.is_ascii_digit());
+        (product, is_model)
+    }
+
+    /// The version to compare: the CPE's (with its update) or the typed one, without a product
+    /// word people put before it (`FortiOS 6.0.4`, `v7.0.12`, `Ver.2.1`).
     pub fn version(&self) -> String {
         match self.cpe.as_deref().and_then(parse_cpe) {
-            Some(c) if !matches!(c.update.as_str(), "*" | "-" | "") => {
-                format!("{} {}", c.version, c.update)
+            Some(c) if given(&c.update) => format!("{} {}", c.version, c.update),
+            Some(c) if given(&c.version) => c.version,
+            Some(_) => String::new(),
+            None => {
+                let typed = self.version.trim();
+                typed
+                    .find(|c: char| c.is_ascii_digit())
+                    .map_or("", |at| typed.get(at..).unwrap_or(""))
+                    .to_string()
             }
-            Some(c) => c.version,
-            None => self.version.trim().to_string(),
         }
     }
 }
@@ -700,13 +981,14 @@ impl DeviceIdentity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Certainty {
-    /// Vendor and product match; the version could not be checked (none typed, or KEV only).
+    /// Vendor and product match; the version could not be checked (none typed, none listed,
+    /// or KEV only).
     ProductOnly,
     /// The version falls in an affected range.
     VersionMatched,
 }
 
-/// Vulnerabilities indexed by (vendor, product) for fast matching.
+/// Vulnerabilities indexed by canonical (vendor, product) for fast matching.
 #[derive(Debug, Default)]
 pub struct VulnIndex {
     vulns: Vec<Vulnerability>,
@@ -718,16 +1000,13 @@ impl VulnIndex {
     pub fn new(vulns: Vec<Vulnerability>) -> VulnIndex {
         let mut by_key: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, v) in vulns.iter().enumerate() {
-            let mut keys: Vec<(String, String)> = v
-                .matches
-                .iter()
-                .map(|m| (m.cpe.vendor.clone(), m.cpe.product.clone()))
-                .collect();
+            let mut keys: Vec<(String, String)> =
+                v.matches.iter().flat_map(CpeMatch::names).collect();
             if let Some(k) = &v.kev
                 && v.matches.is_empty()
                 && !k.vendor.is_empty()
             {
-                keys.push((normalise(&k.vendor), normalise(&k.product)));
+                keys.push((canon(&normalise(&k.vendor)), canon(&normalise(&k.product))));
             }
             keys.sort();
             keys.dedup();
@@ -748,35 +1027,103 @@ impl VulnIndex {
         self.vulns.is_empty()
     }
 
-    /// The vulnerabilities affecting a device, with how sure each match is.
-    pub fn matches(&self, d: &DeviceIdentity) -> Vec<(&Vulnerability, Certainty)> {
+    /// The vulnerabilities affecting a device, with how sure each match is and why it matched.
+    pub fn matches(&self, d: &DeviceIdentity) -> Vec<(&Vulnerability, Certainty, Why)> {
         let version = d.version();
-        let mut out: Vec<(&Vulnerability, Certainty)> = Vec::new();
+        let typed = d.model();
+        let mut out: Vec<(&Vulnerability, Certainty, Why)> = Vec::new();
         for key in d.keys() {
             for &i in self.by_key.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
                 let Some(v) = self.vulns.get(i) else { continue };
-                if out.iter().any(|(o, _)| o.cve == v.cve) {
+                if out.iter().any(|(o, _, _)| o.cve == v.cve) {
                     continue;
                 }
-                let relevant: Vec<&CpeMatch> = v
-                    .matches
-                    .iter()
-                    .filter(|m| m.cpe.vendor == key.0 && m.cpe.product == key.1)
-                    .collect();
-                let certainty = if relevant.is_empty() || version.is_empty() || !v.versions_known {
-                    Some(Certainty::ProductOnly)
-                } else if relevant.iter().any(|m| m.covers(&version)) {
-                    Some(Certainty::VersionMatched)
-                } else {
-                    None
-                };
-                if let Some(c) = certainty {
-                    out.push((v, c));
+                if let Some((c, why)) = judge(v, &key, &version, &typed) {
+                    out.push((v, c, why));
                 }
             }
         }
         out
     }
+}
+
+/// Whether a vulnerability affects a device found under `key` at `version`, and why: a version
+/// in a listed range wins over a product-only match. A match that holds only on some hardware
+/// (an AND configuration) applies when the device is found by that hardware's name, is left
+/// unchecked when the ledger names no model, and does not apply to another model.
+fn judge(
+    v: &Vulnerability,
+    key: &(String, String),
+    version: &str,
+    (typed, is_model): &(String, bool),
+) -> Option<(Certainty, Why)> {
+    let relevant: Vec<&CpeMatch> = v
+        .matches
+        .iter()
+        .filter(|m| m.names().contains(key))
+        .collect();
+    let why = |m: &CpeMatch, rule: Rule| {
+        let own = (canon(&m.cpe.vendor), canon(&m.cpe.product));
+        let bare = own.1.strip_suffix("_firmware").map(str::to_string);
+        Why {
+            cpe: m.criteria(),
+            rule,
+            via_hardware: (own != *key && bare.as_deref() != Some(key.1.as_str()))
+                .then(|| key.1.clone()),
+        }
+    };
+    let Some(first) = relevant.first() else {
+        // Found by KEV's vendor and product words, without any CPE.
+        let k = v.kev.as_ref()?;
+        return Some((
+            Certainty::ProductOnly,
+            Why {
+                cpe: format!("{} {}", k.vendor, k.product),
+                rule: Rule::KevName,
+                via_hardware: None,
+            },
+        ));
+    };
+    if !v.versions_known {
+        return Some((Certainty::ProductOnly, why(first, Rule::NotVersioned)));
+    }
+    if version.is_empty() {
+        return Some((Certainty::ProductOnly, why(first, Rule::NoVersionTyped)));
+    }
+    let mut best: Option<(Certainty, Why)> = None;
+    for m in &relevant {
+        let Some(rule) = m.rule_met(version) else {
+            continue;
+        };
+        let on_platform = m.platforms.is_empty()
+            || m.platforms
+                .iter()
+                .any(|(pv, pp)| (canon(pv), canon(pp)) == *key || canon(pp) == *typed);
+        let (certainty, rule) = if on_platform {
+            let c = if rule == Rule::AnyVersion {
+                Certainty::ProductOnly
+            } else {
+                Certainty::VersionMatched
+            };
+            (c, rule)
+        } else if *is_model {
+            // Another model than the record's hardware: this configuration does not apply.
+            continue;
+        } else {
+            let hardware = m.platforms.iter().take(3).map(|(_, p)| p.clone()).collect();
+            (
+                Certainty::ProductOnly,
+                Rule::OnlyOnHardware {
+                    met: Box::new(rule),
+                    hardware,
+                },
+            )
+        };
+        if best.as_ref().is_none_or(|(c, _)| certainty > *c) {
+            best = Some((certainty, why(m, rule)));
+        }
+    }
+    best
 }
 
 /// What findings are ordered by (see `risk_rank`).
@@ -820,6 +1167,8 @@ pub struct Finding {
     pub cvss: Option<f32>,
     /// How sure the match is.
     pub certainty: Certainty,
+    /// Why it matched: which CPE, which bound.
+    pub why: Why,
     /// What it is (KEV name, else the description).
     pub summary: String,
 }
@@ -831,7 +1180,7 @@ pub fn findings<'a>(
 ) -> Vec<Finding> {
     let mut out: Vec<(RiskRank, Finding)> = Vec::new();
     for (id, name, internet_facing, identity) in devices {
-        for (v, certainty) in index.matches(&identity) {
+        for (v, certainty, why) in index.matches(&identity) {
             let summary = v
                 .kev
                 .as_ref()
@@ -854,6 +1203,7 @@ pub fn findings<'a>(
                         .unwrap_or_default(),
                     cvss: v.cvss,
                     certainty,
+                    why,
                     summary,
                 },
             ));
@@ -931,6 +1281,7 @@ mod tests {
             start_excluding: None,
             end_including: None,
             end_excluding: Some("6.0.5".into()),
+            platforms: vec![],
         };
         assert!(m.covers("6.0.4") && m.covers("6.0.0"));
         assert!(!m.covers("6.0.5") && !m.covers("5.6.9"));
@@ -940,8 +1291,28 @@ mod tests {
             start_excluding: None,
             end_including: None,
             end_excluding: None,
+            platforms: vec![],
         };
         assert!(exact.covers("8.2R1.0") && !exact.covers("8.2R2"));
+        // `-` is the release without any hotfix; `*` is the release with any update.
+        let cpe = |s: &str| CpeMatch {
+            cpe: parse_cpe(s).unwrap(),
+            start_including: None,
+            start_excluding: None,
+            end_including: None,
+            end_excluding: None,
+            platforms: vec![],
+        };
+        let bare = cpe("cpe:2.3:o:paloaltonetworks:pan-os:11.1.2:-:*:*:*:*:*:*");
+        assert!(bare.covers("11.1.2") && !bare.covers("11.1.2-h3"));
+        let h1 = cpe("cpe:2.3:o:paloaltonetworks:pan-os:11.1.2:h1:*:*:*:*:*:*");
+        assert!(h1.covers("11.1.2-h1") && !h1.covers("11.1.2-h3") && !h1.covers("11.1.2"));
+        let any = cpe("cpe:2.3:o:juniper:junos:14.1:*:*:*:*:*:*:*");
+        assert!(any.covers("14.1R5") && any.covers("14.1") && !any.covers("14.2"));
+        assert_eq!(
+            cpe("cpe:2.3:o:sonicwall:sma_210_firmware:-:*:*:*:*:*:*:*").rule_met("10.2.1.3-27sv"),
+            Some(Rule::AnyVersion)
+        );
     }
 
     #[test]
@@ -963,16 +1334,16 @@ mod tests {
         let found = idx.matches(&device("Fortinet", "FortiGate 60F", "6.0.4"));
         let handa = found
             .iter()
-            .find(|(v, _)| v.cve == "CVE-2018-13379")
+            .find(|(v, _, _)| v.cve == "CVE-2018-13379")
             .expect("CVE-2018-13379");
         assert_eq!(handa.1, Certainty::VersionMatched);
         let patched = idx.matches(&device("Fortinet", "FortiGate 60F", "6.0.5"));
-        assert!(!patched.iter().any(|(v, _)| v.cve == "CVE-2018-13379"));
+        assert!(!patched.iter().any(|(v, _, _)| v.cve == "CVE-2018-13379"));
         let unknown = idx.matches(&device("Fortinet", "FortiGate", ""));
         assert!(
             unknown
                 .iter()
-                .any(|(v, c)| v.cve == "CVE-2018-13379" && *c == Certainty::ProductOnly)
+                .any(|(v, c, _)| v.cve == "CVE-2018-13379" && *c == Certainty::ProductOnly)
         );
         assert!(
             idx.matches(&device("Canon", "iR-ADV C5560", "1.0"))
@@ -987,7 +1358,7 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|(v, c)| v.cve == "CVE-2019-11510" && *c == Certainty::VersionMatched)
+                .any(|(v, c, _)| v.cve == "CVE-2019-11510" && *c == Certainty::VersionMatched)
         );
     }
 
@@ -998,7 +1369,7 @@ mod tests {
         let mut found: Vec<_> = idx
             .matches(&d)
             .into_iter()
-            .map(|(v, c)| (risk_rank(v, true, c), v.cve.clone()))
+            .map(|(v, c, _)| (risk_rank(v, true, c), v.cve.clone()))
             .collect();
         found.sort_by_key(|f| std::cmp::Reverse(f.0));
         assert!(found.first().unwrap().0.0, "a KEV entry leads");

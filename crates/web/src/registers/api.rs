@@ -895,15 +895,39 @@ pub struct FindingOut {
     cvss: Option<f32>,
     /// `version_matched` or `product_only` (the version could not be checked).
     certainty: String,
+    /// Why it matched, so a person can check it against the record.
+    why: WhyOut,
     summary: String,
     /// None while the finding is open.
     decision: Option<DecisionOut>,
 }
 
-impl From<FindingRow> for FindingOut {
-    fn from(r: FindingRow) -> Self {
+/// Which CPE and which bound a finding matched on.
+#[derive(Serialize, ToSchema)]
+pub struct WhyOut {
+    /// The CPE 2.3 name of the record's match (vendor to update), or KEV's vendor and product.
+    #[schema(example = "cpe:2.3:o:fortinet:fortios:*:*")]
+    cpe: String,
+    /// `exact`, `range`, `any_version`, `no_version_typed`, `not_versioned`, `kev_name` or
+    /// `only_on_hardware`.
+    rule: String,
+    /// The hardware name the device was found by, when not the CPE's own product.
+    via_hardware: Option<String>,
+    /// The whole reason in the request's language, e.g. `6.0.0 ≤ 6.0.4 < 6.0.5`.
+    text: String,
+}
+
+impl FindingOut {
+    fn of(r: FindingRow, lang: mamori_domain::Lang) -> Self {
         let f = r.f;
+        let why = WhyOut {
+            text: f.why.text(lang),
+            rule: f.why.rule.kind().into(),
+            cpe: f.why.cpe.clone(),
+            via_hardware: f.why.via_hardware.clone(),
+        };
         FindingOut {
+            why,
             device_id: f.device_id,
             device: f.device,
             internet_facing: f.internet_facing,
@@ -947,7 +971,7 @@ pub async fn findings(
         service::finding_list(&state, &c)
             .await?
             .into_iter()
-            .map(FindingOut::from)
+            .map(|r| FindingOut::of(r, c.lang))
             .collect(),
     ))
 }

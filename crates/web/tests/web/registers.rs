@@ -110,6 +110,10 @@ async fn a_device_ledger_from_japanese_excel_meets_the_kev_and_shows_on_the_chec
         "{first_row}"
     );
     assert!(page.body.contains("CVE-2018-13379"));
+    assert!(
+        first_row.contains("一致の根拠: cpe:2.3:o:fortinet:fortios:*:*: 6.0.0 ≤ 6.0.4 &#60; 6.0.5"),
+        "each finding says what it matched on: {first_row}"
+    );
 
     // Accepting with a reason closes the finding.
     let vpn = app
@@ -915,11 +919,30 @@ async fn an_asset_tool_keeps_the_registers_through_the_api() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["records"].as_u64().unwrap_or_default() > 0);
+    let r = api_multipart(
+        &app,
+        &t,
+        "/api/v1/vulnerabilities/import",
+        &[(
+            "nvd.json",
+            include_bytes!("../../../../testdata/vuln/nvd-sample.json"),
+        )],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let findings = app.api(&e, "GET", "/api/v1/findings", None).await;
     let first = findings.json()[0].clone();
     assert_eq!(
         (first["device"].as_str(), first["kev"].as_bool()),
         (Some("VPN-01"), Some(true))
+    );
+    assert!(
+        first["why"]["cpe"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("cpe:2.3:"))
+            && first["why"]["rule"] == "range"
+            && first["why"]["text"] == "cpe:2.3:o:fortinet:fortios:*:*: 6.0.0 ≤ 6.0.4 < 6.0.5",
+        "{first}"
     );
     let cve = first["cve"].as_str().unwrap_or_default().to_string();
     let at = format!("/api/v1/findings/{device}/{cve}");
