@@ -19,7 +19,7 @@ pub const MAPPING_ROLES: [(&str, &str, &str); 6] = [
 ];
 
 /// Which header of a system's export holds which role (role → header text).
-pub type ColumnMapping = BTreeMap<String, String>;
+pub use crate::table::ColumnMapping;
 
 /// Default days without a login after which an account is flagged.
 pub const DEFAULT_UNUSED_DAYS: i64 = 90;

@@ -5,7 +5,7 @@
 
 use crate::Lang;
 use crate::status::Remark;
-use crate::table::{CellError, find_column};
+use crate::table::{CellError, Column, TableImport, read_recognised};
 use crate::validate::{FieldError, Problem};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -342,7 +342,11 @@ impl Register {
                     }
                 },
                 Choice(options) => match options.iter().find(|(code, ja, en)| {
-                    raw == *code || raw == *ja || raw.eq_ignore_ascii_case(en)
+                    let typed = crate::cells::half_width(raw);
+                    let typed = typed.trim();
+                    typed.eq_ignore_ascii_case(code)
+                        || typed == *ja
+                        || typed.eq_ignore_ascii_case(en)
                 }) {
                     Some((code, _, _)) => code.to_string(),
                     None => {
@@ -391,60 +395,103 @@ impl Register {
             .collect()
     }
 
-    /// Reads a table (Japanese or English headers, any column order); any fault refuses it all.
+    /// Reads a table whose headers are ours or names people commonly use (any column order, a
+    /// title above allowed); any fault refuses it all.
     pub fn import(&self, rows: &[Vec<String>]) -> Result<Vec<Row>, Vec<CellError>> {
-        let Some(header) = rows.first() else {
-            return Err(vec![CellError::whole(1, "error.import_empty")]);
-        };
-        let at: Vec<Option<usize>> = self
-            .fields
+        read_recognised(self, rows)
+    }
+}
+
+impl TableImport for Register {
+    type Row = Row;
+
+    fn columns(&self) -> Vec<Column> {
+        self.fields
             .iter()
-            .map(|f| find_column(header, &[f.ja, f.en, f.key]))
-            .collect();
-        let missing: Vec<CellError> = self
-            .fields
-            .iter()
-            .zip(&at)
-            .filter(|(f, a)| f.required && a.is_none())
-            .map(|(f, _)| CellError::at(1, None, f.ja, "error.import_header"))
-            .collect();
-        if !missing.is_empty() {
-            return Err(missing);
-        }
-        let mut out = Vec::new();
-        let mut errors = Vec::new();
-        for (i, cells) in rows.iter().enumerate().skip(1) {
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let input: BTreeMap<String, String> = self
-                .fields
-                .iter()
-                .zip(&at)
-                .map(|(f, a)| {
-                    (
-                        f.key.to_string(),
-                        a.and_then(|a| cells.get(a)).cloned().unwrap_or_default(),
-                    )
-                })
-                .collect();
-            match self.validate(&input) {
-                Ok(r) => out.push(r),
-                Err(p) => {
-                    for e in p.errors {
-                        let pos = self.fields.iter().position(|f| f.key == e.field);
-                        let col = pos.and_then(|p| at.get(p).copied().flatten());
-                        let column = pos.and_then(|p| self.fields.get(p)).map_or("", |f| f.ja);
-                        errors.push(CellError::at(i + 1, col, column, &e.key));
-                    }
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(errors)
-        }
+            .map(|f| Column {
+                key: f.key,
+                ja: f.ja,
+                en: f.en,
+                required: f.required,
+                aliases: aliases(self.code, f.key),
+            })
+            .collect()
+    }
+
+    fn parse(&self, values: &BTreeMap<String, String>) -> Result<Row, Problem> {
+        self.validate(values)
+    }
+
+    fn cells(&self, row: &Row) -> Vec<String> {
+        Register::cells(self, row)
+    }
+}
+
+/// Other headers people give a register's columns in their own spreadsheets.
+fn aliases(register: &str, key: &str) -> &'static [&'static str] {
+    match (register, key) {
+        ("remote_connections", "name") => &[
+            "回線",
+            "接続名",
+            "接続先",
+            "リモート接続",
+            "名称",
+            "line",
+            "connection",
+        ],
+        ("remote_connections", "kind") => &["接続種別", "区分", "種類", "type"],
+        ("remote_connections", "device") => &["接続機器", "機器", "機器名", "装置", "device"],
+        ("remote_connections", "vendor") => &[
+            "保守事業者",
+            "業者",
+            "事業者名",
+            "保守会社",
+            "委託先",
+            "company",
+        ],
+        ("remote_connections", "purpose") => &["用途", "利用目的", "接続目的"],
+        ("remote_connections", "two_factor") => &["二要素", "多要素認証", "mfa", "2fa"],
+        ("remote_connections", "always_on") => &["常時", "常時接続有無", "接続形態"],
+        ("remote_connections", "approver") => &["承認者", "承認", "許可者"],
+        ("remote_connections", "last_review") => &["確認日", "最終点検日", "棚卸日"],
+        ("vendors", "name") => &[
+            "事業者",
+            "事業者名",
+            "業者名",
+            "委託先",
+            "会社名",
+            "vendor",
+            "company",
+        ],
+        ("vendors", "system") => &["システム名", "対象システム", "製品"],
+        ("vendors", "contract_end") => &["契約終了日", "契約期限", "契約満了日", "契約期間"],
+        ("vendors", "responsibility") => &["責任分界", "役割分担", "責任分界点"],
+        ("vendors", "mds_version") => &["mds版", "sds版", "mds/sdsバージョン"],
+        ("vendors", "mds_received") => &["mds受領日", "sds受領日", "mds/sds受領"],
+        ("vendors", "certifications") => &["認証", "取得認証", "第三者認証"],
+        ("vendors", "certification_expiry") => &["認証期限", "認証有効期限"],
+        ("vendors", "sheet_status") => &["チェックリスト", "事業者確認用", "確認用チェックリスト"],
+        ("backups", "name") => &[
+            "対象",
+            "対象システム",
+            "システム",
+            "バックアップ対象",
+            "データ",
+            "system",
+        ],
+        ("backups", "method") => &["方式", "バックアップ方式", "媒体", "方法"],
+        ("backups", "generations") => &["世代数", "世代", "保存世代", "generations"],
+        ("backups", "offline") => &["オフライン", "オフライン保管", "offline"],
+        ("backups", "immutable") => &["改ざん防止", "イミュータブル", "worm", "immutable"],
+        ("backups", "location") => &["保管先", "保存場所", "保存先"],
+        ("backups", "frequency") => &["頻度", "取得間隔", "周期", "schedule"],
+        ("restore_tests", "name") => &["テスト", "試験名", "訓練名", "項目"],
+        ("restore_tests", "system") => &["対象システム", "システム名"],
+        ("restore_tests", "tested_on") => &["実施日時", "テスト日", "試験日", "日付", "date"],
+        ("restore_tests", "result") => &["結果(成功/失敗)", "判定", "result"],
+        ("restore_tests", "hours") => &["所要時間", "復旧時間", "時間"],
+        ("restore_tests", "notes") => &["備考", "所見", "メモ", "notes"],
+        _ => &[],
     }
 }
 

@@ -1,9 +1,10 @@
 //! What must be at hand before anything happens: the contact chart (連絡体制図) and the recovery
 //! procedures per system (復旧手順), which also make up the emergency pack.
 
-use crate::table::{CellError, find_column};
+use crate::table::{CellError, Column, TableImport, read_recognised};
 use crate::validate::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 coded! {
     /// Where a contact sits on the chart.
@@ -139,18 +140,131 @@ pub fn standard_bodies() -> Vec<Contact> {
     ]
 }
 
-/// Column headers of the contact chart as a table (Japanese, English), in field order.
-pub const CONTACT_COLUMNS: [(&str, &str, &str); 9] = [
-    ("group", "区分", "Group"),
-    ("role", "役割・窓口", "Role or desk"),
-    ("organisation", "組織", "Organisation"),
-    ("name", "氏名", "Name"),
-    ("system", "システム", "System"),
-    ("phone", "電話(平日)", "Telephone"),
-    ("phone_24h", "電話(24時間)", "Telephone (24 hours)"),
-    ("email", "メール", "E-mail"),
-    ("notes", "備考", "Notes"),
+/// The contact chart's columns, in field order, with the names people's own charts use.
+pub const CONTACT_COLUMNS: [Column; 9] = [
+    contact_col(
+        "group",
+        "区分",
+        "Group",
+        false,
+        &["分類", "種別", "グループ", "内外", "group"],
+    ),
+    contact_col(
+        "role",
+        "役割・窓口",
+        "Role or desk",
+        true,
+        &[
+            "役割",
+            "窓口",
+            "役職",
+            "担当",
+            "連絡先名",
+            "部署・役割",
+            "role",
+            "desk",
+            "position",
+        ],
+    ),
+    contact_col(
+        "organisation",
+        "組織",
+        "Organisation",
+        false,
+        &[
+            "所属",
+            "組織名",
+            "会社名",
+            "機関名",
+            "部署",
+            "organization",
+            "company",
+        ],
+    ),
+    contact_col(
+        "name",
+        "氏名",
+        "Name",
+        false,
+        &[
+            "担当者",
+            "担当者名",
+            "名前",
+            "氏名(担当者)",
+            "person",
+            "contact",
+        ],
+    ),
+    contact_col(
+        "system",
+        "システム",
+        "System",
+        false,
+        &["担当システム", "対象システム", "システム名"],
+    ),
+    contact_col(
+        "phone",
+        "電話(平日)",
+        "Telephone",
+        false,
+        &[
+            "電話",
+            "電話番号",
+            "連絡先",
+            "tel",
+            "phone",
+            "内線",
+            "日中連絡先",
+        ],
+    ),
+    contact_col(
+        "phone_24h",
+        "電話(24時間)",
+        "Telephone (24 hours)",
+        false,
+        &[
+            "夜間連絡先",
+            "夜間・休日",
+            "緊急連絡先",
+            "携帯",
+            "携帯電話",
+            "24時間",
+            "休日夜間",
+            "mobile",
+            "emergency",
+        ],
+    ),
+    contact_col(
+        "email",
+        "メール",
+        "E-mail",
+        false,
+        &["メールアドレス", "電子メール", "mail", "email address"],
+    ),
+    contact_col(
+        "notes",
+        "備考",
+        "Notes",
+        false,
+        &["メモ", "注記", "remarks", "note"],
+    ),
 ];
+
+const fn contact_col(
+    key: &'static str,
+    ja: &'static str,
+    en: &'static str,
+    required: bool,
+    aliases: &'static [&'static str],
+) -> Column {
+    Column {
+        key,
+        ja,
+        en,
+        required,
+        aliases,
+    }
+}
 
 impl Contact {
     /// The contact as table cells (the group by its Japanese label).
@@ -169,38 +283,43 @@ impl Contact {
     }
 }
 
-/// Reads a contact table (Japanese or English headers, any order); any fault refuses it all.
-pub fn import_contacts(rows: &[Vec<String>]) -> Result<Vec<Contact>, Vec<CellError>> {
-    let Some(header) = rows.first() else {
-        return Err(vec![CellError::whole(1, "error.import_empty")]);
-    };
-    let at: Vec<Option<usize>> = CONTACT_COLUMNS
-        .iter()
-        .map(|(key, ja, en)| find_column(header, &[ja, en, key]))
-        .collect();
-    if at.get(1).copied().flatten().is_none() {
-        return Err(vec![CellError::at(
-            1,
-            None,
-            "役割・窓口",
-            "error.import_header",
-        )]);
+/// The group a contact most likely belongs to, from its organisation, role and system.
+fn guess_group(organisation: &str, role: &str, system: &str) -> ContactGroup {
+    const AUTHORITIES: [&str; 9] = [
+        "厚生労働省",
+        "警察",
+        "保健所",
+        "都道府県",
+        "医務主管課",
+        "個人情報保護委員会",
+        "ISAC",
+        "セプター",
+        "NISC",
+    ];
+    const COMPANIES: [&str; 5] = ["株式会社", "有限会社", "(株)", "(株)", "合同会社"];
+    let text = format!("{organisation} {role}");
+    if AUTHORITIES.iter().any(|w| text.contains(w)) {
+        ContactGroup::Authority
+    } else if !system.trim().is_empty() || COMPANIES.iter().any(|w| organisation.contains(w)) {
+        ContactGroup::Vendor
+    } else {
+        ContactGroup::Internal
     }
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(1) {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cell = |n: usize| {
-            at.get(n)
-                .copied()
-                .flatten()
-                .and_then(|a| row.get(a))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let group = cell(0);
+}
+
+/// The contact chart as an import reads it.
+pub struct ContactTable;
+
+impl TableImport for ContactTable {
+    type Row = Contact;
+
+    fn columns(&self) -> Vec<Column> {
+        CONTACT_COLUMNS.to_vec()
+    }
+
+    fn parse(&self, v: &BTreeMap<String, String>) -> Result<Contact, Problem> {
+        let cell = |k: &str| v.get(k).cloned().unwrap_or_default();
+        let group = cell("group");
         let group = ContactGroup::ALL
             .iter()
             .find(|g| {
@@ -210,35 +329,38 @@ pub fn import_contacts(rows: &[Vec<String>]) -> Result<Vec<Contact>, Vec<CellErr
             })
             .map(|g| g.code().to_string())
             .unwrap_or(group);
-        let c = Contact {
-            group,
-            role: cell(1),
-            organisation: cell(2),
-            name: cell(3),
-            system: cell(4),
-            phone: cell(5),
-            phone_24h: cell(6),
-            email: cell(7),
-            notes: cell(8),
+        // A chart without a 区分 column: the kind of body is told from its name, and the
+        // preview shows what was guessed before anything is taken.
+        let group = if group.trim().is_empty() {
+            guess_group(&cell("organisation"), &cell("role"), &cell("system"))
+                .code()
+                .to_string()
+        } else {
+            group
         };
-        match c.validate() {
-            Ok(c) => out.push(c),
-            Err(p) => errors.extend(p.errors.into_iter().map(|e| {
-                let pos = CONTACT_COLUMNS.iter().position(|c| c.0 == e.field);
-                CellError::at(
-                    i + 1,
-                    pos.and_then(|p| at.get(p).copied().flatten()),
-                    pos.and_then(|p| CONTACT_COLUMNS.get(p)).map_or("", |c| c.1),
-                    &e.key,
-                )
-            })),
+        Contact {
+            group,
+            role: cell("role"),
+            organisation: cell("organisation"),
+            name: cell("name"),
+            system: cell("system"),
+            phone: cell("phone"),
+            phone_24h: cell("phone_24h"),
+            email: cell("email"),
+            notes: cell("notes"),
         }
+        .validate()
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
+
+    fn cells(&self, c: &Contact) -> Vec<String> {
+        c.cells()
     }
+}
+
+/// Reads a contact table whose headers are ours or names people commonly use (any order, a
+/// title above allowed); any fault refuses it all.
+pub fn import_contacts(rows: &[Vec<String>]) -> Result<Vec<Contact>, Vec<CellError>> {
+    read_recognised(&ContactTable, rows)
 }
 
 /// How to bring one system back (復旧手順), kept where the emergency pack can print it.
@@ -319,7 +441,7 @@ mod tests {
 
     #[test]
     fn the_chart_round_trips_as_a_table_and_faults_name_their_cell() {
-        let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| c.1.to_string()).collect();
+        let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| c.ja.to_string()).collect();
         let bodies = standard_bodies();
         let table: Vec<Vec<String>> = std::iter::once(header.clone())
             .chain(bodies.iter().map(Contact::cells))

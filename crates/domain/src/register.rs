@@ -2,11 +2,12 @@
 //! after it, and how exposed and current it is. Rows come from a form or from a CSV/XLSX table;
 //! both go through the same checks.
 
-use crate::table::{CellError, find_column};
+use crate::table::{CellError, Column, TableImport, read_recognised};
 use crate::validate::{FieldError, Problem};
 use crate::vuln::DeviceIdentity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 coded! {
     /// What kind of device.
@@ -102,21 +103,285 @@ pub struct DeviceDraft {
     pub cpe: String,
 }
 
-/// Column headers of the device table (Japanese, English), in field order.
-pub const DEVICE_COLUMNS: [(&str, &str, &str); 12] = [
-    ("kind", "種別", "Kind"),
-    ("name", "名称", "Name"),
-    ("location", "設置場所", "Location"),
-    ("owner", "管理者", "Owner"),
-    ("system", "システム", "System"),
-    ("vendor", "メーカー", "Vendor"),
-    ("product", "製品・型番", "Product"),
-    ("version", "バージョン", "Version"),
-    ("internet_facing", "インターネット接続", "Internet-facing"),
-    ("support_end", "サポート終了日", "Support end"),
-    ("last_patch", "最終パッチ適用日", "Last patch"),
-    ("cpe", "CPE", "CPE"),
+/// The device table's columns, in field order, with the names hospitals' own ledgers use.
+pub const DEVICE_COLUMNS: [Column; 12] = [
+    col(
+        "kind",
+        "種別",
+        "Kind",
+        true,
+        &[
+            "機器種別",
+            "区分",
+            "分類",
+            "種類",
+            "type",
+            "category",
+            "device type",
+        ],
+    ),
+    col(
+        "name",
+        "名称",
+        "Name",
+        true,
+        &[
+            "機器名",
+            "機器名称",
+            "端末名",
+            "ホスト名",
+            "コンピュータ名",
+            "資産名",
+            "資産番号",
+            "管理番号",
+            "品名",
+            "名前",
+            "hostname",
+            "host name",
+            "device",
+            "device name",
+            "asset",
+            "asset name",
+        ],
+    ),
+    col(
+        "location",
+        "設置場所",
+        "Location",
+        false,
+        &[
+            "場所",
+            "設置場所(部署)",
+            "所在",
+            "所在地",
+            "設置部署",
+            "フロア",
+            "site",
+            "place",
+        ],
+    ),
+    col(
+        "owner",
+        "管理者",
+        "Owner",
+        false,
+        &[
+            "担当者",
+            "管理担当",
+            "管理部署",
+            "部署",
+            "使用部署",
+            "責任者",
+            "管理者(部署)",
+            "department",
+            "responsible",
+        ],
+    ),
+    col(
+        "system",
+        "システム",
+        "System",
+        false,
+        &[
+            "所属システム",
+            "システム名",
+            "用途",
+            "業務システム",
+            "system name",
+            "purpose",
+        ],
+    ),
+    col(
+        "vendor",
+        "メーカー",
+        "Vendor",
+        false,
+        &[
+            "製造元",
+            "製造業者",
+            "製造会社",
+            "ベンダー",
+            "メーカー名",
+            "maker",
+            "manufacturer",
+            "brand",
+        ],
+    ),
+    col(
+        "product",
+        "製品・型番",
+        "Product",
+        false,
+        &[
+            "製品名",
+            "製品",
+            "型番",
+            "型式",
+            "機種",
+            "機種名",
+            "モデル",
+            "model",
+            "model name",
+            "product name",
+        ],
+    ),
+    col(
+        "version",
+        "バージョン",
+        "Version",
+        false,
+        &[
+            "ファームウェア",
+            "ファームウェアバージョン",
+            "ファームウェア版数",
+            "版数",
+            "osバージョン",
+            "os version",
+            "firmware",
+            "firmware version",
+            "software version",
+        ],
+    ),
+    col(
+        "internet_facing",
+        "インターネット接続",
+        "Internet-facing",
+        false,
+        &[
+            "外部接続",
+            "外部公開",
+            "インターネット",
+            "インターネット接続有無",
+            "外部ネットワーク接続",
+            "internet",
+            "exposed",
+            "public",
+        ],
+    ),
+    col(
+        "support_end",
+        "サポート終了日",
+        "Support end",
+        false,
+        &[
+            "サポート期限",
+            "保守終了日",
+            "保守期限",
+            "サポート終了",
+            "eol",
+            "eos",
+            "end of life",
+            "end of support",
+        ],
+    ),
+    col(
+        "last_patch",
+        "最終パッチ適用日",
+        "Last patch",
+        false,
+        &[
+            "パッチ適用日",
+            "最終更新日",
+            "アップデート日",
+            "更新プログラム適用日",
+            "patched",
+            "last update",
+            "patch date",
+        ],
+    ),
+    col("cpe", "CPE", "CPE", false, &["cpe名", "cpe 2.3"]),
 ];
+
+const fn col(
+    key: &'static str,
+    ja: &'static str,
+    en: &'static str,
+    required: bool,
+    aliases: &'static [&'static str],
+) -> Column {
+    Column {
+        key,
+        ja,
+        en,
+        required,
+        aliases,
+    }
+}
+
+/// Words people use for a kind of device, beyond its label (PC, ルータ, UTM, …).
+const KIND_WORDS: [(DeviceKind, &[&str]); 5] = [
+    (
+        DeviceKind::Server,
+        &["サーバー", "サーバ機", "server", "仮想サーバ", "vm"],
+    ),
+    (
+        DeviceKind::Terminal,
+        &[
+            "pc",
+            "パソコン",
+            "ノートpc",
+            "デスクトップpc",
+            "クライアント",
+            "端末pc",
+            "タブレット",
+            "client",
+            "laptop",
+            "desktop",
+        ],
+    ),
+    (
+        DeviceKind::Network,
+        &[
+            "ルータ",
+            "ルーター",
+            "スイッチ",
+            "l2スイッチ",
+            "l3スイッチ",
+            "ファイアウォール",
+            "fw",
+            "utm",
+            "vpn",
+            "vpn装置",
+            "無線lan",
+            "アクセスポイント",
+            "router",
+            "switch",
+            "firewall",
+            "gateway",
+        ],
+    ),
+    (
+        DeviceKind::Medical,
+        &["医療用機器", "モダリティ", "検査機器", "medical"],
+    ),
+    (
+        DeviceKind::Iot,
+        &[
+            "iot",
+            "ネットワークカメラ",
+            "複合機",
+            "プリンタ",
+            "printer",
+            "camera",
+        ],
+    ),
+];
+
+fn kind_of(typed: &str) -> Option<DeviceKind> {
+    let t = crate::cells::half_width(typed).trim().to_lowercase();
+    DeviceKind::from_code(&t)
+        .or_else(|| {
+            DeviceKind::ALL.iter().copied().find(|k| {
+                k.label(crate::Lang::Ja) == t || k.label(crate::Lang::En).to_lowercase() == t
+            })
+        })
+        .or_else(|| {
+            KIND_WORDS
+                .iter()
+                .find(|(_, words)| words.contains(&t.as_str()))
+                .map(|(k, _)| *k)
+        })
+}
 
 fn yes(v: &str) -> Option<bool> {
     crate::cells::flag(v)
@@ -145,22 +410,22 @@ impl DeviceDraft {
         }
     }
 
-    /// The cells of a table row in column order.
-    pub fn from_cells(cells: &[String]) -> DeviceDraft {
-        let c = |i: usize| cells.get(i).cloned().unwrap_or_default();
+    /// The draft of a table row's values (field key → value as typed).
+    pub fn from_values(v: &BTreeMap<String, String>) -> DeviceDraft {
+        let c = |k: &str| v.get(k).cloned().unwrap_or_default();
         DeviceDraft {
-            kind: c(0),
-            name: c(1),
-            location: c(2),
-            owner: c(3),
-            system: c(4),
-            vendor: c(5),
-            product: c(6),
-            version: c(7),
-            internet_facing: c(8),
-            support_end: c(9),
-            last_patch: c(10),
-            cpe: c(11),
+            kind: c("kind"),
+            name: c("name"),
+            location: c("location"),
+            owner: c("owner"),
+            system: c("system"),
+            vendor: c("vendor"),
+            product: c("product"),
+            version: c("version"),
+            internet_facing: c("internet_facing"),
+            support_end: c("support_end"),
+            last_patch: c("last_patch"),
+            cpe: c("cpe"),
         }
     }
 
@@ -172,13 +437,7 @@ impl DeviceDraft {
     /// Checks the draft; faults name their field.
     pub fn validate(&self) -> Result<Device, Problem> {
         let mut e = Vec::new();
-        let kind = DeviceKind::from_code(self.kind.trim()).or_else(|| {
-            DeviceKind::ALL.iter().copied().find(|k| {
-                k.label(crate::Lang::Ja) == self.kind.trim()
-                    || k.label(crate::Lang::En)
-                        .eq_ignore_ascii_case(self.kind.trim())
-            })
-        });
+        let kind = kind_of(&self.kind);
         if kind.is_none() {
             e.push(FieldError::new("kind", "error.choose_one"));
         }
@@ -195,10 +454,12 @@ impl DeviceDraft {
         let location = text("location", &self.location, false);
         let owner = text("owner", &self.owner, false);
         let system = text("system", &self.system, false);
-        let vendor = text("vendor", &self.vendor, false);
-        let product = text("product", &self.product, false);
-        let version = text("version", &self.version, false);
-        let cpe = text("cpe", &self.cpe, false);
+        // What vulnerability matching reads is kept in half-width forms (６.０.４ is 6.0.4).
+        let hw = crate::cells::half_width;
+        let vendor = text("vendor", &hw(&self.vendor), false);
+        let product = text("product", &hw(&self.product), false);
+        let version = text("version", &hw(&self.version), false);
+        let cpe = text("cpe", &hw(&self.cpe), false);
         if !cpe.is_empty() && crate::vuln::parse_cpe(&cpe).is_none() {
             e.push(FieldError::new("cpe", "error.cpe"));
         }
@@ -237,7 +498,7 @@ impl DeviceDraft {
 
 /// The header row in Japanese.
 pub fn device_header() -> Vec<String> {
-    DEVICE_COLUMNS.iter().map(|c| c.1.to_string()).collect()
+    DEVICE_COLUMNS.iter().map(|c| c.ja.to_string()).collect()
 }
 
 /// A device as a table row.
@@ -263,61 +524,29 @@ pub fn device_row(d: &Device) -> Vec<String> {
     ]
 }
 
-/// Reads a device table (header first, Japanese or English headers, columns in any order).
-/// Every row is checked; any fault refuses the whole table.
-pub fn import_devices(rows: &[Vec<String>]) -> Result<Vec<Device>, Vec<CellError>> {
-    let Some(header) = rows.first() else {
-        return Err(vec![CellError::whole(1, "error.import_empty")]);
-    };
-    let mut positions = Vec::new();
-    for (key, ja, en) in DEVICE_COLUMNS {
-        let at = find_column(header, &[ja, en, key]);
-        positions.push((key, at));
+/// The device table as an import reads it.
+pub struct DeviceTable;
+
+impl TableImport for DeviceTable {
+    type Row = Device;
+
+    fn columns(&self) -> Vec<Column> {
+        DEVICE_COLUMNS.to_vec()
     }
-    let missing: Vec<CellError> = positions
-        .iter()
-        .filter(|(k, at)| at.is_none() && matches!(*k, "kind" | "name"))
-        .map(|(k, _)| CellError::at(1, None, &column_label(k), "error.import_header"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing);
+
+    fn parse(&self, values: &BTreeMap<String, String>) -> Result<Device, Problem> {
+        DeviceDraft::from_values(values).validate()
     }
-    let mut devices = Vec::new();
-    let mut errors = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(1) {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cells: Vec<String> = positions
-            .iter()
-            .map(|(_, at)| at.and_then(|a| row.get(a)).cloned().unwrap_or_default())
-            .collect();
-        match DeviceDraft::from_cells(&cells).validate() {
-            Ok(d) => devices.push(d),
-            Err(p) => {
-                for fe in p.errors {
-                    let at = positions
-                        .iter()
-                        .find(|(k, _)| *k == fe.field)
-                        .and_then(|(_, a)| *a);
-                    errors.push(CellError::at(i + 1, at, &column_label(&fe.field), &fe.key));
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(devices)
-    } else {
-        Err(errors)
+
+    fn cells(&self, d: &Device) -> Vec<String> {
+        device_row(d)
     }
 }
 
-fn column_label(key: &str) -> String {
-    DEVICE_COLUMNS
-        .iter()
-        .find(|c| c.0 == key)
-        .map(|c| c.1.to_string())
-        .unwrap_or_default()
+/// Reads a device table whose headers are ours or names people commonly use (columns in any
+/// order, a title above allowed). Every row is checked; any fault refuses the whole table.
+pub fn import_devices(rows: &[Vec<String>]) -> Result<Vec<Device>, Vec<CellError>> {
+    read_recognised(&DeviceTable, rows)
 }
 
 #[cfg(test)]
@@ -367,6 +596,82 @@ mod tests {
             import_devices(&no_name).unwrap_err()[0].key,
             "error.import_header"
         );
+    }
+
+    #[test]
+    fn a_hospitals_own_ledger_is_read_with_its_own_headers_and_values() {
+        use crate::table::{preview, read_through, recognise};
+        let table = vec![
+            row(&["機器管理台帳(令和7年度)", "", "", "", "", "", ""]),
+            row(&[
+                "機器名",
+                "区分",
+                "メーカー名",
+                "型番",
+                "ファームウェア",
+                "外部接続",
+                "保守期限",
+                "備考",
+            ]),
+            row(&[
+                "ＶＰＮ－０１",
+                "ルーター",
+                "Fortinet",
+                "FortiGate 60F",
+                "６.０.４",
+                "有",
+                "令和8年3月31日",
+                "本館",
+            ]),
+            row(&["受付PC-3", "PC", "NEC", "Mate", "", "無", "2026/3/31", ""]),
+        ];
+        let r = recognise(&table, &DEVICE_COLUMNS);
+        assert_eq!(r.offset, 1, "the title above the header is skipped");
+        assert!(!r.exact, "other names than ours: the user confirms");
+        let m = |k: &str| r.mapping.get(k).map(String::as_str);
+        assert_eq!(
+            (
+                m("name"),
+                m("kind"),
+                m("vendor"),
+                m("product"),
+                m("version")
+            ),
+            (
+                Some("機器名"),
+                Some("区分"),
+                Some("メーカー名"),
+                Some("型番"),
+                Some("ファームウェア")
+            )
+        );
+        assert_eq!(
+            (m("internet_facing"), m("support_end"), m("owner")),
+            (Some("外部接続"), Some("保守期限"), None)
+        );
+        let devices = read_through(&DeviceTable, &table, r.offset, &r.mapping).unwrap();
+        assert_eq!(devices[0].kind, DeviceKind::Network);
+        assert_eq!(devices[0].version, "6.0.4");
+        assert!(devices[0].internet_facing && !devices[1].internet_facing);
+        assert_eq!(devices[0].support_end, NaiveDate::from_ymd_opt(2026, 3, 31));
+        assert_eq!(devices[1].kind, DeviceKind::Terminal);
+        // The preview shows the rows as they will be stored.
+        let p = preview(&DeviceTable, &table, r.offset, &r.mapping, 5);
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            (p[0].row, p[0].cells[0].as_str(), p[0].cells[8].as_str()),
+            (3, "ネットワーク機器", "はい")
+        );
+        // A mapping the user changes is applied as given; faults name the file's row and column.
+        let mut wrong = r.mapping.clone();
+        wrong.insert("support_end".into(), "備考".into());
+        let errs = read_through(&DeviceTable, &table, r.offset, &wrong).unwrap_err();
+        assert_eq!(
+            (errs[0].row, errs[0].letter.as_str(), errs[0].key.as_str()),
+            (3, "H", "error.date")
+        );
+        // Our own export is read without asking.
+        assert!(recognise(&[device_header()], &DEVICE_COLUMNS).exact);
     }
 
     #[test]

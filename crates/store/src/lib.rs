@@ -14,6 +14,7 @@ mod incidents;
 mod ledgers;
 mod logins;
 mod mail;
+mod mappings;
 mod models;
 mod orgs;
 mod preparedness;

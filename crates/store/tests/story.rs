@@ -1602,3 +1602,28 @@ async fn an_installation_from_before_per_organisation_e_mails_keeps_its_users_an
         .await;
     assert!(orphan.is_err(), "foreign keys are enforced again");
 }
+
+#[tokio::test]
+async fn an_import_mapping_is_remembered_per_organisation_and_target() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        assert_eq!(s.import_mapping(a.id, "devices").await.expect("read"), None);
+        let mapping: mamori_domain::table::ColumnMapping =
+            [("name".to_string(), "機器名".to_string())].into();
+        s.remember_import_mapping(&ctx(a.id, Some(admin_a.id)), "devices", &mapping)
+            .await
+            .expect("remember");
+        let changed: mamori_domain::table::ColumnMapping =
+            [("name".to_string(), "ホスト名".to_string())].into();
+        s.remember_import_mapping(&ctx(a.id, Some(admin_a.id)), "devices", &changed)
+            .await
+            .expect("replace");
+        assert_eq!(
+            s.import_mapping(a.id, "devices").await.expect("read"),
+            Some(changed)
+        );
+        assert_eq!(s.import_mapping(a.id, "backups").await.expect("read"), None);
+        assert_eq!(s.import_mapping(b.id, "devices").await.expect("read"), None);
+    }
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 pub mod http;
 pub mod i18n;
+pub mod import;
 pub mod mail;
 pub mod metrics;
 pub mod observe;

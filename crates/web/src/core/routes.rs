@@ -116,6 +116,23 @@ impl Routes {
         self.page(Method::POST, path, guard, Body::Form, post(handler))
     }
 
+    /// A form posted to a page that may carry up to `limit` bytes (a table carried back from an
+    /// import's review page).
+    pub fn post_sized<H, T>(
+        self,
+        path: &'static str,
+        guard: Guard,
+        limit: usize,
+        handler: H,
+    ) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mr = post(handler).layer(DefaultBodyLimit::max(limit));
+        self.page(Method::POST, path, guard, Body::Form, mr)
+    }
+
     /// A multipart form with a file, up to `limit` bytes.
     pub fn upload<H, T>(self, path: &'static str, guard: Guard, limit: usize, handler: H) -> Routes
     where

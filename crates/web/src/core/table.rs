@@ -139,6 +139,20 @@ pub fn decode(bytes: &[u8]) -> Option<String> {
     (!had_errors).then(|| text.into_owned())
 }
 
+/// Rows as CSV text, formula-like cells guarded (`parse_csv` takes the guard off again).
+pub fn to_csv(rows: &[Vec<String>]) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r.iter().map(|c| guard(c)))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    String::from_utf8(
+        w.into_inner()
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Why CSV text could not be read into rows.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CsvFault {

@@ -951,9 +951,11 @@ pub async fn add_standard_bodies(
 }
 
 /// Adds the contacts of a CSV or XLSX table (multipart `file`): all rows or none; faults come back
-/// as fields named by cell.
+/// as fields named by cell. Columns are found by our headers and the names people commonly use;
+/// an optional `mapping` part (JSON object, field key → header) says which column fills which
+/// field, and is remembered for the next import.
 #[utoipa::path(post, path = "/api/v1/contacts/import", tag = "preparedness",
-    request_body(content_type = "multipart/form-data", description = "a `file` part: CSV (UTF-8 or Shift_JIS) or XLSX"),
+    request_body(content_type = "multipart/form-data", description = "a `file` part: CSV (UTF-8 or Shift_JIS) or XLSX, and optionally a `mapping` part"),
     responses((status = 200, body = AddedOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_preparedness"])))]
 pub async fn import_contacts(
@@ -962,8 +964,9 @@ pub async fn import_contacts(
     mut form: Multipart,
 ) -> Result<Json<AddedOut>, AppError> {
     let up = Upload::read(&mut form).await?;
+    let mapping = crate::core::import::mapping_json(up.field("mapping"))?;
     let (name, bytes) = up.file();
-    match service::import_chart(&state, &c, name, bytes).await? {
+    match service::import_chart(&state, &c, name, bytes, mapping).await? {
         Ok(added) => Ok(Json(AddedOut { added })),
         Err(r) => Err(AppError::Invalid(r.problem())),
     }

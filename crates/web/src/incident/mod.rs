@@ -12,6 +12,7 @@ pub mod preparedness;
 pub mod reports;
 pub mod service;
 
+use crate::core::import::REVIEW_FORM_BYTES;
 use crate::core::routes::{Guard, Routes};
 use crate::core::uploads::MAX_UPLOAD_BYTES;
 use mamori_domain::authz::Permission::{
@@ -90,6 +91,12 @@ pub fn routes() -> Routes {
             prepare,
             MAX_UPLOAD_BYTES,
             preparedness::import_chart,
+        )
+        .post_sized(
+            "/preparedness/contacts/import/review",
+            prepare,
+            REVIEW_FORM_BYTES,
+            preparedness::import_chart_review,
         )
         .post(
             "/preparedness/contacts/standard",

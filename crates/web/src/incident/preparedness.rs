@@ -6,9 +6,10 @@ use super::service;
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
 use crate::core::form::Form;
+use crate::core::import::{Taken, review_form, review_page};
 use crate::core::see_other;
 use crate::core::state::AppState;
-use crate::core::table::{Upload, refusal_page};
+use crate::core::table::{Refusal, Upload, read_table, refusal_page};
 use crate::core::view::{Page, render, render_status};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -356,7 +357,8 @@ pub async fn export_chart_xlsx(
         .into_response())
 }
 
-/// Adds the contacts of a CSV or XLSX table: all rows or none.
+/// Adds the contacts of a CSV or XLSX table: all rows or none; a table with other columns than
+/// ours is shown for the user to check first.
 pub async fn import_chart(
     State(state): State<AppState>,
     s: SignedIn,
@@ -365,8 +367,41 @@ pub async fn import_chart(
     let up = Upload::read(&mut form).await?;
     s.check_csrf(up.csrf())?;
     let (name, bytes) = up.file();
-    match service::import_chart(&state, &s, name, bytes).await? {
-        Ok(_) => Ok(see_other("/preparedness#chart")),
-        Err(r) => refusal_page(&s, "/preparedness", "/preparedness".into(), "prep.title", r),
+    match read_table(name, bytes, &[]) {
+        Err(r) => chart_refused(&s, r),
+        Ok(table) => chart_imported(&s, service::review_chart(&state, &s, &table, None).await?),
+    }
+}
+
+/// The review page's answer for a contact table: the columns as set, and whether to take it.
+pub async fn import_chart_review(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(fields): Form<std::collections::BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    s.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let f = review_form(&fields)?;
+    chart_imported(
+        &s,
+        service::review_chart(&state, &s, &f.table, Some(f.choice)).await?,
+    )
+}
+
+fn chart_refused(s: &SignedIn, r: Refusal) -> Result<Response, AppError> {
+    refusal_page(s, "/preparedness", "/preparedness".into(), "prep.title", r)
+}
+
+fn chart_imported(s: &SignedIn, t: Taken<usize>) -> Result<Response, AppError> {
+    match t {
+        Taken::Done(_) => Ok(see_other("/preparedness#chart")),
+        Taken::Review(r) => review_page(
+            s,
+            "/preparedness",
+            "/preparedness".into(),
+            "prep.title",
+            "/preparedness/contacts/import/review".into(),
+            r,
+        ),
+        Taken::Refused(r) => chart_refused(s, r),
     }
 }

@@ -5,8 +5,9 @@
 use crate::core::auth::Caller;
 use crate::core::catalog;
 use crate::core::error::AppError;
+use crate::core::import::{Choice, Taken, take, take_api};
 use crate::core::state::AppState;
-use crate::core::table::{Download, Refusal, read_table};
+use crate::core::table::{Download, Refusal, UploadedTable, read_table};
 use chrono::NaiveDate;
 use mamori_domain::Lang;
 use mamori_domain::authz::Permission::{
@@ -19,8 +20,9 @@ use mamori_domain::incident::{
     self as inc, AnomalyDraft, CLOSED, DutyChange, IncidentDraft, TaskStatus,
 };
 use mamori_domain::preparedness::{
-    CONTACT_COLUMNS, Contact, RecoveryProcedure, import_contacts, standard_bodies,
+    CONTACT_COLUMNS, Contact, ContactTable, RecoveryProcedure, standard_bodies,
 };
+use mamori_domain::table::ColumnMapping;
 use mamori_domain::validate::Problem;
 use mamori_store::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, StoredContact,
@@ -660,32 +662,60 @@ pub async fn add_standard_bodies(state: &AppState, c: &Caller) -> Result<usize, 
     Ok(missing.len())
 }
 
-/// Adds the contacts of a CSV or XLSX table: all rows or none.
+/// Adds the contacts of a CSV or XLSX table sent to the API, through the mapping given, the
+/// remembered one or the recognised columns: all rows or none.
 pub async fn import_chart(
     state: &AppState,
     c: &Caller,
     name: &str,
     bytes: &[u8],
+    mapping: Option<ColumnMapping>,
 ) -> Result<Result<usize, Refusal>, AppError> {
     c.require(ManagePreparedness)?;
-    let first: Vec<&str> = CONTACT_COLUMNS.iter().flat_map(|c| [c.1, c.2]).collect();
-    let table = match read_table(name, bytes, &first) {
+    let table = match read_table(name, bytes, &[]) {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    match import_contacts(&table.rows) {
-        Err(errors) => Ok(Err(table.refusal(errors))),
-        Ok(list) => {
-            state.store.add_contacts(&c.ctx(), &list).await?;
-            refresh_pack(state, c).await;
-            Ok(Ok(list.len()))
-        }
-    }
+    take_api(
+        state,
+        c,
+        "contacts",
+        &ContactTable,
+        &table,
+        mapping,
+        |list| store_contacts(state, c, list),
+    )
+    .await
+}
+
+/// Adds the contacts of a table through the pages, asking the user to check the columns when
+/// they are not ours or the remembered ones.
+pub async fn review_chart(
+    state: &AppState,
+    c: &Caller,
+    table: &UploadedTable,
+    choice: Option<Choice>,
+) -> Result<Taken<usize>, AppError> {
+    c.require(ManagePreparedness)?;
+    take(state, c, "contacts", &ContactTable, table, choice, |list| {
+        store_contacts(state, c, list)
+    })
+    .await
+}
+
+async fn store_contacts(
+    state: &AppState,
+    c: &Caller,
+    list: Vec<Contact>,
+) -> Result<usize, AppError> {
+    state.store.add_contacts(&c.ctx(), &list).await?;
+    refresh_pack(state, c).await;
+    Ok(list.len())
 }
 
 /// The contact chart as CSV or XLSX.
 pub async fn export_chart(state: &AppState, c: &Caller, xlsx: bool) -> Result<Download, AppError> {
-    let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| c.1.to_string()).collect();
+    let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| c.ja.to_string()).collect();
     let rows: Vec<Vec<String>> = contacts(state, c)
         .await?
         .iter()

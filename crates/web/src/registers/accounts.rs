@@ -142,19 +142,6 @@ fn guess(role: &str, headers: &[String]) -> String {
         .unwrap_or_default()
 }
 
-fn as_csv(rows: &[Vec<String>]) -> Result<String, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r.iter().map(|c| crate::core::table::guard(c)))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    String::from_utf8(
-        w.into_inner()
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))
-}
-
 async fn imported(
     s: &SignedIn,
     system: &str,
@@ -167,7 +154,7 @@ async fn imported(
         }
         Ok(AccountsImport::NeedsMapping { header, rows }) => render(&MappingPage {
             page: Page::signed_in(s, "accounts.mapping", "/registers"),
-            data: as_csv(&rows)?,
+            data: crate::core::table::to_csv(&rows)?,
             roles: MAPPING_ROLES
                 .iter()
                 .map(|(role, ja, en)| (*role, s.lang.pick(ja, en), guess(role, &header)))

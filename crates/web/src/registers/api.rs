@@ -6,6 +6,7 @@ use super::service::{self, AccountsImport, DecisionDraft, FindingRow, register_o
 use crate::core::api::{ErrorOut, JsonBody, RowsImportedOut, created, no_content};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
+use crate::core::import::mapping_json;
 use crate::core::state::AppState;
 use crate::core::table::{Refusal, Upload};
 use axum::extract::{Multipart, Path, State};
@@ -390,9 +391,11 @@ fn refused(r: Refusal) -> AppError {
 }
 
 /// Imports a device table (multipart `file`: CSV in UTF-8 or Shift_JIS, or XLSX): all rows or none;
-/// faults come back as fields named by cell (e.g. `C5`).
+/// faults come back as fields named by cell (e.g. `C5`). Columns are found by our headers and the
+/// names people commonly use; an optional `mapping` part (JSON object, field key → header) says
+/// which column fills which field, and is remembered for the next import.
 #[utoipa::path(post, path = "/api/v1/registers/devices/import", tag = "registers",
-    request_body(content_type = "multipart/form-data", description = "a `file` part"),
+    request_body(content_type = "multipart/form-data", description = "a `file` part, and optionally a `mapping` part"),
     responses((status = 200, body = RowsImportedOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn import_devices(
@@ -401,8 +404,9 @@ pub async fn import_devices(
     mut form: Multipart,
 ) -> Result<Json<RowsImportedOut>, AppError> {
     let up = Upload::read(&mut form).await?;
+    let mapping = mapping_json(up.field("mapping"))?;
     let (name, bytes) = up.file();
-    let i = service::import_device_table(&state, &c, name, bytes)
+    let i = service::import_device_table(&state, &c, name, bytes, mapping)
         .await?
         .map_err(refused)?;
     Ok(Json(RowsImportedOut {
@@ -583,9 +587,11 @@ pub async fn remove_row(
     Ok(no_content())
 }
 
-/// Imports a register's table (multipart `file`): all rows or none.
+/// Imports a register's table (multipart `file`): all rows or none. Columns are found by our
+/// headers and the names people commonly use; an optional `mapping` part (JSON object, field key
+/// → header) says which column fills which field, and is remembered for the next import.
 #[utoipa::path(post, path = "/api/v1/registers/{code}/import", tag = "registers", params(("code" = inline(RowRegister), Path)),
-    request_body(content_type = "multipart/form-data", description = "a `file` part"),
+    request_body(content_type = "multipart/form-data", description = "a `file` part, and optionally a `mapping` part"),
     responses((status = 200, body = RowsImportedOut), (status = 404, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["manage_registers"])))]
 pub async fn import_rows(
@@ -596,8 +602,9 @@ pub async fn import_rows(
 ) -> Result<Json<RowsImportedOut>, AppError> {
     let reg = register_of(&code)?;
     let up = Upload::read(&mut form).await?;
+    let mapping = mapping_json(up.field("mapping"))?;
     let (name, bytes) = up.file();
-    let i = service::import_row_table(&state, &c, reg, name, bytes)
+    let i = service::import_row_table(&state, &c, reg, name, bytes, mapping)
         .await?
         .map_err(refused)?;
     Ok(Json(RowsImportedOut {

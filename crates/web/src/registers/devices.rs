@@ -6,9 +6,10 @@ use super::service::{self, Imported};
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
 use crate::core::form::Form;
+use crate::core::import::{Taken, review_form, review_page};
 use crate::core::see_other;
 use crate::core::state::AppState;
-use crate::core::table::{Upload, refusal_page};
+use crate::core::table::{Refusal, Upload, read_table, refusal_page};
 use crate::core::view::{Page, render, render_status};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -20,6 +21,7 @@ use mamori_domain::status::RegisterState;
 use mamori_domain::validate::Problem;
 use mamori_store::{RowChange, StoredDevice};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A device as listed.
@@ -257,7 +259,8 @@ pub async fn review(
     reviewed(&state, &s, "devices", f).await
 }
 
-/// Imports a CSV (UTF-8 or Shift_JIS) or XLSX device table: all rows or none.
+/// Imports a CSV (UTF-8 or Shift_JIS) or XLSX device table: all rows or none; a table with other
+/// columns than ours is shown for the user to check first.
 pub async fn import(
     State(state): State<AppState>,
     s: SignedIn,
@@ -266,17 +269,53 @@ pub async fn import(
     let up = Upload::read(&mut form).await?;
     s.check_csrf(up.csrf())?;
     let (name, bytes) = up.file();
-    match service::import_device_table(&state, &s, name, bytes).await? {
-        Ok(Imported { added, updated }) => Ok(see_other(&format!(
+    match read_table(name, bytes, &[]) {
+        Err(r) => refused(&s, r),
+        Ok(table) => imported(
+            &s,
+            service::review_device_table(&state, &s, &table, None).await?,
+        ),
+    }
+}
+
+/// The review page's answer: the columns as the user set them, and whether to take the table.
+pub async fn import_review(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(fields): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    s.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let f = review_form(&fields)?;
+    imported(
+        &s,
+        service::review_device_table(&state, &s, &f.table, Some(f.choice)).await?,
+    )
+}
+
+fn refused(s: &SignedIn, r: Refusal) -> Result<Response, AppError> {
+    refusal_page(
+        s,
+        "/registers/devices",
+        "/registers/devices".into(),
+        "devices.title",
+        r,
+    )
+}
+
+fn imported(s: &SignedIn, t: Taken<Imported>) -> Result<Response, AppError> {
+    match t {
+        Taken::Done(Imported { added, updated }) => Ok(see_other(&format!(
             "/registers/devices?imported={added}-{updated}"
         ))),
-        Err(r) => refusal_page(
-            &s,
+        Taken::Review(r) => review_page(
+            s,
             "/registers/devices",
             "/registers/devices".into(),
             "devices.title",
+            "/registers/devices/import/review".into(),
             r,
         ),
+        Taken::Refused(r) => refused(s, r),
     }
 }
 

@@ -6,9 +6,10 @@ use super::service::{self, Imported, register_of};
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
 use crate::core::form::Form;
+use crate::core::import::{Taken, review_form, review_page};
 use crate::core::see_other;
 use crate::core::state::AppState;
-use crate::core::table::{Upload, refusal_page};
+use crate::core::table::{Refusal, Upload, read_table, refusal_page};
 use crate::core::view::{Page, render, render_status};
 use crate::status::{self, VendorSheetState};
 use askama::Template;
@@ -307,7 +308,8 @@ pub async fn review(
     reviewed(&state, &s, reg.code, f).await
 }
 
-/// Imports a CSV or XLSX table: all rows or none.
+/// Imports a CSV or XLSX table: all rows or none; a table with other columns than ours is shown
+/// for the user to check first.
 pub async fn import(
     State(state): State<AppState>,
     s: SignedIn,
@@ -318,18 +320,58 @@ pub async fn import(
     let up = Upload::read(&mut form).await?;
     s.check_csrf(up.csrf())?;
     let (name, bytes) = up.file();
-    match service::import_row_table(&state, &s, reg, name, bytes).await? {
-        Ok(Imported { added, updated }) => Ok(see_other(&format!(
+    match read_table(name, bytes, &[]) {
+        Err(r) => refused(&s, reg, r),
+        Ok(table) => imported(
+            &s,
+            reg,
+            service::review_row_table(&state, &s, reg, &table, None).await?,
+        ),
+    }
+}
+
+/// The review page's answer: the columns as the user set them, and whether to take the table.
+pub async fn import_review(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(fields): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    let reg = register_of(&code)?;
+    s.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let f = review_form(&fields)?;
+    imported(
+        &s,
+        reg,
+        service::review_row_table(&state, &s, reg, &f.table, Some(f.choice)).await?,
+    )
+}
+
+fn refused(s: &SignedIn, reg: &Register, r: Refusal) -> Result<Response, AppError> {
+    refusal_page(
+        s,
+        "/registers",
+        format!("/registers/{}", reg.code),
+        "registers.title",
+        r,
+    )
+}
+
+fn imported(s: &SignedIn, reg: &Register, t: Taken<Imported>) -> Result<Response, AppError> {
+    match t {
+        Taken::Done(Imported { added, updated }) => Ok(see_other(&format!(
             "/registers/{}?imported={added}-{updated}",
             reg.code
         ))),
-        Err(r) => refusal_page(
-            &s,
+        Taken::Review(r) => review_page(
+            s,
             "/registers",
             format!("/registers/{}", reg.code),
             "registers.title",
+            format!("/registers/{}/import/review", reg.code),
             r,
         ),
+        Taken::Refused(r) => refused(s, reg, r),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ledgers;
 pub mod review;
 pub mod service;
 
+use crate::core::import::REVIEW_FORM_BYTES;
 use crate::core::routes::{Guard, Routes};
 use crate::core::uploads::MAX_UPLOAD_BYTES;
 use mamori_domain::authz::Permission::{ManageRegisters, ViewRegisters};
@@ -31,6 +32,12 @@ pub fn routes() -> Routes {
             manage,
             MAX_UPLOAD_BYTES,
             devices::import,
+        )
+        .post_sized(
+            "/registers/devices/import/review",
+            manage,
+            REVIEW_FORM_BYTES,
+            devices::import_review,
         )
         .get("/registers/devices/export.csv", view, devices::export_csv)
         .get("/registers/devices/export.xlsx", view, devices::export_xlsx)
@@ -79,6 +86,12 @@ pub fn routes() -> Routes {
             manage,
             MAX_UPLOAD_BYTES,
             ledgers::import,
+        )
+        .post_sized(
+            "/registers/{code}/import/review",
+            manage,
+            REVIEW_FORM_BYTES,
+            ledgers::import_review,
         )
         .get("/registers/{code}/export.csv", view, ledgers::export_csv)
         .get("/registers/{code}/export.xlsx", view, ledgers::export_xlsx)

@@ -3,8 +3,9 @@
 
 use crate::core::auth::Caller;
 use crate::core::error::AppError;
+use crate::core::import::{Choice, Taken, take, take_api};
 use crate::core::state::AppState;
-use crate::core::table::{Download, Refusal, read_table};
+use crate::core::table::{Download, Refusal, UploadedTable, read_table};
 use crate::status::{self, AccountsReview};
 use mamori_domain::Lang;
 use mamori_domain::accounts::{
@@ -12,9 +13,7 @@ use mamori_domain::accounts::{
 };
 use mamori_domain::authz::Permission::{ManageRegisters, ViewRegisters};
 use mamori_domain::ledger::{Register, register};
-use mamori_domain::register::{
-    DEVICE_COLUMNS, DeviceDraft, device_header, device_row, import_devices,
-};
+use mamori_domain::register::{DeviceDraft, DeviceTable, device_header, device_row};
 use mamori_domain::status::RegisterState;
 use mamori_domain::validate::Problem;
 use mamori_domain::vuln::{Finding, VulnIndex, findings, read_feed};
@@ -95,26 +94,60 @@ pub async fn remove_device(state: &AppState, c: &Caller, id: Uuid) -> Result<(),
     Ok(state.store.remove_device(&c.ctx(), id).await?)
 }
 
-/// Imports a device table (CSV in UTF-8 or Shift_JIS, or XLSX): all rows or none.
+/// Imports a device table sent to the API (CSV in UTF-8 or Shift_JIS, or XLSX) through the
+/// mapping given, the remembered one or the recognised columns: all rows or none.
 pub async fn import_device_table(
     state: &AppState,
     c: &Caller,
     name: &str,
     bytes: &[u8],
+    mapping: Option<ColumnMapping>,
 ) -> Result<Result<Imported, Refusal>, AppError> {
     c.require(ManageRegisters)?;
-    let first: Vec<&str> = DEVICE_COLUMNS.iter().flat_map(|c| [c.1, c.2]).collect();
-    let table = match read_table(name, bytes, &first) {
+    let table = match read_table(name, bytes, &[]) {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    match import_devices(&table.rows) {
-        Err(errors) => Ok(Err(table.refusal(errors))),
-        Ok(devices) => {
-            let (added, updated) = state.store.import_devices(&c.ctx(), &devices).await?;
-            Ok(Ok(Imported { added, updated }))
-        }
-    }
+    take_api(
+        state,
+        c,
+        "devices",
+        &DeviceTable,
+        &table,
+        mapping,
+        |devices| store_devices(state, c, devices),
+    )
+    .await
+}
+
+/// Imports a device table through the pages: at once when its columns are ours or the
+/// remembered ones, else after the user checked the columns and the preview.
+pub async fn review_device_table(
+    state: &AppState,
+    c: &Caller,
+    table: &UploadedTable,
+    choice: Option<Choice>,
+) -> Result<Taken<Imported>, AppError> {
+    c.require(ManageRegisters)?;
+    take(
+        state,
+        c,
+        "devices",
+        &DeviceTable,
+        table,
+        choice,
+        |devices| store_devices(state, c, devices),
+    )
+    .await
+}
+
+async fn store_devices(
+    state: &AppState,
+    c: &Caller,
+    devices: Vec<mamori_domain::register::Device>,
+) -> Result<Imported, AppError> {
+    let (added, updated) = state.store.import_devices(&c.ctx(), &devices).await?;
+    Ok(Imported { added, updated })
 }
 
 /// The device ledger as CSV or XLSX.
@@ -201,30 +234,54 @@ pub async fn remove_row(
         .await?)
 }
 
-/// Imports a register's table: all rows or none.
+/// Imports a register's table sent to the API, through the mapping given, the remembered one or
+/// the recognised columns: all rows or none.
 pub async fn import_row_table(
     state: &AppState,
     c: &Caller,
     reg: &'static Register,
     name: &str,
     bytes: &[u8],
+    mapping: Option<ColumnMapping>,
 ) -> Result<Result<Imported, Refusal>, AppError> {
     c.require(ManageRegisters)?;
-    let first: Vec<&str> = reg.fields.iter().flat_map(|f| [f.ja, f.en]).collect();
-    let table = match read_table(name, bytes, &first) {
+    let table = match read_table(name, bytes, &[]) {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    match reg.import(&table.rows) {
-        Err(errors) => Ok(Err(table.refusal(errors))),
-        Ok(parsed) => {
-            let (added, updated) = state
-                .store
-                .import_ledger_rows(&c.ctx(), reg.code, &parsed)
-                .await?;
-            Ok(Ok(Imported { added, updated }))
-        }
-    }
+    take_api(state, c, reg.code, reg, &table, mapping, |rows| {
+        store_rows(state, c, reg, rows)
+    })
+    .await
+}
+
+/// Imports a register's table through the pages, asking the user to check the columns when
+/// they are not ours or the remembered ones.
+pub async fn review_row_table(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    table: &UploadedTable,
+    choice: Option<Choice>,
+) -> Result<Taken<Imported>, AppError> {
+    c.require(ManageRegisters)?;
+    take(state, c, reg.code, reg, table, choice, |rows| {
+        store_rows(state, c, reg, rows)
+    })
+    .await
+}
+
+async fn store_rows(
+    state: &AppState,
+    c: &Caller,
+    reg: &'static Register,
+    rows: Vec<mamori_domain::ledger::Row>,
+) -> Result<Imported, AppError> {
+    let (added, updated) = state
+        .store
+        .import_ledger_rows(&c.ctx(), reg.code, &rows)
+        .await?;
+    Ok(Imported { added, updated })
 }
 
 /// A register as CSV or XLSX.

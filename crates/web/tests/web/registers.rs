@@ -1046,3 +1046,217 @@ async fn exported_cells_never_run_as_formulas_and_come_back_unchanged() {
             .is_some_and(|a| a.iter().any(|d| d["name"] == evil && d["location"] == "-5"))
     );
 }
+
+/// The element with this id up to the end of its table.
+fn part(body: &str, id: &str) -> String {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {body}"));
+    let rest = &body[start..];
+    rest[..rest.find("</table>").unwrap_or(rest.len())].to_string()
+}
+
+#[tokio::test]
+async fn hospitals_own_spreadsheets_are_mapped_once_previewed_and_taken() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let org = app.store.org_directory().await.expect("orgs")[0].id;
+    let csrf = app
+        .get(&mut admin, "/registers/devices")
+        .await
+        .hidden("csrf");
+    // A ledger as a hospital keeps it: a title row, its own headers, its own ways of writing values.
+    let own = "機器管理台帳(令和7年度),,,,,,,\n\
+               機器名,区分,メーカー名,型番,ファームウェア,外部接続,保守期限,備考\n\
+               VPN-01,ルーター,Fortinet,FortiGate 60F,６.０.４,有,令和8年3月31日,本館\n\
+               受付PC-3,PC,NEC,Mate,,無,2026/3/31,\n";
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/registers/devices/import",
+            &[("csrf", &csrf)],
+            &[("file", "台帳.csv", own.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let preview = part(&r.body, "import-preview");
+    assert!(
+        preview.contains("ネットワーク機器")
+            && preview.contains("6.0.4")
+            && preview.contains("2026-03-31"),
+        "the first rows as they will be stored: {preview}"
+    );
+    assert!(
+        r.body.contains("<option value=\"機器名\" selected>")
+            && r.body.contains("<option value=\"保守期限\" selected>"),
+        "the columns are recognised"
+    );
+    assert!(
+        app.store.devices(org).await.expect("devices").is_empty(),
+        "nothing is taken yet"
+    );
+
+    // The user points 保守期限 at the wrong column and confirms: the faults are shown, nothing taken.
+    let data = html_unescape(&r.hidden("data"));
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("file", "台帳.csv"),
+        ("offset", "0"),
+        ("data", data.as_str()),
+        ("map_name", "機器名"),
+        ("map_kind", "区分"),
+        ("map_vendor", "メーカー名"),
+        ("map_product", "型番"),
+        ("map_version", "ファームウェア"),
+        ("map_internet_facing", "外部接続"),
+    ];
+    let mut wrong = base.to_vec();
+    wrong.extend([("map_support_end", "備考"), ("action", "confirm")]);
+    let r = app
+        .post(&mut admin, "/registers/devices/import/review", &wrong)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        part(&r.body, "import-faults").contains("H (サポート終了日)"),
+        "{}",
+        r.body
+    );
+    assert!(app.store.devices(org).await.expect("devices").is_empty());
+
+    // Set right and confirmed: every row is taken, values read as people wrote them.
+    let mut right = base.to_vec();
+    right.extend([("map_support_end", "保守期限"), ("action", "confirm")]);
+    let r = app
+        .post(&mut admin, "/registers/devices/import/review", &right)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let devices = app.store.devices(org).await.expect("devices");
+    let vpn = devices
+        .iter()
+        .find(|d| d.device.name == "VPN-01")
+        .expect("VPN-01");
+    assert_eq!(vpn.device.version, "6.0.4");
+    assert!(vpn.device.internet_facing);
+    assert_eq!(
+        vpn.device.support_end.map(|d| d.to_string()).as_deref(),
+        Some("2026-03-31")
+    );
+
+    // The mapping is remembered: next month's file of the same shape goes straight in.
+    let next = own.replace("６.０.４", "6.0.5");
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/registers/devices/import",
+            &[("csrf", &csrf)],
+            &[("file", "台帳.csv", next.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/registers/devices?imported=0-1");
+
+    // A backup register and a contact chart of the hospital's own shape, the same way.
+    let backups = "対象システム,方式,世代数,オフライン保管,保管先\n電子カルテ,LTO,７,○,別棟金庫\n";
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/registers/backups/import",
+            &[("csrf", &csrf)],
+            &[("file", "backup.csv", backups.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        part(&r.body, "import-preview").contains("はい"),
+        "○ reads as yes"
+    );
+    let data = html_unescape(&r.hidden("data"));
+    assert!(
+        r.body.contains("<option value=\"世代数\" selected>"),
+        "{}",
+        r.body
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("file", "backup.csv"),
+        ("offset", "0"),
+        ("data", data.as_str()),
+        ("map_name", "対象システム"),
+        ("map_method", "方式"),
+        ("map_generations", "世代数"),
+        ("map_offline", "オフライン保管"),
+        ("map_location", "保管先"),
+        ("action", "confirm"),
+    ];
+    let r = app
+        .post(&mut admin, "/registers/backups/import/review", &form)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rows = app.store.ledger_rows(org, "backups").await.expect("rows");
+    assert_eq!(
+        (
+            rows[0].row["generations"].as_str(),
+            rows[0].row["offline"].as_str()
+        ),
+        ("7", "true")
+    );
+
+    let chart = "役割,所属,担当者,電話番号,夜間連絡先\n保守窓口,株式会社カルテ保守,佐藤,03-1234-5678,090-1234-5678\n";
+    let csrf_prep = app.get(&mut admin, "/preparedness").await.hidden("csrf");
+    let r = app
+        .post_multipart(
+            &mut admin,
+            "/preparedness/contacts/import",
+            &[("csrf", &csrf_prep)],
+            &[("file", "連絡先.csv", chart.as_bytes())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let data = html_unescape(&r.hidden("data"));
+    let form = [
+        ("csrf", csrf_prep.as_str()),
+        ("file", "連絡先.csv"),
+        ("offset", "0"),
+        ("data", data.as_str()),
+        ("map_role", "役割"),
+        ("map_organisation", "所属"),
+        ("map_name", "担当者"),
+        ("map_phone", "電話番号"),
+        ("map_phone_24h", "夜間連絡先"),
+        ("action", "confirm"),
+    ];
+    let r = app
+        .post(&mut admin, "/preparedness/contacts/import/review", &form)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&mut admin, "/preparedness").await;
+    assert!(page.body.contains("株式会社カルテ保守") && page.body.contains("090-1234-5678"));
+
+    // The API takes a mapping with the file, and says what is wrong with a bad one.
+    let token = app.token(&mut admin).await;
+    let r = api_multipart_with(
+        &app,
+        &token,
+        "/api/v1/registers/restore_tests/import",
+        &[(
+            "mapping",
+            "{\"name\": \"試験\", \"tested_on\": \"日\", \"result\": \"判定\"}",
+        )],
+        &[(
+            "t.csv",
+            "試験,日,判定\n月次復旧,令和7年5月1日,成功\n".as_bytes(),
+        )],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = api_multipart_with(
+        &app,
+        &token,
+        "/api/v1/registers/restore_tests/import",
+        &[("mapping", "[1, 2]")],
+        &[("t.csv", "試験,日,判定\n".as_bytes())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "mapping");
+}

@@ -459,6 +459,40 @@ pub async fn api_multipart(app: &App, token: &str, path: &str, files: &[(&str, &
         .await
 }
 
+/// An API multipart upload with text parts as well as files.
+pub async fn api_multipart_with(
+    app: &App,
+    token: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> Res {
+    let boundary = "apiboundary42";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::post(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+    app.send(&mut Browser::default(), req, Body::from(body))
+        .await
+}
+
 /// The id in a `/prefix/{id}` location.
 pub fn id_after(location: &str, prefix: &str) -> String {
     location
