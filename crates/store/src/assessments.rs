@@ -186,6 +186,21 @@ impl Store {
         .await
     }
 
+    /// The organisation's newest assessment of its own sheets (not a vendor sheet it keeps):
+    /// the latest fiscal year, and within it the one started last.
+    pub async fn newest_own_assessment(&self, org_id: Uuid) -> Result<Option<Assessment>> {
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND sheet_id NOT LIKE '%.vendor' \
+             ORDER BY fiscal_year DESC, created_at DESC LIMIT 1"
+        );
+        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(org_id)
+        .fetch_optional(p)
+        .await?))
+    }
+
     /// All answers of an assessment, both rounds.
     pub async fn answers(&self, org_id: Uuid, assessment_id: Uuid) -> Result<Vec<StoredAnswer>> {
         self.assessment_access(org_id, assessment_id).await?;

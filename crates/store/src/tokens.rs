@@ -97,13 +97,15 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(User, Organisation)>> {
-        let row: Option<(Uuid, Uuid)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
         )
         .bind(token_hash)
         .fetch_optional(p)
-        .await?);
-        let Some((token_id, user_id)) = row else {
+        .await?
+        });
+        let Some((token_id, user_id, last_used)) = row else {
             return Ok(None);
         };
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
@@ -117,14 +119,18 @@ impl Store {
         if user.disabled {
             return Ok(None);
         }
-        on_db!(&self.db, |p| sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
-        )
-        .bind(now)
-        .bind(token_id)
-        .execute(p)
-        .await?
-        .rows_affected());
+        // "Last used" to the minute: a script's every call would otherwise be a write, and
+        // writes queue behind one another (on SQLite, one at a time).
+        if last_used.is_none_or(|at| now - at >= chrono::Duration::minutes(1)) {
+            on_db!(&self.db, |p| sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+            )
+            .bind(now)
+            .bind(token_id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        }
         let org = self.org(user.org_id).await?;
         Ok(Some((user, org)))
     }

@@ -154,17 +154,22 @@ fn detail_of(
                 updated_by: x.updated_by,
             })
             .collect(),
-        assessment: AssessmentOut {
-            id: a.id,
-            sheet: a.sheet_id.clone(),
-            fiscal_year: a.fiscal_year,
-            title: a.title.clone(),
-            completion: s.completion_percent(),
-            yes_percent: s.overall.yes_percent(),
-            maturity: a.maturity,
-            maturity_rationale: a.maturity_rationale,
-        },
+        assessment: out_of(a, &s),
     })
+}
+
+/// The assessment as listed, with what its answers add up to.
+fn out_of(a: Assessment, s: &mamori_domain::assessment::Summary) -> AssessmentOut {
+    AssessmentOut {
+        id: a.id,
+        sheet: a.sheet_id,
+        fiscal_year: a.fiscal_year,
+        title: a.title,
+        completion: s.completion_percent(),
+        yes_percent: s.overall.yes_percent(),
+        maturity: a.maturity,
+        maturity_rationale: a.maturity_rationale,
+    }
 }
 
 /// The organisation's own assessments and the vendor sheets it was asked to answer.
@@ -184,7 +189,9 @@ pub async fn list(
         .map(|(a, _)| a);
     for a in own.into_iter().chain(asked) {
         let stored = answers.remove(&a.id).unwrap_or_default();
-        out.push(detail_of(&c, a, stored)?.assessment);
+        // Only the figures the list shows: the tallies by section and the rest are for one.
+        let s = service::summary_of_answers(sheet_of(&a)?, &stored, c.today());
+        out.push(out_of(a, &s));
     }
     Ok(Json(out))
 }
