@@ -1365,3 +1365,32 @@ async fn odd_dates_warn_and_are_kept_once_confirmed_and_two_factor_may_aim_at_fy
     let r = app.api(&token, "PUT", &put, Some(body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
+
+#[tokio::test]
+async fn each_register_named_on_the_checklist_links_to_its_own_register() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let id = start_assessment(&app, &mut b, "fy2025.institution", "").await;
+    let sheet = app.get(&mut b, &format!("/assessments/{id}")).await;
+    let row = |item: &str| {
+        let at = sheet
+            .body
+            .find(&format!("id=\"item-fy2025.institution.{item}\""))
+            .unwrap_or_else(|| panic!("no item {item}"));
+        let rest = &sheet.body[at..];
+        rest[..rest.find("</tr>").unwrap_or(rest.len())].to_string()
+    };
+    for (item, href) in [
+        ("2-01", "/registers/devices"),
+        ("2-02", "/registers/remote_connections"),
+        ("2-03", "/registers/vendors"),
+        ("2-05-server", "/registers/accounts"),
+        ("3-01", "/preparedness"),
+        ("3-02", "/registers/backups"),
+    ] {
+        let r = row(item);
+        assert!(r.contains(&format!("href=\"{href}\"")), "{item} → {href}: {r}");
+    }
+    assert!(row("3-02").contains("href=\"/registers/restore_tests\""));
+    assert!(!row("2-02").contains("href=\"/registers/devices\""));
+}
