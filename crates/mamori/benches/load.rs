@@ -355,7 +355,7 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> anyhow::Result<()
         started.elapsed().as_secs_f64()
     );
     let bearer = ("Authorization", format!("Bearer {token}"));
-    let routes: [(&str, &'static str, (&'static str, String)); 4] = [
+    let routes: [(&str, &'static str, (&'static str, String)); 5] = [
         ("/healthz (baseline)", "/healthz", ("X-Bench", "1".into())),
         ("dashboard /", "/", ("Cookie", cookie.clone())),
         (
@@ -366,6 +366,11 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> anyhow::Result<()
         (
             "GET /api/v1/registers/devices",
             "/api/v1/registers/devices",
+            bearer.clone(),
+        ),
+        (
+            "  … ?limit=100 (a page)",
+            "/api/v1/registers/devices?limit=100&offset=5000",
             bearer,
         ),
     ];

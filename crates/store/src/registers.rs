@@ -189,6 +189,36 @@ impl Store {
         rows.into_iter().map(StoredDevice::try_from).collect()
     }
 
+    /// A page of the ledger in name order (`offset` devices skipped, at most `limit`), and how
+    /// many devices the ledger holds.
+    pub async fn devices_page(
+        &self,
+        org_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<StoredDevice>, i64)> {
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 ORDER BY name LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<DeviceRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await?);
+        let (total,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT COUNT(*) FROM devices WHERE org_id = $1"
+        )
+        .bind(org_id)
+        .fetch_one(p)
+        .await?);
+        let page = rows
+            .into_iter()
+            .map(StoredDevice::try_from)
+            .collect::<Result<_>>()?;
+        Ok((page, total))
+    }
+
     /// One device.
     pub async fn device(&self, org_id: Uuid, id: Uuid) -> Result<StoredDevice> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 AND id = $2");

@@ -9,7 +9,7 @@ use crate::core::error::AppError;
 use crate::core::import::mapping_json;
 use crate::core::state::AppState;
 use crate::core::table::{Refusal, Upload};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Json, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use mamori_domain::register::DeviceDraft;
@@ -310,21 +310,38 @@ pub struct DeviceDetail {
     history: Vec<ChangeOut>,
 }
 
-/// The device ledger.
+/// A page of the device list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageParams {
+    /// At most this many devices (1–1000); without it, the whole ledger.
+    limit: Option<i64>,
+    /// Devices to skip, in name order.
+    offset: Option<i64>,
+}
+
+/// The device ledger in name order: whole, or a page of it with `limit` and `offset`; the
+/// `X-Total-Count` header gives the ledger's size.
 #[utoipa::path(get, path = "/api/v1/registers/devices", tag = "registers",
-    responses((status = 200, body = Vec<DeviceOut>), (status = 401, body = ErrorOut), (status = 403, body = ErrorOut)),
+    params(("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "at most this many devices (1000 when only `offset` is given); without both, the whole ledger"),
+           ("offset" = Option<i64>, Query, minimum = 0, description = "devices to skip, in name order")),
+    responses((status = 200, body = Vec<DeviceOut>, headers(("X-Total-Count" = i64, description = "devices in the ledger"))), (status = 401, body = ErrorOut), (status = 403, body = ErrorOut), (status = 422, body = ErrorOut)),
     security(("token" = ["view_registers"])))]
 pub async fn devices(
     State(state): State<AppState>,
     c: ApiCaller,
-) -> Result<Json<Vec<DeviceOut>>, AppError> {
-    Ok(Json(
-        service::devices(&state, &c)
-            .await?
-            .into_iter()
-            .map(DeviceOut::from)
-            .collect(),
-    ))
+    Query(q): Query<PageParams>,
+) -> Result<Response, AppError> {
+    let (list, total) = if q.limit.is_some() || q.offset.is_some() {
+        let limit = q.limit.unwrap_or(service::DEVICE_PAGE_MAX);
+        service::device_page(&state, &c, limit, q.offset.unwrap_or(0)).await?
+    } else {
+        let all = service::devices(&state, &c).await?;
+        let n = all.len() as i64;
+        (all, n)
+    };
+    let body: Vec<DeviceOut> = list.into_iter().map(DeviceOut::from).collect();
+    Ok(([("x-total-count", total.to_string())], Json(body)).into_response())
 }
 
 /// Adds a device; the same rules as the form (a taken name is refused on `name`).

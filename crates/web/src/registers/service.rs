@@ -56,6 +56,26 @@ pub async fn devices(state: &AppState, c: &Caller) -> Result<Vec<StoredDevice>, 
     Ok(state.store.devices(c.org.id).await?)
 }
 
+/// The largest page of devices the API gives at once.
+pub const DEVICE_PAGE_MAX: i64 = 1000;
+
+/// A page of the ledger (at most [`DEVICE_PAGE_MAX`] devices) and the ledger's size.
+pub async fn device_page(
+    state: &AppState,
+    c: &Caller,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredDevice>, i64), AppError> {
+    c.require(ViewRegisters)?;
+    if !(1..=DEVICE_PAGE_MAX).contains(&limit) {
+        return Err(AppError::Invalid(Problem::field("limit", "error.page")));
+    }
+    if offset < 0 {
+        return Err(AppError::Invalid(Problem::field("offset", "error.page")));
+    }
+    Ok(state.store.devices_page(c.org.id, limit, offset).await?)
+}
+
 /// One device with its history.
 pub async fn device(
     state: &AppState,

@@ -1389,7 +1389,10 @@ async fn each_register_named_on_the_checklist_links_to_its_own_register() {
         ("3-02", "/registers/backups"),
     ] {
         let r = row(item);
-        assert!(r.contains(&format!("href=\"{href}\"")), "{item} → {href}: {r}");
+        assert!(
+            r.contains(&format!("href=\"{href}\"")),
+            "{item} → {href}: {r}"
+        );
     }
     assert!(row("3-02").contains("href=\"/registers/restore_tests\""));
     assert!(!row("2-02").contains("href=\"/registers/devices\""));

@@ -693,6 +693,72 @@ async fn an_asset_tool_keeps_the_registers_through_the_api() {
         r.json()["error"]["fields"][0]["code"],
         "error.device_name_taken"
     );
+    // The list comes whole or in pages, with the ledger's size.
+    for name in ["PC-01", "PC-02"] {
+        let r = app
+            .api(
+                &t,
+                "POST",
+                "/api/v1/registers/devices",
+                Some(json!({"kind": "terminal", "name": name})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let page = app
+        .api(
+            &t,
+            "GET",
+            "/api/v1/registers/devices?limit=2&offset=1",
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let names: Vec<String> = page
+        .json()
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(names, ["PC-02", "VPN-01"]);
+    assert_eq!(
+        page.headers
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok()),
+        Some("3")
+    );
+    let whole = app.api(&t, "GET", "/api/v1/registers/devices", None).await;
+    assert_eq!(whole.json().as_array().map(Vec::len), Some(3));
+    let bad = app
+        .api(&t, "GET", "/api/v1/registers/devices?limit=0", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["fields"][0]["field"], "limit");
+    for name in ["PC-01", "PC-02"] {
+        let list = app.api(&t, "GET", "/api/v1/registers/devices", None).await;
+        let id = list
+            .json()
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|d| d["name"] == name)
+                    .map(|d| d["id"].clone())
+            })
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let r = app
+            .api(
+                &t,
+                "DELETE",
+                &format!("/api/v1/registers/devices/{id}"),
+                None,
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
     let mut newer = vpn.clone();
     newer["version"] = json!("6.0.18");
     let r = app
