@@ -55,12 +55,37 @@ fn check(e: &mut Vec<FieldError>, field: &str, v: &str, max: usize, required: bo
     v
 }
 
+/// A telephone number is kept as typed (内線1234, 090-1234-5678 (夜間)); it must hold a number.
 fn phone(e: &mut Vec<FieldError>, field: &str, v: &str) -> String {
-    let v = check(e, field, v, 40, false);
-    if !v.chars().all(|c| c.is_ascii_digit() || "-+() ".contains(c)) {
+    let v = check(e, field, v, 60, false);
+    if !v.is_empty()
+        && !crate::cells::half_width(&v)
+            .chars()
+            .any(|c| c.is_ascii_digit())
+    {
         e.push(FieldError::new(field, "error.phone"));
     }
     v
+}
+
+/// The number to dial of a telephone number as typed, when it is one that can be dialled from
+/// outside: its leading digits (full-width ones too) without separators, 10 or 11 digits from a
+/// 0 or `+` and 8 to 15 digits. An extension (内線1234) or a bare short number has none.
+pub fn dialable(typed: &str) -> Option<String> {
+    let t = crate::cells::half_width(typed);
+    let t = t.trim();
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "-+() .".contains(*c))
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    let digits = head.trim_start_matches('+');
+    let ok = if head.starts_with('+') {
+        (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+    } else {
+        head.starts_with('0') && (10..=11).contains(&head.len())
+    };
+    ok.then_some(head)
 }
 
 impl Contact {
@@ -97,6 +122,16 @@ impl Contact {
     /// The group.
     pub fn group(&self) -> ContactGroup {
         ContactGroup::from_code(&self.group).unwrap_or(ContactGroup::Internal)
+    }
+
+    /// The office-hours number to dial, if it can be dialled.
+    pub fn dial(&self) -> Option<String> {
+        dialable(&self.phone)
+    }
+
+    /// The 24-hour number to dial, if it can be dialled.
+    pub fn dial_24h(&self) -> Option<String> {
+        dialable(&self.phone_24h)
     }
 
     /// Whether nobody can be reached at night: no 24-hour number.
@@ -393,6 +428,41 @@ impl RecoveryProcedure {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_kept_as_typed_and_dialled_where_they_can_be() {
+        for typed in [
+            "内線1234",
+            "090-1234-5678 (夜間)",
+            "０３－１２３４－５６７８",
+            "+81 3 1234 5678",
+        ] {
+            let c = Contact {
+                group: "internal".into(),
+                role: "情報システム室".into(),
+                phone: typed.into(),
+                ..Default::default()
+            }
+            .validate();
+            assert_eq!(c.map(|c| c.phone), Ok(typed.to_string()), "{typed}");
+        }
+        assert_eq!(
+            dialable("090-1234-5678 (夜間)").as_deref(),
+            Some("09012345678")
+        );
+        assert_eq!(
+            dialable("０３－１２３４－５６７８").as_deref(),
+            Some("0312345678")
+        );
+        assert_eq!(
+            dialable("03-1234-5678 内線12").as_deref(),
+            Some("0312345678")
+        );
+        assert_eq!(dialable("+81 3 1234 5678").as_deref(), Some("+81312345678"));
+        assert_eq!(dialable("内線1234"), None);
+        assert_eq!(dialable("1234"), None);
+        assert_eq!(dialable("110"), None);
+    }
 
     #[test]
     fn a_contact_needs_a_role_and_sane_numbers() {

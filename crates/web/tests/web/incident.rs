@@ -431,7 +431,10 @@ async fn the_contact_chart_is_kept_printed_and_packed_for_emergencies() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("守りシステム株式会社") && bad.body.contains("電話番号は数字"));
+    assert!(
+        bad.body.contains("守りシステム株式会社")
+            && bad.body.contains("電話番号には番号(数字)を入れてください")
+    );
     let ok = app
         .submit(
             &mut admin,

@@ -1297,6 +1297,11 @@ async fn hospitals_own_spreadsheets_are_mapped_once_previewed_and_taken() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(&mut admin, "/preparedness").await;
     assert!(page.body.contains("株式会社カルテ保守") && page.body.contains("090-1234-5678"));
+    assert!(
+        page.body
+            .contains("<a href=\"tel:09012345678\">090-1234-5678</a>"),
+        "a number that can be dialled is a link to dial it"
+    );
 
     // The API takes a mapping with the file, and says what is wrong with a bad one.
     let token = app.token(&mut admin).await;
