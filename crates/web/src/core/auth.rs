@@ -104,6 +104,32 @@ pub struct SignedIn {
     pub csrf: String,
     /// Hash of the session cookie.
     pub session_hash: String,
+    /// Where this page can be shown again: the address of a page read with GET, or for a form
+    /// sent with POST the page it was sent from (so that switching the language on a form that
+    /// came back with a fault returns to that form, not to the start of the section).
+    pub return_to: Option<String>,
+}
+
+/// The local address a request's page can be shown again at (see [`SignedIn::return_to`]).
+fn return_to(parts: &Parts) -> Option<String> {
+    let local = |p: &str| {
+        (p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']))
+            .then(|| p.to_string())
+    };
+    if parts.method == axum::http::Method::GET {
+        return parts.uri.path_and_query().and_then(|p| local(p.as_str()));
+    }
+    // The Referer of a form is the page it is on; only its path and query are kept.
+    let referer = parts
+        .headers
+        .get(axum::http::header::REFERER)?
+        .to_str()
+        .ok()?;
+    let after_host = referer
+        .split_once("://")
+        .map(|(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]))
+        .unwrap_or(referer);
+    local(after_host)
 }
 
 impl std::ops::Deref for SignedIn {
@@ -152,6 +178,7 @@ impl SignedIn {
             caller: Caller::new((session.user, session.org), lang, parts, state, now),
             csrf: session.csrf,
             session_hash: hash,
+            return_to: return_to(parts),
         })
     }
 }

@@ -129,7 +129,7 @@ impl Page {
             user_name: s.user.display_name.clone(),
             org_name: s.org.profile.name.clone(),
             nav,
-            here: here.to_string(),
+            here: s.return_to.clone().unwrap_or_else(|| here.to_string()),
             notice: None,
         }
     }

@@ -915,3 +915,42 @@ async fn browsers_are_told_to_keep_to_https_when_it_is_served_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn switching_the_language_returns_to_the_page_even_after_a_form_fault() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    // A page read with GET: the switch comes back to it, query and all.
+    let page = app.get(&mut b, "/registers/devices/new").await;
+    assert_eq!(page.hidden("back"), "/registers/devices/new");
+    // A form that came back with a fault: the switch returns to the form it was sent from.
+    let csrf = page.hidden("csrf");
+    let body = serde_html_form_encode(&[("csrf", &csrf), ("kind", "server"), ("name", "")]);
+    let req = Request::post("/registers/devices")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, "http://mamori.test/registers/devices/new");
+    let fault = app.send(&mut b, req, Body::from(body)).await;
+    assert_eq!(fault.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fault.hidden("back"), "/registers/devices/new");
+    let r = app
+        .post(
+            &mut b,
+            "/lang",
+            &[
+                ("csrf", &csrf),
+                ("lang", "en"),
+                ("back", &fault.hidden("back")),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/registers/devices/new");
+    // A Referer from elsewhere is not followed.
+    let body = serde_html_form_encode(&[("csrf", &csrf), ("kind", "server"), ("name", "")]);
+    let req = Request::post("/registers/devices")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, "//evil.example/x");
+    let fault = app.send(&mut b, req, Body::from(body)).await;
+    assert!(!fault.hidden("back").contains("evil"));
+}
