@@ -52,10 +52,56 @@ impl Tr {
     }
 }
 
+impl Tr {
+    /// An audit action (`device.add`, `auth.login`) in words: a wording of its own where the
+    /// catalog has one (`audit.action.auth.login`), else what it acts on and what was done
+    /// (`audit.noun.device`, `audit.verb.add`); the code itself for a part without words.
+    pub fn audit_action(&self, code: &str) -> String {
+        let (ja, en) = catalogs();
+        let cat = match self.lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        };
+        if let Some(own) = cat.get(&format!("audit.action.{code}")) {
+            return own.clone();
+        }
+        let Some((noun, verb)) = code.split_once('.') else {
+            return code.to_string();
+        };
+        let word = |kind: &str, part: &str| {
+            cat.get(&format!("audit.{kind}.{part}"))
+                .cloned()
+                .unwrap_or_else(|| part.to_string())
+        };
+        let (noun, verb) = (word("noun", noun), word("verb", verb));
+        match self.lang {
+            Lang::Ja => format!("{noun}の{verb}"),
+            Lang::En => format!("{noun}: {verb}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn audit_actions_read_as_words_in_both_languages() {
+        let ja = Tr::new(Lang::Ja);
+        let en = Tr::new(Lang::En);
+        assert_eq!(ja.audit_action("auth.login"), "ログイン");
+        assert_eq!(en.audit_action("auth.login"), "Signed in");
+        assert_eq!(ja.audit_action("device.add"), "機器台帳の追加");
+        assert_eq!(en.audit_action("user.create"), "User: created");
+        assert_eq!(
+            ja.audit_action("incident.phase"),
+            "インシデントのフェーズ変更"
+        );
+        // A part without words shows its code rather than nothing.
+        assert_eq!(ja.audit_action("device.teleport"), "機器台帳のteleport");
+        assert_eq!(ja.audit_action("oddity"), "oddity");
+    }
 
     #[test]
     fn both_catalogs_parse_and_have_the_same_keys() {

@@ -954,3 +954,54 @@ async fn switching_the_language_returns_to_the_page_even_after_a_form_fault() {
     let fault = app.send(&mut b, req, Body::from(body)).await;
     assert!(!fault.hidden("back").contains("evil"));
 }
+
+#[tokio::test]
+async fn the_audit_log_and_guideline_references_read_as_words_with_the_code_on_hover() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    let audit = app.get(&mut b, "/audit").await;
+    assert!(
+        audit
+            .body
+            .contains("<td title=\"org.create\">組織の作成</td>"),
+        "{}",
+        audit.body
+    );
+    assert!(!audit.body.contains("<code>org.create</code>"));
+    b.lang = Some("en");
+    let _ = app
+        .post(
+            &mut b,
+            "/lang",
+            &[
+                ("csrf", &audit.hidden("csrf")),
+                ("lang", "en"),
+                ("back", "/audit"),
+            ],
+        )
+        .await;
+    let audit = app.get(&mut b, "/audit").await;
+    assert!(
+        audit
+            .body
+            .contains("<td title=\"org.create\">Organisation: created</td>"),
+        "{}",
+        audit.body
+    );
+    let r = app
+        .submit(
+            &mut b,
+            "/assessments",
+            "/assessments",
+            &[("sheet", "fy2025.institution"), ("title", "")],
+        )
+        .await;
+    let sheet = app.get(&mut b, r.location()).await;
+    assert!(
+        sheet
+            .body
+            .contains("<li title=\"gl6.mgmt.9.1\">Management 9.1"),
+        "{}",
+        sheet.body
+    );
+}
