@@ -37,6 +37,8 @@ pub struct Page {
     pub here: String,
     /// A one-line notice shown at the top.
     pub notice: Option<String>,
+    /// The window title when the page names its subject (a register), instead of its key's.
+    pub title_text: Option<String>,
 }
 
 impl Page {
@@ -72,6 +74,7 @@ impl Page {
             nav: Vec::new(),
             here: here.to_string(),
             notice: None,
+            title_text: None,
         }
     }
 
@@ -131,7 +134,21 @@ impl Page {
             nav,
             here: s.return_to.clone().unwrap_or_else(|| here.to_string()),
             notice: None,
+            title_text: None,
         }
+    }
+
+    /// Names the page after its subject (a register's name) in the window title.
+    pub fn titled(mut self, title: &str) -> Page {
+        self.title_text = Some(title.to_string());
+        self
+    }
+
+    /// The window title: the subject's name, or the title key's message.
+    pub fn title(&self) -> &str {
+        self.title_text
+            .as_deref()
+            .unwrap_or_else(|| self.tr.t(self.title_key))
     }
 
     /// Sets the notice.

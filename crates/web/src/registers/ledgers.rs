@@ -76,7 +76,7 @@ pub async fn list(
         })
         .collect();
     render(&ListPage {
-        page: n.on(Page::signed_in(&s, "registers.title", "/registers")),
+        page: n.on(Page::signed_in(&s, "registers.title", "/registers").titled(reg.label(s.lang))),
         code: reg.code,
         label: reg.label(s.lang),
         columns: reg
@@ -147,7 +147,7 @@ fn form_page(
 ) -> FormPage {
     let lang = s.lang;
     FormPage {
-        page: Page::signed_in(s, "registers.title", "/registers"),
+        page: Page::signed_in(s, "registers.title", "/registers").titled(reg.label(lang)),
         code: reg.code,
         label: reg.label(lang),
         action: match id {

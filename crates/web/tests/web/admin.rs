@@ -1005,3 +1005,27 @@ async fn the_audit_log_and_guideline_references_read_as_words_with_the_code_on_h
         sheet.body
     );
 }
+
+#[tokio::test]
+async fn each_register_page_is_titled_after_its_register() {
+    let app = App::new().await;
+    let mut b = app.setup().await;
+    for (path, title) in [
+        ("/registers/backups", "<title>バックアップ — mamori</title>"),
+        (
+            "/registers/remote_connections",
+            "<title>リモート接続 — mamori</title>",
+        ),
+        (
+            "/registers/vendors/new",
+            "<title>事業者・契約 — mamori</title>",
+        ),
+    ] {
+        let page = app.get(&mut b, path).await;
+        assert!(page.body.contains(title), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("href=\"/registers\""),
+            "{path} has a way back"
+        );
+    }
+}
