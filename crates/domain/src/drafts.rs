@@ -39,10 +39,7 @@ const fn f(key: &'static str, ja: &'static str, en: &'static str) -> DraftField 
     DraftField { key, ja, en }
 }
 
-/// The MHLW desk for cyber incidents at medical institutions, as named since the 2023 reorganisation.
-pub const MHLW_DESK: &str = "厚生労働省 医政局 特定医薬品開発支援・医療情報担当参事官室";
-/// The same office in English.
-pub const MHLW_DESK_EN: &str = "MHLW Health Policy Bureau, Office of the Counsellor for Specified Drug Development Support and Medical Information";
+use crate::duties::MHLW_DESK;
 
 const MHLW: &[DraftField] = &[
     f("addressee", "宛先", "To"),

@@ -17,6 +17,12 @@ use crate::holidays::is_holiday;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// The MHLW desk for cyber incidents at medical institutions, as named since the 2022
+/// reorganisation (医政局参事官(特定医薬品開発支援・医療情報担当)).
+pub const MHLW_DESK: &str = "厚生労働省 医政局 特定医薬品開発支援・医療情報担当参事官室";
+/// The same office in English.
+pub const MHLW_DESK_EN: &str = "MHLW Health Policy Bureau, Office of the Counsellor for Specified Drug Development Support and Medical Information";
+
 /// Whether personal data is involved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -269,8 +275,8 @@ pub fn duties(f: &Facts) -> Vec<Duty> {
             Report::Notice,
             Obligation::Administrative,
             (
-                format!("医政局通知(平成30年10月29日): サイバー攻撃(疑いを含む)によるシステム障害・診療への影響・個人情報漏えいのおそれは速やかに厚生労働省({})へ連絡", crate::drafts::MHLW_DESK),
-                format!("MHLW notice of 29 October 2018: report promptly to the MHLW ({}) a system failure, an effect on care or a possible leak caused by a cyber attack, also if only suspected", crate::drafts::MHLW_DESK_EN),
+                format!("医政局通知(平成30年10月29日): サイバー攻撃(疑いを含む)によるシステム障害・診療への影響・個人情報漏えいのおそれは速やかに厚生労働省({})へ連絡", MHLW_DESK),
+                format!("MHLW notice of 29 October 2018: report promptly to the MHLW ({}) a system failure, an effect on care or a possible leak caused by a cyber attack, also if only suspected", MHLW_DESK_EN),
             ),
         ));
     }

@@ -153,7 +153,7 @@ pub fn standard_bodies() -> Vec<Contact> {
     vec![
         body(
             "医療情報システムのサイバー攻撃等の報告窓口",
-            crate::drafts::MHLW_DESK,
+            crate::duties::MHLW_DESK,
             "サイバー攻撃(疑いを含む)は速やかに報告",
         ),
         body(
