@@ -177,14 +177,14 @@ pub fn standard_bodies() -> Vec<Contact> {
 
 /// The contact chart's columns, in field order, with the names people's own charts use.
 pub const CONTACT_COLUMNS: [Column; 9] = [
-    contact_col(
+    Column::new(
         "group",
         "区分",
         "Group",
         false,
         &["分類", "種別", "グループ", "内外", "group"],
     ),
-    contact_col(
+    Column::new(
         "role",
         "役割・窓口",
         "Role or desk",
@@ -201,7 +201,7 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
             "position",
         ],
     ),
-    contact_col(
+    Column::new(
         "organisation",
         "組織",
         "Organisation",
@@ -216,7 +216,7 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
             "company",
         ],
     ),
-    contact_col(
+    Column::new(
         "name",
         "氏名",
         "Name",
@@ -230,14 +230,14 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
             "contact",
         ],
     ),
-    contact_col(
+    Column::new(
         "system",
         "システム",
         "System",
         false,
         &["担当システム", "対象システム", "システム名"],
     ),
-    contact_col(
+    Column::new(
         "phone",
         "電話(平日)",
         "Telephone",
@@ -252,7 +252,7 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
             "日中連絡先",
         ],
     ),
-    contact_col(
+    Column::new(
         "phone_24h",
         "電話(24時間)",
         "Telephone (24 hours)",
@@ -269,14 +269,14 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
             "emergency",
         ],
     ),
-    contact_col(
+    Column::new(
         "email",
         "メール",
         "E-mail",
         false,
         &["メールアドレス", "電子メール", "mail", "email address"],
     ),
-    contact_col(
+    Column::new(
         "notes",
         "備考",
         "Notes",
@@ -284,22 +284,6 @@ pub const CONTACT_COLUMNS: [Column; 9] = [
         &["メモ", "注記", "remarks", "note"],
     ),
 ];
-
-const fn contact_col(
-    key: &'static str,
-    ja: &'static str,
-    en: &'static str,
-    required: bool,
-    aliases: &'static [&'static str],
-) -> Column {
-    Column {
-        key,
-        ja,
-        en,
-        required,
-        aliases,
-    }
-}
 
 impl Contact {
     /// The contact as table cells (the group by its Japanese label).

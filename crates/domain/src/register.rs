@@ -105,7 +105,7 @@ pub struct DeviceDraft {
 
 /// The device table's columns, in field order, with the names hospitals' own ledgers use.
 pub const DEVICE_COLUMNS: [Column; 12] = [
-    col(
+    Column::new(
         "kind",
         "種別",
         "Kind",
@@ -120,7 +120,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "device type",
         ],
     ),
-    col(
+    Column::new(
         "name",
         "名称",
         "Name",
@@ -144,7 +144,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "asset name",
         ],
     ),
-    col(
+    Column::new(
         "location",
         "設置場所",
         "Location",
@@ -160,7 +160,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "place",
         ],
     ),
-    col(
+    Column::new(
         "owner",
         "管理者",
         "Owner",
@@ -177,7 +177,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "responsible",
         ],
     ),
-    col(
+    Column::new(
         "system",
         "システム",
         "System",
@@ -191,7 +191,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "purpose",
         ],
     ),
-    col(
+    Column::new(
         "vendor",
         "メーカー",
         "Vendor",
@@ -207,7 +207,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "brand",
         ],
     ),
-    col(
+    Column::new(
         "product",
         "製品・型番",
         "Product",
@@ -225,7 +225,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "product name",
         ],
     ),
-    col(
+    Column::new(
         "version",
         "バージョン",
         "Version",
@@ -242,7 +242,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "software version",
         ],
     ),
-    col(
+    Column::new(
         "internet_facing",
         "インターネット接続",
         "Internet-facing",
@@ -258,7 +258,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "public",
         ],
     ),
-    col(
+    Column::new(
         "support_end",
         "サポート終了日",
         "Support end",
@@ -274,7 +274,7 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "end of support",
         ],
     ),
-    col(
+    Column::new(
         "last_patch",
         "最終パッチ適用日",
         "Last patch",
@@ -289,24 +289,8 @@ pub const DEVICE_COLUMNS: [Column; 12] = [
             "patch date",
         ],
     ),
-    col("cpe", "CPE", "CPE", false, &["cpe名", "cpe 2.3"]),
+    Column::new("cpe", "CPE", "CPE", false, &["cpe名", "cpe 2.3"]),
 ];
-
-const fn col(
-    key: &'static str,
-    ja: &'static str,
-    en: &'static str,
-    required: bool,
-    aliases: &'static [&'static str],
-) -> Column {
-    Column {
-        key,
-        ja,
-        en,
-        required,
-        aliases,
-    }
-}
 
 /// Words people use for a kind of device, beyond its label (PC, ルータ, UTM, …).
 const KIND_WORDS: [(DeviceKind, &[&str]); 5] = [

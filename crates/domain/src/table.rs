@@ -80,6 +80,23 @@ pub struct Column {
 }
 
 impl Column {
+    /// A column: key, our headers (Japanese, English), whether required, other names.
+    pub const fn new(
+        key: &'static str,
+        ja: &'static str,
+        en: &'static str,
+        required: bool,
+        aliases: &'static [&'static str],
+    ) -> Column {
+        Column {
+            key,
+            ja,
+            en,
+            required,
+            aliases,
+        }
+    }
+
     /// The header label in a language.
     pub fn label(&self, lang: crate::Lang) -> &'static str {
         lang.pick(self.ja, self.en)

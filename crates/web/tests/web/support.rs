@@ -441,22 +441,7 @@ pub async fn upload(app: &App, b: &mut Browser, path: &str, csrf: &str, file: &[
 }
 
 pub async fn api_multipart(app: &App, token: &str, path: &str, files: &[(&str, &[u8])]) -> Res {
-    let boundary = "apiboundary42";
-    let mut body = Vec::new();
-    for (name, bytes) in files {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        );
-    app.send(&mut Browser::default(), req, Body::from(body))
-        .await
+    api_multipart_with(app, token, path, &[], files).await
 }
 
 /// An API multipart upload with text parts as well as files.
