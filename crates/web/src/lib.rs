@@ -72,7 +72,10 @@ pub fn router(state: AppState) -> Router {
             core::security::guard,
         ))
         // Outside the guard, so that a refused request is told why in a page or JSON too.
-        .layer(axum::middleware::from_fn(core::error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            core::error::render_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             core::observe::measure,

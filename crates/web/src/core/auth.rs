@@ -149,7 +149,7 @@ impl SignedIn {
         }
     }
 
-    async fn from_session(parts: &Parts, state: &AppState) -> Result<Self, AppError> {
+    pub(crate) async fn from_session(parts: &Parts, state: &AppState) -> Result<Self, AppError> {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(AppError::Unauthorized);
         };

@@ -147,11 +147,53 @@ struct ErrorPage<'a> {
     login_link: bool,
 }
 
+/// The page a signed-in user sees when a page is not theirs to open: the navigation and the way
+/// out stay, so the refusal is not a dead end.
+#[derive(Template)]
+#[template(path = "forbidden.html")]
+struct ForbiddenPage<'a> {
+    page: crate::core::view::Page,
+    message: &'a str,
+}
+
+/// The forbidden page for the session of a refused request, when it has one.
+async fn forbidden_page(
+    state: &crate::core::state::AppState,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    message: &str,
+) -> Option<String> {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.method = method;
+    parts.uri = uri;
+    parts.headers = headers;
+    let s = crate::core::auth::SignedIn::from_session(&parts, state)
+        .await
+        .ok()?;
+    ForbiddenPage {
+        page: crate::core::view::Page::signed_in(&s, "error.title", "/"),
+        message,
+    }
+    .render()
+    .ok()
+}
+
 /// Replaces the body of every error response (ours and the framework's rejections) with a page or
 /// JSON in the user's language; sends signed-out visitors of pages to the login page.
-pub async fn render_errors(req: Request, next: Next) -> Response {
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<crate::core::state::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let lang = request_lang(req.headers());
+    // Kept for a refused page, which is shown with its navigation (see `forbidden_page`).
+    let asked = (
+        req.method().clone(),
+        req.uri().clone(),
+        req.headers().clone(),
+    );
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -207,13 +249,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         (status, Json(body)).into_response()
     } else {
+        let signed_in = match info.code {
+            "forbidden" => forbidden_page(&state, asked.0, asked.1, asked.2, &message).await,
+            _ => None,
+        };
         let page = ErrorPage {
             tr,
             status: status.as_u16(),
             message: &message,
             login_link: info.code == "csrf",
         };
-        match page.render() {
+        match signed_in.map_or_else(|| page.render(), Ok) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
         }

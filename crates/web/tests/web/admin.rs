@@ -1029,3 +1029,30 @@ async fn each_register_page_is_titled_after_its_register() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_refused_page_keeps_the_navigation_and_the_way_out() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let mut staff = app.user(&mut admin, "nurse@mamori.test", &["staff"]).await;
+    let r = app.get(&mut staff, "/registers/devices").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body.contains("id=\"forbidden\"")
+            && r.body.contains("action=\"/logout\"")
+            && r.body.contains("href=\"/report\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("href=\"/registers\""),
+        "the navigation is the user's own"
+    );
+    // The API still answers in JSON.
+    let token = app.token(&mut staff).await;
+    let r = app
+        .api(&token, "GET", "/api/v1/registers/devices", None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "forbidden");
+}
