@@ -119,11 +119,9 @@ fn fault(row: usize, col: Option<usize>, column: &str, key: &str) -> CellError {
     CellError::at(row, col, column, key)
 }
 
-/// Whether a mapping names a login column that the header has.
+/// Whether a mapping names a login column that the header has (and only columns it has).
 pub fn mapping_fits(header: &[String], mapping: &ColumnMapping) -> bool {
-    mapping
-        .iter()
-        .all(|(_, h)| h.is_empty() || header.iter().any(|x| x.trim() == h))
+    crate::table::mapping_fits(header, mapping)
         && mapping.get("login").is_some_and(|h| !h.is_empty())
 }
 
