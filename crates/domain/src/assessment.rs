@@ -342,6 +342,34 @@ pub struct Summary {
 impl Summary {
     /// Completion in percent.
     pub fn completion_percent(&self) -> u32 {
+        self.figures().completion_percent()
+    }
+
+    /// The figures a list of assessments shows.
+    pub fn figures(&self) -> Figures {
+        Figures {
+            required: self.required,
+            answered: self.answered,
+            overall: self.overall,
+        }
+    }
+}
+
+/// What a list of assessments shows of one: how far it is answered and the overall tally. Unlike
+/// the rest of a [`Summary`] they do not depend on the day, so they can be kept between changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// Items that need an answer.
+    pub required: u32,
+    /// Of those, answered.
+    pub answered: u32,
+    /// Overall tally.
+    pub overall: Tally,
+}
+
+impl Figures {
+    /// Completion in percent.
+    pub fn completion_percent(&self) -> u32 {
         (self.answered * 100)
             .checked_div(self.required)
             .unwrap_or(100)

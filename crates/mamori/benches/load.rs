@@ -355,12 +355,17 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> anyhow::Result<()
         started.elapsed().as_secs_f64()
     );
     let bearer = ("Authorization", format!("Bearer {token}"));
-    let routes: [(&str, &'static str, (&'static str, String)); 5] = [
+    let routes: [(&str, &'static str, (&'static str, String)); 6] = [
         ("/healthz (baseline)", "/healthz", ("X-Bench", "1".into())),
         ("dashboard /", "/", ("Cookie", cookie.clone())),
         (
             "GET /api/v1/assessments",
             "/api/v1/assessments",
+            bearer.clone(),
+        ),
+        (
+            "  … ?limit=100 (a page)",
+            "/api/v1/assessments?limit=100&offset=500",
             bearer.clone(),
         ),
         (

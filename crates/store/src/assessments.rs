@@ -67,10 +67,27 @@ struct AnswerRow {
 
 /// An answer with the assessment it belongs to.
 #[derive(sqlx::FromRow)]
-struct AnswerOfRow {
+pub(crate) struct AnswerOfRow {
     assessment_id: Uuid,
     #[sqlx(flatten)]
     answer: AnswerRow,
+}
+
+/// The columns of [`AnswerOfRow`], on `assessment_answers x`.
+pub(crate) const ANSWER_OF_COLUMNS: &str = "x.assessment_id, x.item_id, x.round, x.answer, x.checked_on, x.target_date, x.reason, x.assignee, x.notes, \
+     x.updated_at, x.updated_by, x.carried_over";
+
+/// Answers grouped by their assessment, in the order read.
+pub(crate) fn by_assessment(
+    rows: Vec<AnswerOfRow>,
+) -> Result<std::collections::HashMap<Uuid, Vec<StoredAnswer>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<StoredAnswer>> = Default::default();
+    for r in rows {
+        out.entry(r.assessment_id)
+            .or_default()
+            .push(StoredAnswer::try_from(r.answer)?);
+    }
+    Ok(out)
 }
 
 impl TryFrom<AnswerRow> for StoredAnswer {
@@ -214,34 +231,6 @@ impl Store {
         .await?
         });
         rows.into_iter().map(StoredAnswer::try_from).collect()
-    }
-
-    /// The answers of every assessment the organisation reaches (owns, or answers as a vendor),
-    /// by assessment, in one query: what lists of assessments show without a query each.
-    pub async fn answers_reachable(
-        &self,
-        org_id: Uuid,
-    ) -> Result<std::collections::HashMap<Uuid, Vec<StoredAnswer>>> {
-        let rows: Vec<AnswerOfRow> = on_db!(&self.db, |p| {
-            sqlx::query_as(concat!(
-                "SELECT x.assessment_id, x.item_id, x.round, x.answer, x.checked_on, x.target_date, x.reason, x.assignee, x.notes, \
-                 x.updated_at, x.updated_by, x.carried_over \
-                 FROM assessment_answers x JOIN assessments s ON s.id = x.assessment_id \
-                 WHERE ",
-                reaches!(),
-                " ORDER BY x.assessment_id, x.item_id, x.round"
-            ))
-            .bind(org_id)
-            .fetch_all(p)
-            .await?
-        });
-        let mut out: std::collections::HashMap<Uuid, Vec<StoredAnswer>> = Default::default();
-        for r in rows {
-            out.entry(r.assessment_id)
-                .or_default()
-                .push(StoredAnswer::try_from(r.answer)?);
-        }
-        Ok(out)
     }
 
     /// The names of the organisations that sent this one vendor sheets to answer, by id.

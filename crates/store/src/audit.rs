@@ -84,6 +84,30 @@ impl From<AuditRow> for AuditRecord {
 
 const AUDIT_COLUMNS: &str = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, ip, prev_digest, digest, subject_org_id";
 
+/// The conditions of an audit filter other than the organisation, appended to a query.
+fn push_filters<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, f: &AuditFilter)
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> DateTime<Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if let Some(a) = f.action_prefix.as_deref().filter(|s| !s.is_empty()) {
+        // Prefix match by range keeps it case-exact and index-friendly on both backends.
+        qb.push(" AND action >= ").push_bind(a.to_string());
+        qb.push(" AND action < ")
+            .push_bind(format!("{a}\u{10FFFF}"));
+    }
+    if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        qb.push(" AND actor_label LIKE ")
+            .push_bind(format!("%{}%", a.to_lowercase()));
+    }
+    if let Some(s) = f.since {
+        qb.push(" AND at >= ").push_bind(s);
+    }
+    if let Some(u) = f.until {
+        qb.push(" AND at < ").push_bind(u);
+    }
+}
+
 impl Store {
     /// Records an event that changes nothing else (e.g. a failed login) as its own transaction.
     pub async fn record(&self, event: AuditEvent, now: DateTime<Utc>) -> Result<()> {
@@ -94,29 +118,23 @@ impl Store {
     /// An organisation's audit records, newest first, filtered: its own users' actions and what
     /// others did to its objects (a vendor answering its sheet).
     pub async fn audit_list(&self, org_id: Uuid, f: &AuditFilter) -> Result<Vec<AuditRecord>> {
-        let head = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE (org_id = ");
+        let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+        // Each side of the OR walks its own index newest first and stops at the limit; one query
+        // with `org_id = $1 OR subject_org_id = $1` would gather and sort the whole history.
         on_db!(&self.db, |p| {
-            let mut qb = sqlx::QueryBuilder::new(head.clone());
-            qb.push_bind(org_id);
-            qb.push(" OR subject_org_id = ").push_bind(org_id).push(")");
-            if let Some(a) = f.action_prefix.as_deref().filter(|s| !s.is_empty()) {
-                // Prefix match by range keeps it case-exact and index-friendly on both backends.
-                qb.push(" AND action >= ").push_bind(a.to_string());
-                qb.push(" AND action < ")
-                    .push_bind(format!("{a}\u{10FFFF}"));
+            let mut qb = sqlx::QueryBuilder::new("SELECT * FROM (SELECT * FROM (");
+            for (n, column) in ["org_id", "subject_org_id"].into_iter().enumerate() {
+                if n > 0 {
+                    qb.push(") o UNION SELECT * FROM (");
+                }
+                qb.push(format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {column} = "
+                ))
+                .push_bind(org_id);
+                push_filters(&mut qb, f);
+                qb.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
             }
-            if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-                qb.push(" AND actor_label LIKE ")
-                    .push_bind(format!("%{}%", a.to_lowercase()));
-            }
-            if let Some(s) = f.since {
-                qb.push(" AND at >= ").push_bind(s);
-            }
-            if let Some(u) = f.until {
-                qb.push(" AND at < ").push_bind(u);
-            }
-            let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
-            qb.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            qb.push(") s) r ORDER BY seq DESC LIMIT ").push_bind(limit);
             let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(p).await?;
             Ok(rows.into_iter().map(AuditRecord::from).collect())
         })

@@ -18,17 +18,40 @@ pub enum Backend {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) enum Db {
+pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Pg(PgPool),
 }
 
-/// Runs the same expression on whichever pool the store holds.
+/// The pool and a count of the calls made on it.
+#[derive(Clone, Debug)]
+pub(crate) struct Db {
+    pool: Pool,
+    calls: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Db {
+    fn new(pool: Pool) -> Db {
+        Db {
+            pool,
+            calls: Default::default(),
+        }
+    }
+
+    /// The pool, counting one call on it.
+    pub(crate) fn call(&self) -> &Pool {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        &self.pool
+    }
+}
+
+/// Runs the same expression on whichever pool the store holds, counted as one call.
 macro_rules! on_db {
     ($db:expr, |$p:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($p) => $body,
-            $crate::db::Db::Pg($p) => $body,
+        match ($db).call() {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Pg($p) => $body,
         }
     };
 }
@@ -38,14 +61,14 @@ macro_rules! on_db {
 /// transaction cannot fail on a concurrent writer.
 macro_rules! write_tx {
     ($db:expr, |$tx:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(p) => {
+        match ($db).call() {
+            $crate::db::Pool::Sqlite(p) => {
                 let mut $tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
                 out
             }
-            $crate::db::Db::Pg(p) => {
+            $crate::db::Pool::Pg(p) => {
                 let mut $tx = p.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -81,7 +104,7 @@ impl Store {
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-            Db::Sqlite(pool)
+            Db::new(Pool::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -91,7 +114,7 @@ impl Store {
                 .connect(url)
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
-            Db::Pg(pool)
+            Db::new(Pool::Pg(pool))
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
@@ -116,15 +139,25 @@ impl Store {
 
     /// The backend in use.
     pub fn backend(&self) -> Backend {
-        match self.db {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Pg(_) => Backend::Postgres,
+        match self.db.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Pg(_) => Backend::Postgres,
         }
+    }
+
+    /// Calls made on the database since the store was opened: each query outside a transaction
+    /// and each transaction once: how tests prove that a page or a list takes a bounded number
+    /// of calls whatever the data size.
+    pub fn db_calls(&self) -> u64 {
+        self.db.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Connections open and idle in the pool, for `/metrics`.
     pub fn pool_stats(&self) -> (u32, usize) {
-        on_db!(&self.db, |p| (p.size(), p.num_idle()))
+        match &self.db.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Pg(p) => (p.size(), p.num_idle()),
+        }
     }
 
     /// Whether the database answers, for `/healthz`.
@@ -137,8 +170,8 @@ impl Store {
 
     /// The tables and their columns, sorted, to prove both backends have the same schema.
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
-        let rows: Vec<(String, String)> = match &self.db {
-            Db::Sqlite(p) => {
+        let rows: Vec<(String, String)> = match self.db.call() {
+            Pool::Sqlite(p) => {
                 sqlx::query_as(
                     "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
@@ -147,7 +180,7 @@ impl Store {
                 .fetch_all(p)
                 .await?
             }
-            Db::Pg(p) => {
+            Pool::Pg(p) => {
                 sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
@@ -162,8 +195,8 @@ impl Store {
     /// The indexes made by migrations (not those backing keys and unique constraints), as
     /// (table, index), sorted.
     pub async fn schema_indexes(&self) -> Result<Vec<(String, String)>> {
-        let rows: Vec<(String, String)> = match &self.db {
-            Db::Sqlite(p) => {
+        let rows: Vec<(String, String)> = match self.db.call() {
+            Pool::Sqlite(p) => {
                 sqlx::query_as(
                     "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
                      AND tbl_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
@@ -171,7 +204,7 @@ impl Store {
                 .fetch_all(p)
                 .await?
             }
-            Db::Pg(p) => {
+            Pool::Pg(p) => {
                 sqlx::query_as(
                     "SELECT t.relname::text, i.relname::text FROM pg_index x \
                      JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
@@ -191,8 +224,8 @@ impl Store {
     /// `INSERT`, sorted: the backends name and group triggers differently, so their targets are
     /// what must agree.
     pub async fn schema_triggers(&self) -> Result<Vec<(String, String)>> {
-        let mut rows: Vec<(String, String)> = match &self.db {
-            Db::Sqlite(p) => {
+        let mut rows: Vec<(String, String)> = match self.db.call() {
+            Pool::Sqlite(p) => {
                 let raw: Vec<(String, String)> = sqlx::query_as(
                     "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1",
                 )
@@ -209,7 +242,7 @@ impl Store {
                     })
                     .collect()
             }
-            Db::Pg(p) => {
+            Pool::Pg(p) => {
                 sqlx::query_as(
                     "SELECT event_object_table::text, event_manipulation::text \
                      FROM information_schema.triggers WHERE trigger_schema = current_schema()",

@@ -370,6 +370,17 @@ impl Store {
         rows.into_iter().map(AnomalyReport::try_from).collect()
     }
 
+    /// How many reports await triage.
+    pub async fn open_report_count(&self, org_id: Uuid) -> Result<i64> {
+        let (n,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT COUNT(*) FROM anomaly_reports WHERE org_id = $1 AND status = 'open'"
+        )
+        .bind(org_id)
+        .fetch_one(p)
+        .await?);
+        Ok(n)
+    }
+
     /// The reports one person made, newest first, so a reporter sees what became of them.
     pub async fn anomaly_reports_by(
         &self,

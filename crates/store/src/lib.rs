@@ -10,6 +10,7 @@ mod assessments;
 mod audit;
 mod error;
 mod evidence;
+mod figures;
 mod incidents;
 mod ledgers;
 mod logins;
@@ -29,6 +30,7 @@ pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
+pub use figures::{FiguresState, KeptFigures};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };

@@ -125,6 +125,18 @@ pub(crate) struct UserRow {
 pub(crate) const USER_COLUMNS: &str = "id, org_id, email, display_name, roles, password_hash, must_change_password, disabled, locked_until, \
      failed_logins, totp_secret, totp_enabled, totp_last_step, lang, created_at, last_login_at";
 
+/// `USER_COLUMNS` of the users table under alias `u`, for joins.
+pub(crate) fn user_columns_of_u() -> &'static str {
+    static C: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        USER_COLUMNS
+            .split(',')
+            .map(|c| format!("u.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> Result<Self, StoreError> {

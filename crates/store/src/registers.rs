@@ -435,9 +435,24 @@ impl Store {
 
     /// The vulnerability records an organisation holds.
     pub async fn vulnerabilities(&self, org_id: Uuid) -> Result<Vec<Vulnerability>> {
-        let rows: Vec<(String,)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT record FROM vulnerabilities WHERE org_id = $1 ORDER BY cve"
-        )
+        self.vulnerabilities_where(org_id, "").await
+    }
+
+    /// The organisation's vulnerability records that are in CISA's KEV catalog.
+    pub async fn kev_vulnerabilities(&self, org_id: Uuid) -> Result<Vec<Vulnerability>> {
+        self.vulnerabilities_where(org_id, " AND kev = TRUE").await
+    }
+
+    async fn vulnerabilities_where(
+        &self,
+        org_id: Uuid,
+        condition: &'static str,
+    ) -> Result<Vec<Vulnerability>> {
+        let sql =
+            format!("SELECT record FROM vulnerabilities WHERE org_id = $1{condition} ORDER BY cve");
+        let rows: Vec<(String,)> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
         .bind(org_id)
         .fetch_all(p)
         .await?);

@@ -1,6 +1,6 @@
 //! Browser sessions, found by the hash of the cookie's secret.
 
-use crate::models::{USER_COLUMNS, UserRow};
+use crate::models::{UserRow, user_columns_of_u};
 use crate::{Result, Session, Store, User};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -24,6 +24,16 @@ pub struct NewSession<'a> {
     pub ip: &'a str,
 }
 
+/// A session with its user, as one row.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    csrf: String,
+    awaiting_totp: bool,
+    expires_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
 impl Store {
     /// Stores a new session.
     pub async fn create_session(&self, s: &NewSession<'_>) -> Result<()> {
@@ -40,20 +50,28 @@ impl Store {
     /// The live session for a cookie (by hash), with its user and organisation; expired sessions
     /// and sessions of disabled users are not found.
     pub async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let row: Option<(Uuid, String, bool, DateTime<Utc>)> = on_db!(&self.db, |p| {
-            sqlx::query_as(
-            "SELECT user_id, csrf, awaiting_totp, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2"
-        ).bind(id_hash).bind(now).fetch_optional(p).await?
-        });
-        let Some((user_id, csrf, awaiting_totp, expires_at)) = row else {
+        // The session and its user in one call: every signed-in request starts here.
+        let sql = format!(
+            "SELECT s.csrf, s.awaiting_totp, s.expires_at, {} FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2",
+            user_columns_of_u()
+        );
+        let row: Option<SessionRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await?);
+        let Some(SessionRow {
+            csrf,
+            awaiting_totp,
+            expires_at,
+            user,
+        }) = row
+        else {
             return Ok(None);
         };
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let user: Option<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_optional(p)
-            .await?);
-        let Some(user) = user else { return Ok(None) };
         let user = User::try_from(user)?;
         if user.disabled {
             return Ok(None);

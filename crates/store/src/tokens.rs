@@ -1,13 +1,22 @@
 //! API tokens: stored as SHA-256 of the secret, shown once, revocable.
 
 use crate::audit::append_audit;
-use crate::models::{USER_COLUMNS, UserRow};
+use crate::models::{UserRow, user_columns_of_u};
 use crate::{ApiToken, Ctx, Organisation, Result, Store, StoreError, User};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
 const TOKEN_COLUMNS: &str = "id, name, prefix, created_at, last_used_at, revoked_at";
+
+/// A live token with its user, as one row.
+#[derive(sqlx::FromRow)]
+struct TokenUserRow {
+    token_id: Uuid,
+    last_used_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
 
 impl Store {
     /// Stores a new token for the context's user.
@@ -97,25 +106,27 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(User, Organisation)>> {
-        let row: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = on_db!(&self.db, |p| {
-            sqlx::query_as(
-            "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-        )
+        // The token and its user in one call: every API request starts here.
+        let sql = format!(
+            "SELECT t.id AS token_id, t.last_used_at, {} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            user_columns_of_u()
+        );
+        let row: Option<TokenUserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
         .bind(token_hash)
         .fetch_optional(p)
-        .await?
-        });
-        let Some((token_id, user_id, last_used)) = row else {
+        .await?);
+        let Some(TokenUserRow {
+            token_id,
+            last_used_at: last_used,
+            user,
+        }) = row
+        else {
             return Ok(None);
         };
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let user: Option<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_optional(p)
-            .await?);
-        let Some(user) = user.map(User::try_from).transpose()? else {
-            return Ok(None);
-        };
+        let user = User::try_from(user)?;
         if user.disabled {
             return Ok(None);
         }

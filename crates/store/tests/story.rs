@@ -933,16 +933,24 @@ async fn assessment_answers_are_kept_per_round_and_per_organisation() {
         )
         .await
         .expect("b answers");
-        let all = s.answers_reachable(a.id).await.expect("all");
+        // Asked for both sheets, each organisation gets the answers of its own only.
+        let both = [sheet.id, other.id];
+        let all = s.answers_of(a.id, &both).await.expect("all");
         assert_eq!(all.len(), 1);
         assert_eq!(all.get(&sheet.id), Some(&answers));
         assert_eq!(
-            s.answers_reachable(b.id)
+            s.answers_of(b.id, &both)
                 .await
                 .expect("b")
                 .get(&other.id)
                 .map(Vec::len),
             Some(1)
+        );
+        assert!(
+            !s.answers_of(b.id, &both)
+                .await
+                .expect("b")
+                .contains_key(&sheet.id)
         );
     }
 }
@@ -1625,5 +1633,80 @@ async fn an_import_mapping_is_remembered_per_organisation_and_target() {
         );
         assert_eq!(s.import_mapping(a.id, "backups").await.expect("read"), None);
         assert_eq!(s.import_mapping(b.id, "devices").await.expect("read"), None);
+    }
+}
+
+#[tokio::test]
+async fn kept_figures_follow_every_change_of_the_answers_and_stay_in_their_organisation() {
+    use mamori_domain::assessment::{Answer, Figures, ItemAnswer, Round, Tally};
+    use mamori_store::KeptFigures;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let sheet = s
+            .create_assessment(&ca, 2025, "fy2025.institution", "")
+            .await
+            .expect("create");
+        let rev = |st: &std::collections::HashMap<uuid::Uuid, mamori_store::FiguresState>| {
+            st.get(&sheet.id).expect("reached").answers_rev
+        };
+        let before = s.figures_states(a.id).await.expect("states");
+        assert_eq!(before[&sheet.id].kept, None);
+        let counted = |r: i64, yes: u32| KeptFigures {
+            answers_rev: r,
+            catalog: "c1".into(),
+            figures: Figures {
+                required: 30,
+                answered: yes,
+                overall: Tally {
+                    yes,
+                    ..Tally::default()
+                },
+            },
+        };
+        s.keep_figures(&[(sheet.id, counted(rev(&before), 0))])
+            .await
+            .expect("keep");
+        let kept = s.figures_states(a.id).await.expect("states");
+        assert_eq!(kept[&sheet.id].fresh("c1"), Some(counted(0, 0).figures));
+        // Against another catalog they are behind.
+        assert_eq!(kept[&sheet.id].fresh("c2"), None);
+        // Any write of an answer moves the revision, so the kept figures are behind.
+        let yes = ItemAnswer {
+            answer: Answer::Yes,
+            checked_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
+            target_date: None,
+            reason: String::new(),
+            assignee: String::new(),
+            notes: String::new(),
+        };
+        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::First, &yes)
+            .await
+            .expect("answer");
+        let after = s.figures_states(a.id).await.expect("states");
+        assert!(rev(&after) > rev(&before));
+        assert_eq!(after[&sheet.id].fresh("c1"), None);
+        s.save_answer(&ca, sheet.id, "fy2025.institution.2-01", Round::First, &yes)
+            .await
+            .expect("the same answer again");
+        let again = s.figures_states(a.id).await.expect("states");
+        assert!(rev(&again) > rev(&after), "an update moves it too");
+        // Newer figures are kept; a slower reader's older ones do not replace them.
+        s.keep_figures(&[(sheet.id, counted(rev(&again), 1))])
+            .await
+            .expect("keep");
+        s.keep_figures(&[(sheet.id, counted(rev(&before), 0))])
+            .await
+            .expect("keep older");
+        let now = s.figures_states(a.id).await.expect("states");
+        assert_eq!(now[&sheet.id].fresh("c1"), Some(counted(0, 1).figures));
+        // Another organisation reaches none of it.
+        assert!(
+            !s.figures_states(b.id)
+                .await
+                .expect("b")
+                .contains_key(&sheet.id)
+        );
     }
 }

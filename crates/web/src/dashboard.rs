@@ -41,6 +41,51 @@ pub struct AssessmentCard {
     pub gaps: usize,
     /// Of those, past their target date.
     pub overdue: usize,
+    /// The items past their target: number and text.
+    pub overdue_items: Vec<(String, String)>,
+}
+
+/// What the institution is exposed to and what is behind, for those who keep the registers
+/// (安全管理責任者, システム運用担当者): the riskiest first.
+pub struct RiskCard {
+    /// KEV flaws on devices reachable from outside, not yet decided on.
+    pub exposed_kev: Vec<mamori_domain::vuln::Finding>,
+    /// Registers with concerns (devices past support end, …) or an overdue review.
+    pub registers: Vec<RegisterLine>,
+    /// Vendor sheets not answered yet.
+    pub vendor_sheets: Vec<crate::status::VendorSheetState>,
+}
+
+/// A register that needs attention, in words.
+pub struct RegisterLine {
+    /// The register's name.
+    pub name: &'static str,
+    /// Where it is kept.
+    pub href: String,
+    /// What is wrong, in words.
+    pub concerns: Vec<String>,
+    /// No review within its interval.
+    pub review_overdue: bool,
+}
+
+impl RiskCard {
+    /// The registers with concerns.
+    pub fn behind(&self) -> Vec<&RegisterLine> {
+        self.registers
+            .iter()
+            .filter(|r| !r.concerns.is_empty())
+            .collect()
+    }
+
+    /// The registers not reviewed within their interval.
+    pub fn unreviewed(&self) -> Vec<&RegisterLine> {
+        self.registers.iter().filter(|r| r.review_overdue).collect()
+    }
+
+    /// Whether anything needs attention.
+    pub fn any(&self) -> bool {
+        !self.exposed_kev.is_empty() || !self.registers.is_empty() || !self.vendor_sheets.is_empty()
+    }
 }
 
 #[derive(Template)]
@@ -56,13 +101,15 @@ struct DashboardPage {
     figures: Option<AccountFigures>,
     recent: Vec<(String, AuditRecord)>,
     incidents: Option<IncidentCard>,
+    risks: Option<RiskCard>,
+    can_report: bool,
 }
 
 /// What needs attention in incident response: reports awaiting triage and open incidents with
 /// the next duty and its countdown.
 pub struct IncidentCard {
     /// Reports awaiting triage.
-    pub open_reports: usize,
+    pub open_reports: i64,
     /// Open incidents (exercises included, marked).
     pub open: Vec<crate::incident::service::IncidentRow>,
 }
@@ -131,6 +178,22 @@ pub async fn show(
                     .unwrap_or_else(|| "—".into()),
                 gaps: summary.gaps.len(),
                 overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
+                overdue_items: crate::assessment::service::sheet_of(&a)
+                    .map(|sh| {
+                        summary
+                            .gaps
+                            .iter()
+                            .filter(|g| g.overdue)
+                            .filter_map(|g| sh.items.iter().find(|i| i.id == g.item_id))
+                            .map(|i| {
+                                (
+                                    i.number.clone(),
+                                    lang.pick(&i.text_ja, &i.text_en).to_string(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
     } else {
         None
@@ -144,13 +207,20 @@ pub async fn show(
             .filter(|i| i.is_open())
             .collect();
         Some(IncidentCard {
-            open_reports: state.store.anomaly_reports(s.org.id, true).await?.len(),
+            open_reports: state.store.open_report_count(s.org.id).await?,
             open: crate::incident::service::incident_rows(&state, &s, open).await?,
         })
     } else {
         None
     };
+    let risks = if s.actor.can(Permission::ViewRegisters) {
+        Some(risks(&state, &s).await?)
+    } else {
+        None
+    };
     let p = DashboardPage {
+        risks,
+        can_report: s.actor.can(Permission::ReportAnomalies),
         incidents,
         assessment,
         two_factor: s.user.totp_enabled,
@@ -173,4 +243,33 @@ pub async fn show(
         page: Page::signed_in(&s, "dashboard.title", "/"),
     };
     render(&p)
+}
+
+/// The risk card: exposed KEV flaws, registers behind, vendor sheets outstanding.
+async fn risks(state: &AppState, s: &SignedIn) -> Result<RiskCard, AppError> {
+    let registers = crate::status::register_states(state, s.org.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.needs_attention())
+        .map(|r| RegisterLine {
+            name: r.label(s.lang),
+            concerns: r.concerns.iter().map(|c| c.text(s.lang)).collect(),
+            review_overdue: r.review_overdue,
+            href: r.href,
+        })
+        .collect();
+    let vendor_sheets = if s.actor.can(Permission::ViewAssessments) {
+        crate::status::vendor_sheets(state, s.org.id)
+            .await?
+            .into_iter()
+            .filter(|v| v.progress != crate::status::SheetProgress::Answered)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(RiskCard {
+        exposed_kev: crate::status::exposed_kev(state, s.org.id).await?,
+        registers,
+        vendor_sheets,
+    })
 }

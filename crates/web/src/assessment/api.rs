@@ -1,7 +1,7 @@
 //! The self-assessment part of the JSON API.
 
 use super::service::{self, SendDraft, StartDraft, sheet_of};
-use crate::core::api::{ErrorOut, JsonBody};
+use crate::core::api::{ErrorOut, JsonBody, Paging, counted};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
@@ -154,12 +154,12 @@ fn detail_of(
                 updated_by: x.updated_by,
             })
             .collect(),
-        assessment: out_of(a, &s),
+        assessment: out_of(a, &s.figures()),
     })
 }
 
 /// The assessment as listed, with what its answers add up to.
-fn out_of(a: Assessment, s: &mamori_domain::assessment::Summary) -> AssessmentOut {
+fn out_of(a: Assessment, s: &mamori_domain::assessment::Figures) -> AssessmentOut {
     AssessmentOut {
         id: a.id,
         sheet: a.sheet_id,
@@ -172,28 +172,37 @@ fn out_of(a: Assessment, s: &mamori_domain::assessment::Summary) -> AssessmentOu
     }
 }
 
-/// The organisation's own assessments and the vendor sheets it was asked to answer.
+/// At most this many assessments in one page of the list.
+const ASSESSMENT_PAGE_MAX: i64 = 1000;
+
+/// The organisation's own assessments (newest fiscal year first) and then the vendor sheets it was
+/// asked to answer: whole, or a page with `limit` and `offset`; `X-Total-Count` gives the length.
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments",
-    responses((status = 200, body = Vec<AssessmentOut>), (status = 403, body = ErrorOut)), security(("token" = ["view_assessments"])))]
+    params(("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "at most this many assessments (1000 when only `offset` is given); without both, the whole list"),
+           ("offset" = Option<i64>, Query, minimum = 0, description = "assessments to skip, in list order")),
+    responses((status = 200, body = Vec<AssessmentOut>, headers(("X-Total-Count" = i64, description = "assessments in the list"))), (status = 403, body = ErrorOut), (status = 422, body = ErrorOut)), security(("token" = ["view_assessments"])))]
 pub async fn list(
     State(state): State<AppState>,
     c: ApiCaller,
-) -> Result<Json<Vec<AssessmentOut>>, AppError> {
-    // A bounded number of queries whatever the number of assessments: their answers come in one.
-    let mut answers = service::answers_of_all(&state, &c).await?;
-    let mut out = Vec::new();
+    Query(q): Query<Paging>,
+) -> Result<Response, AppError> {
+    // A bounded number of queries whatever the number of assessments: their figures are kept.
+    let figures = service::figures_of_all(&state, &c).await?;
     let own = service::own_list(&state, &c).await?;
     let asked = service::to_answer(&state, &c)
         .await?
         .into_iter()
         .map(|(a, _)| a);
-    for a in own.into_iter().chain(asked) {
-        let stored = answers.remove(&a.id).unwrap_or_default();
-        // Only the figures the list shows: the tallies by section and the rest are for one.
-        let s = service::summary_of_answers(sheet_of(&a)?, &stored, c.today());
-        out.push(out_of(a, &s));
-    }
-    Ok(Json(out))
+    let all: Vec<Assessment> = own.into_iter().chain(asked).collect();
+    let (page, total) = q.slice(all, ASSESSMENT_PAGE_MAX)?;
+    let out: Vec<AssessmentOut> = page
+        .into_iter()
+        .map(|a| {
+            let f = figures.get(&a.id).copied().unwrap_or_default();
+            out_of(a, &f)
+        })
+        .collect();
+    Ok(counted(out, total))
 }
 
 /// One assessment with its answers, aggregation and priority list.

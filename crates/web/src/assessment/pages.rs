@@ -14,7 +14,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_domain::Lang;
-use mamori_domain::assessment::{AnswerDraft, ItemAnswer, MATURITY_STAGES, Round, Summary};
+use mamori_domain::assessment::{
+    AnswerDraft, Figures, ItemAnswer, MATURITY_STAGES, Round, Summary,
+};
 use mamori_domain::authz::Permission;
 use mamori_domain::catalog::{Catalog, ChecklistItem, Scope, Sheet, SheetKind};
 use mamori_domain::fiscal::fiscal_year_label;
@@ -22,6 +24,7 @@ use mamori_domain::status::RegisterState;
 use mamori_domain::validate::Problem;
 use mamori_store::{Assessment, StoredAnswer};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 fn sheet_title(sheet: &Sheet, lang: Lang) -> String {
@@ -118,9 +121,9 @@ pub struct StartForm {
 fn assessment_row(
     s: &SignedIn,
     a: Assessment,
-    answers: &[mamori_store::StoredAnswer],
+    figures: &HashMap<Uuid, Figures>,
 ) -> Result<AssessmentRow, AppError> {
-    let summary = service::summary_of_answers(sheet_of(&a)?, answers, s.today());
+    let summary = figures.get(&a.id).copied().unwrap_or_default();
     Ok(AssessmentRow {
         year: fiscal_year_label(a.fiscal_year as i32, s.lang),
         sheet: sheet_title(sheet_of(&a)?, s.lang),
@@ -137,18 +140,15 @@ async fn list_page(
     errors: Problem,
 ) -> Result<ListPage, AppError> {
     let cat = catalog()?;
-    // Every assessment's answers in one query, however many there are.
-    let answers = service::answers_of_all(state, s).await?;
-    let of = |a: &Assessment| answers.get(&a.id).map(Vec::as_slice).unwrap_or_default();
+    // Every assessment's figures as kept, however many there are.
+    let figures = service::figures_of_all(state, s).await?;
     let mut rows = Vec::new();
     for a in service::own_list(state, s).await? {
-        let stored = of(&a);
-        rows.push(assessment_row(s, a, stored)?);
+        rows.push(assessment_row(s, a, &figures)?);
     }
     let mut to_answer = Vec::new();
     for (a, requester) in service::to_answer(state, s).await? {
-        let stored = of(&a);
-        to_answer.push((assessment_row(s, a, stored)?, requester));
+        to_answer.push((assessment_row(s, a, &figures)?, requester));
     }
     let mut sheets: Vec<_> = cat.sheets.values().collect();
     sheets.sort_by(|a, b| b.fiscal_year.cmp(&a.fiscal_year).then(a.id.cmp(&b.id)));

@@ -8,7 +8,7 @@ use crate::core::state::AppState;
 use crate::core::{catalog, display_name, invite_link, new_invite};
 use mamori_domain::access::Access;
 use mamori_domain::assessment::{
-    AnswerDraft, AnswerRule, ItemAnswer, Round, Summary, current_answers, summarise,
+    AnswerDraft, AnswerRule, Figures, ItemAnswer, Round, Summary, current_answers, summarise,
 };
 use mamori_domain::authz::Permission::{AnswerAssessments, ViewAssessments};
 use mamori_domain::catalog::{Catalog, Sheet, SheetKind};
@@ -53,7 +53,13 @@ pub async fn summary_of(
     org_id: Uuid,
     a: &Assessment,
 ) -> Result<Summary, AppError> {
-    let answers = state.store.answers(org_id, a.id).await?;
+    // Scoped to what the organisation reaches within the one query.
+    let answers = state
+        .store
+        .answers_of(org_id, &[a.id])
+        .await?
+        .remove(&a.id)
+        .unwrap_or_default();
     Ok(summary_of_answers(
         sheet_of(a)?,
         &answers,
@@ -184,13 +190,14 @@ pub async fn answers(
     Ok(state.store.answers(c.org.id, a.id).await?)
 }
 
-/// The answers of every assessment the caller's organisation reaches, by assessment, in one query.
-pub async fn answers_of_all(
+/// The figures (how far answered, the overall tally) of every assessment the caller's
+/// organisation reaches, by assessment.
+pub async fn figures_of_all(
     state: &AppState,
     c: &Caller,
-) -> Result<std::collections::HashMap<Uuid, Vec<StoredAnswer>>, AppError> {
+) -> Result<HashMap<Uuid, Figures>, AppError> {
     c.require(ViewAssessments)?;
-    Ok(state.store.answers_reachable(c.org.id).await?)
+    crate::status::assessment_figures(state, c.org.id).await
 }
 
 /// Keeps uploaded files as evidence of an item: the bytes under the assessment owner's folder by

@@ -1,7 +1,9 @@
-//! What every part of the JSON API shares: the error body, the token security scheme, and the
-//! assembled OpenAPI document.
+//! What every part of the JSON API shares: the error body, the token security scheme, paging of
+//! lists, and the assembled OpenAPI document.
 
-use serde::Serialize;
+use crate::core::error::AppError;
+use mamori_domain::validate::Problem;
+use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
@@ -51,6 +53,55 @@ pub fn created<T: Serialize>(body: T) -> axum::response::Response {
 pub fn no_content() -> axum::response::Response {
     use axum::response::IntoResponse;
     axum::http::StatusCode::NO_CONTENT.into_response()
+}
+
+/// A page of a list: `limit` and `offset` in the query string; without both, the whole list.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(default)]
+pub struct Paging {
+    /// At most this many rows (1 to the list's maximum).
+    pub limit: Option<i64>,
+    /// Rows to skip, in the list's order.
+    pub offset: Option<i64>,
+}
+
+impl Paging {
+    /// The page asked for as (limit, offset), `max` rows when only the offset is given; none for
+    /// the whole list. A limit out of 1..=max or a negative offset is a fault on that field.
+    pub fn window(self, max: i64) -> Result<Option<(i64, i64)>, AppError> {
+        if self.limit.is_none() && self.offset.is_none() {
+            return Ok(None);
+        }
+        let limit = self.limit.unwrap_or(max);
+        if !(1..=max).contains(&limit) {
+            return Err(AppError::Invalid(Problem::field("limit", "error.page")));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(AppError::Invalid(Problem::field("offset", "error.page")));
+        }
+        Ok(Some((limit, offset)))
+    }
+
+    /// This page of a list read whole, with the list's length.
+    pub fn slice<T>(self, all: Vec<T>, max: i64) -> Result<(Vec<T>, i64), AppError> {
+        let total = all.len() as i64;
+        let Some((limit, offset)) = self.window(max)? else {
+            return Ok((all, total));
+        };
+        let rows = all
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect();
+        Ok((rows, total))
+    }
+}
+
+/// A JSON list with its full length in `X-Total-Count`.
+pub fn counted<T: Serialize>(rows: Vec<T>, total: i64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([("x-total-count", total.to_string())], axum::Json(rows)).into_response()
 }
 
 /// How many rows an import added and updated.

@@ -64,6 +64,8 @@ struct ReportPage {
     draft: AnomalyDraft,
     errors: Problem,
     mine: Vec<ReportRow>,
+    /// Whom to call first: the institution's own desks of the contact chart.
+    call: Vec<mamori_domain::preparedness::Contact>,
 }
 
 /// `?sent=N` after a report was received.
@@ -80,11 +82,18 @@ async fn report_page(
     errors: Problem,
 ) -> Result<ReportPage, AppError> {
     let mine = service::my_reports(state, s).await?;
+    let call = service::contacts(state, s)
+        .await?
+        .into_iter()
+        .map(|c| c.contact)
+        .filter(|c| c.group == "internal" && !(c.phone.is_empty() && c.phone_24h.is_empty()))
+        .collect();
     Ok(ReportPage {
         page: Page::signed_in(s, "report.title", "/report"),
         draft,
         errors,
         mine: rows(mine, s.lang),
+        call,
     })
 }
 

@@ -338,6 +338,7 @@ pub async fn add_entry(
 }
 
 /// One duty as shown: to whom, what, how binding, by when, and whether it is done.
+#[derive(Clone)]
 pub struct DutyRow {
     /// Stable key, e.g. `ppc.sokuho`.
     pub key: String,
@@ -422,6 +423,14 @@ pub fn next_duty(rows: Vec<DutyRow>) -> Option<DutyRow> {
     open.into_iter().next()
 }
 
+/// The duties still owed: those owed promptly (no date) first, as they are owed now, then by
+/// deadline.
+pub fn pending_duties(rows: Vec<DutyRow>) -> Vec<DutyRow> {
+    let mut open: Vec<DutyRow> = rows.into_iter().filter(DutyRow::open).collect();
+    open.sort_by_key(|r| r.days_left.unwrap_or(i64::MIN));
+    open
+}
+
 /// The name of a phase (or 終了 for a closed incident).
 pub fn phase_name(id: &str, lang: Lang) -> Result<String, AppError> {
     if id == CLOSED {
@@ -446,6 +455,8 @@ pub struct IncidentRow {
     pub phase: String,
     /// The next duty.
     pub next: Option<DutyRow>,
+    /// Every duty still owed: those owed promptly (速やかに, no date) first, then by deadline.
+    pub pending: Vec<DutyRow>,
     /// Opened at, Japan time.
     pub opened: String,
 }
@@ -460,18 +471,20 @@ pub async fn incident_rows(
     let mut records = state.store.duty_records_by_incident(c.org.id).await?;
     let mut out = Vec::new();
     for i in incidents {
-        let next = if i.is_open() {
+        let pending = if i.is_open() {
             let done = records.remove(&i.id).unwrap_or_default();
-            next_duty(duty_rows(&i, &done, c.today(), c.lang))
+            pending_duties(duty_rows(&i, &done, c.today(), c.lang))
         } else {
-            None
+            Vec::new()
         };
+        let next = next_duty(pending.clone());
         out.push(IncidentRow {
             kind: i.facts.kind.label(c.lang),
             severity: i.facts.severity.label(c.lang),
             phase: phase_name(&i.phase, c.lang)?,
             opened: format_jst(i.created_at),
             next,
+            pending,
             i,
         });
     }

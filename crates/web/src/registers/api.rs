@@ -3,7 +3,7 @@
 //! Every operation calls the same service as the pages, with the same rules and errors.
 
 use super::service::{self, AccountsImport, DecisionDraft, FindingRow, register_of};
-use crate::core::api::{ErrorOut, JsonBody, RowsImportedOut, created, no_content};
+use crate::core::api::{ErrorOut, JsonBody, Paging, RowsImportedOut, counted, created, no_content};
 use crate::core::auth::ApiCaller;
 use crate::core::error::AppError;
 use crate::core::import::mapping_json;
@@ -310,16 +310,6 @@ pub struct DeviceDetail {
     history: Vec<ChangeOut>,
 }
 
-/// A page of the device list.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageParams {
-    /// At most this many devices (1–1000); without it, the whole ledger.
-    limit: Option<i64>,
-    /// Devices to skip, in name order.
-    offset: Option<i64>,
-}
-
 /// The device ledger in name order: whole, or a page of it with `limit` and `offset`; the
 /// `X-Total-Count` header gives the ledger's size.
 #[utoipa::path(get, path = "/api/v1/registers/devices", tag = "registers",
@@ -330,18 +320,20 @@ pub struct PageParams {
 pub async fn devices(
     State(state): State<AppState>,
     c: ApiCaller,
-    Query(q): Query<PageParams>,
+    Query(q): Query<Paging>,
 ) -> Result<Response, AppError> {
-    let (list, total) = if q.limit.is_some() || q.offset.is_some() {
-        let limit = q.limit.unwrap_or(service::DEVICE_PAGE_MAX);
-        service::device_page(&state, &c, limit, q.offset.unwrap_or(0)).await?
-    } else {
-        let all = service::devices(&state, &c).await?;
-        let n = all.len() as i64;
-        (all, n)
+    let (list, total) = match q.window(service::DEVICE_PAGE_MAX)? {
+        Some((limit, offset)) => service::device_page(&state, &c, limit, offset).await?,
+        None => {
+            let all = service::devices(&state, &c).await?;
+            let n = all.len() as i64;
+            (all, n)
+        }
     };
-    let body: Vec<DeviceOut> = list.into_iter().map(DeviceOut::from).collect();
-    Ok(([("x-total-count", total.to_string())], Json(body)).into_response())
+    Ok(counted(
+        list.into_iter().map(DeviceOut::from).collect::<Vec<_>>(),
+        total,
+    ))
 }
 
 /// Adds a device; the same rules as the form (a taken name is refused on `name`).

@@ -67,13 +67,12 @@ pub async fn device_page(
     offset: i64,
 ) -> Result<(Vec<StoredDevice>, i64), AppError> {
     c.require(ViewRegisters)?;
-    if !(1..=DEVICE_PAGE_MAX).contains(&limit) {
-        return Err(AppError::Invalid(Problem::field("limit", "error.page")));
-    }
-    if offset < 0 {
-        return Err(AppError::Invalid(Problem::field("offset", "error.page")));
-    }
-    Ok(state.store.devices_page(c.org.id, limit, offset).await?)
+    // Checked where the page was asked for (`Paging::window`); bounded again for any other caller.
+    let limit = limit.clamp(1, DEVICE_PAGE_MAX);
+    Ok(state
+        .store
+        .devices_page(c.org.id, limit, offset.max(0))
+        .await?)
 }
 
 /// One device with its history.
@@ -642,22 +641,13 @@ pub async fn finding_rows(state: &AppState, org_id: Uuid) -> Result<Vec<FindingR
     let devices = state.store.devices(org_id).await?;
     let index = VulnIndex::new(state.store.vulnerabilities(org_id).await?);
     let decisions = state.store.finding_decisions(org_id).await?;
-    // A device that a remote connection reaches in through (a VPN appliance, a vendor's gateway)
-    // is an entrance, whatever its own exposure flag says: Handa and Osaka came in that way.
-    let entrances: Vec<String> = state
-        .store
-        .ledger_rows(org_id, "remote_connections")
-        .await?
-        .into_iter()
-        .filter_map(|r| r.row.get("device").cloned())
-        .filter(|d| !d.is_empty())
-        .collect();
+    let entrances = crate::status::entrances(state, org_id).await?;
     let found = findings(
         devices.iter().map(|d| {
             (
                 d.id,
                 d.device.name.as_str(),
-                d.device.internet_facing || entrances.contains(&d.device.name),
+                crate::status::exposed(d, &entrances),
                 d.device.identity(),
             )
         }),

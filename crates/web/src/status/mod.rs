@@ -4,17 +4,21 @@
 //! the store and the domain, never through another capability's pages or services.
 
 mod registers;
+mod risks;
 
 use crate::core::catalog;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
-use mamori_domain::assessment::{current_answers, summarise};
+use mamori_domain::assessment::{Figures, current_answers, summarise};
 use mamori_domain::catalog::SheetKind;
 pub use mamori_domain::status::{RegisterState, Remark};
+use mamori_store::KeptFigures;
 pub use registers::{
     AccountsReview, FlaggedAccount, PATCH_STALE_DAYS, REVIEW_INTERVAL_DAYS, accounts_review, codes,
     stale_patch,
 };
+pub use risks::{entrances, exposed, exposed_kev};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Where one register of an organisation stands; none when the code names no register.
@@ -80,15 +84,68 @@ pub struct VendorSheetState {
     pub required: u32,
 }
 
+/// The figures of every assessment an organisation reaches (owns, or answers as a vendor), by
+/// assessment: read as kept, and counted again (and kept) only for those whose answers or catalog
+/// changed since. A bounded number of queries whatever the number of assessments.
+pub async fn assessment_figures(
+    state: &AppState,
+    org_id: Uuid,
+) -> Result<HashMap<Uuid, Figures>, AppError> {
+    let cat = catalog()?;
+    let fingerprint = mamori_catalog::fingerprint();
+    let states = state.store.figures_states(org_id).await?;
+    let mut out = HashMap::new();
+    let mut stale = Vec::new();
+    for (id, st) in &states {
+        match st.fresh(fingerprint) {
+            Some(f) => {
+                out.insert(*id, f);
+            }
+            None => stale.push(*id),
+        }
+    }
+    if stale.is_empty() {
+        return Ok(out);
+    }
+    let today = mamori_domain::clock::jst_date(state.now());
+    let mut answers = state.store.answers_of(org_id, &stale).await?;
+    let mut counted = Vec::new();
+    for id in stale {
+        let Some(st) = states.get(&id) else { continue };
+        let Some(sheet) = cat.sheets.get(&st.sheet_id) else {
+            continue;
+        };
+        let given = answers.remove(&id).unwrap_or_default();
+        let current = current_answers(
+            given
+                .iter()
+                .map(|x| (x.item_id.as_str(), x.round, &x.answer)),
+        );
+        let figures = summarise(&sheet.items, &current, today).figures();
+        out.insert(id, figures);
+        counted.push((
+            id,
+            KeptFigures {
+                // The revision read before the answers: if they moved on in between, these
+                // figures look behind and are counted again next time, never the other way.
+                answers_rev: st.answers_rev,
+                catalog: fingerprint.to_string(),
+                figures,
+            },
+        ));
+    }
+    state.store.keep_figures(&counted).await?;
+    Ok(out)
+}
+
 /// Where an organisation's vendor sheets stand, newest fiscal year first.
 pub async fn vendor_sheets(
     state: &AppState,
     org_id: Uuid,
 ) -> Result<Vec<VendorSheetState>, AppError> {
     let cat = catalog()?;
-    let today = mamori_domain::clock::jst_date(state.now());
+    let figures = assessment_figures(state, org_id).await?;
     let mut out = Vec::new();
-    let mut all_answers = state.store.answers_reachable(org_id).await?;
     for a in state.store.assessments(org_id).await? {
         let Some(sheet) = cat.sheets.get(&a.sheet_id) else {
             continue;
@@ -96,13 +153,7 @@ pub async fn vendor_sheets(
         if sheet.kind != SheetKind::Vendor {
             continue;
         }
-        let answers = all_answers.remove(&a.id).unwrap_or_default();
-        let current = current_answers(
-            answers
-                .iter()
-                .map(|x| (x.item_id.as_str(), x.round, &x.answer)),
-        );
-        let sum = summarise(&sheet.items, &current, today);
+        let sum = figures.get(&a.id).copied().unwrap_or_default();
         let progress = if sum.required > 0 && sum.answered == sum.required {
             SheetProgress::Answered
         } else if a.respondent_org_id.is_some() {

@@ -1056,3 +1056,34 @@ async fn a_refused_page_keeps_the_navigation_and_the_way_out() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json()["error"]["code"], "forbidden");
 }
+
+/// The navigation is grouped by task: at most six entries, each role seeing what it may use, and
+/// the pages of the current task under the header.
+#[tokio::test]
+async fn the_navigation_is_by_task_and_each_role_sees_what_it_may_use() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let tasks = |body: &str| {
+        let t = &body[body.find("class=\"tasks\"").expect("nav")..];
+        let t = &t[..t.find("</nav>").expect("end")];
+        t.matches("<li>").count()
+    };
+    let home = app.get(&mut admin, "/").await;
+    assert_eq!(tasks(&home.body), 5, "{}", home.body);
+    assert!(!home.body.contains("class=\"subnav\""), "home has one page");
+    let devices = app.get(&mut admin, "/registers/devices").await;
+    let sub = &devices.body[devices.body.find("class=\"subnav\"").expect("subnav")..];
+    assert!(sub.contains("<a href=\"/registers/devices\" aria-current=\"page\">機器台帳</a>"));
+    assert!(sub.contains("/registers/findings"));
+    // Staff only report: no registers, no assessments; the report button is on the dashboard,
+    // and the report form starts with first aid.
+    let mut staff = app.user(&mut admin, "staff@example.jp", &["staff"]).await;
+    let home = app.get(&mut staff, "/").await;
+    assert_eq!(tasks(&home.body), 3, "{}", home.body);
+    assert!(!home.body.contains("href=\"/registers\""));
+    assert!(home.body.contains("class=\"button big\" href=\"/report\""));
+    let report = app.get(&mut staff, "/report").await;
+    let aid = report.body.find("id=\"first-aid\"").expect("first aid");
+    assert!(aid < report.body.find("id=\"report-form\"").expect("form"));
+    assert!(report.body.contains("電源は切らない"));
+}

@@ -11,6 +11,7 @@
 mod admin;
 mod api;
 mod assessment;
+mod bounded;
 mod credentials;
 mod incident;
 mod registers;

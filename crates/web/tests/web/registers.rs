@@ -629,6 +629,12 @@ async fn a_device_a_remote_line_reaches_in_through_counts_as_an_entrance() {
         r[..r.find("</tr>").unwrap_or(0)].to_string()
     };
     assert!(!row(&app.get(&mut admin, "/registers/findings").await.body).contains("外部公開"));
+    // The dashboard's risk card names KEV flaws only on devices reachable from outside.
+    let risk = |body: &str| {
+        let t = &body[body.find("id=\"risk-card\"").expect("risk card")..];
+        t[..t.find("</section>").unwrap_or(t.len())].to_string()
+    };
+    assert!(!risk(&app.get(&mut admin, "/").await.body).contains("保守GW"));
     let r = app
         .submit(
             &mut admin,
@@ -647,6 +653,41 @@ async fn a_device_a_remote_line_reaches_in_through_counts_as_an_entrance() {
         first.contains("保守GW") && first.contains("外部公開") && first.contains("KEV"),
         "{first}"
     );
+    let card = risk(&app.get(&mut admin, "/").await.body);
+    assert!(card.contains("保守GW") && card.contains("CVE-"), "{card}");
+    // A decision on the finding takes it off the card.
+    let page = app.get(&mut admin, "/registers/findings").await;
+    let cve = {
+        let t = &page.body[page.body.find("保守GW").expect("row")..];
+        let c = &t[t.find("CVE-").expect("cve")..];
+        c[..c
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-'))
+            .unwrap_or(c.len())]
+            .to_string()
+    };
+    let device = app
+        .api(
+            &app.token(&mut admin).await,
+            "GET",
+            "/api/v1/registers/devices",
+            None,
+        )
+        .await
+        .json()[0]["id"]
+        .as_str()
+        .expect("device id")
+        .to_string();
+    let r = app
+        .submit(
+            &mut admin,
+            "/registers/findings",
+            &format!("/registers/findings/{device}/{cve}"),
+            &[("action", "accept"), ("reason", "閉域網内で代替策あり")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let card = risk(&app.get(&mut admin, "/").await.body);
+    assert!(!card.contains(&cve), "{card}");
 }
 
 /// An asset tool keeps the registers through the token API: devices with their history, tables

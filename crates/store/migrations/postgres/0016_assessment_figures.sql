@@ -1,0 +1,30 @@
+-- What each assessment's current answers add up to, kept so that a list of assessments need not
+-- read every answer. Every change to the answers moves the assessment's revision (triggers, so no
+-- writer can forget it); kept figures carry the revision and the catalog they were counted at and
+-- are counted again when either has moved on (PostgreSQL).
+ALTER TABLE assessments ADD COLUMN answers_rev BIGINT NOT NULL DEFAULT 0;
+
+CREATE FUNCTION assessment_answers_rev() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE assessments SET answers_rev = answers_rev + 1 WHERE id = OLD.assessment_id;
+        RETURN OLD;
+    END IF;
+    UPDATE assessments SET answers_rev = answers_rev + 1 WHERE id = NEW.assessment_id;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER assessment_answers_rev AFTER INSERT OR UPDATE OR DELETE ON assessment_answers
+FOR EACH ROW EXECUTE FUNCTION assessment_answers_rev();
+
+CREATE TABLE assessment_figures (
+    assessment_id UUID PRIMARY KEY NOT NULL REFERENCES assessments(id),
+    answers_rev BIGINT NOT NULL,
+    catalog TEXT NOT NULL,
+    required BIGINT NOT NULL,
+    answered BIGINT NOT NULL,
+    yes BIGINT NOT NULL,
+    no BIGINT NOT NULL,
+    not_applicable BIGINT NOT NULL,
+    open BIGINT NOT NULL
+);
