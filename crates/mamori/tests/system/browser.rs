@@ -623,3 +623,114 @@ async fn a_device_csv_is_fixed_imported_and_its_vpn_appliance_meets_the_kev() {
     .expect("scroll");
     save(&c, "assessment-ledger-state.png").await;
 }
+
+/// Whether every entry of the task navigation sits on one row.
+async fn navigation_in_one_row(c: &Client) -> bool {
+    let v = c
+        .execute(
+            "const tops = [...document.querySelectorAll('nav.tasks li')].map(li => Math.round(li.getBoundingClientRect().top)); \
+             return tops.length > 0 && tops.every(t => t === tops[0]);",
+            vec![],
+        )
+        .await
+        .expect("measure the navigation");
+    v.as_bool().unwrap_or(false)
+}
+
+/// How far the page is wider than the window, in CSS pixels (0: no horizontal scroll bar).
+async fn overflow_x(c: &Client) -> i64 {
+    let v = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("measure the page");
+    v.as_i64().unwrap_or(i64::MAX)
+}
+
+/// The elements that reach past the window's right edge, innermost first, for a failure message.
+async fn widest(c: &Client) -> String {
+    let v = c
+        .execute(
+            "const w = document.documentElement.clientWidth;              return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && e.children.length === 0)              .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40)).join(' | ');",
+            vec![],
+        )
+        .await
+        .expect("find the wide elements");
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// Where the page's heading starts, in CSS pixels from the top.
+async fn heading_top(c: &Client) -> i64 {
+    let v = c
+        .execute(
+            "return Math.round(document.querySelector('main h1').getBoundingClientRect().top);",
+            vec![],
+        )
+        .await
+        .expect("measure the heading");
+    v.as_i64().unwrap_or(i64::MAX)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), &["--demo"]);
+    let password = demo_password(&server, "admin@demo.mamori.jp");
+    let base = server.url("");
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(port, profile.path()).await;
+    login(&c, &base, "admin@demo.mamori.jp", &password).await;
+    expect_heading(&c, "ダッシュボード").await;
+    let pages = [
+        ("dashboard", "/"),
+        ("assessments", "/assessments"),
+        ("registers", "/registers"),
+        ("devices", "/registers/devices"),
+        ("findings", "/registers/findings"),
+        ("accounts-review", "/registers/accounts"),
+        ("incidents", "/incidents"),
+        ("report", "/report"),
+        ("preparedness", "/preparedness"),
+        ("users", "/users"),
+        ("audit", "/audit"),
+        ("organisation", "/organisation"),
+        ("account", "/account"),
+    ];
+    for lang in ["ja", "en"] {
+        if lang == "en" {
+            c.goto(&format!("{base}/")).await.expect("home");
+            submit(&c, "form[action='/lang']").await;
+            expect_heading(&c, "Dashboard").await;
+        }
+        for (name, path) in pages {
+            c.set_window_size(1280, 900).await.expect("desk size");
+            c.goto(&format!("{base}{path}")).await.expect("page");
+            wait_for(&c, "main h1").await;
+            assert!(
+                navigation_in_one_row(&c).await,
+                "{lang} {path}: the navigation wraps at 1280 px"
+            );
+            assert_eq!(overflow_x(&c).await, 0, "{lang} {path}: wider than 1280 px");
+            save(&c, &format!("page-{name}-{lang}-1280.png")).await;
+            c.set_window_size(390, 844).await.expect("phone size");
+            c.goto(&format!("{base}{path}")).await.expect("page");
+            wait_for(&c, "main h1").await;
+            save(&c, &format!("page-{name}-{lang}-390.png")).await;
+            assert_eq!(
+                overflow_x(&c).await,
+                0,
+                "{lang} {path}: a horizontal scroll bar at 390 px, from {}",
+                widest(&c).await
+            );
+            // The compact header leaves the page on the first screen.
+            let top = heading_top(&c).await;
+            assert!(
+                top < 250,
+                "{lang} {path}: the heading starts at {top} px on a phone"
+            );
+        }
+    }
+}

@@ -182,6 +182,16 @@ pub struct PhaseRow {
     pub tasks: Vec<TaskRow>,
 }
 
+impl PhaseRow {
+    /// Tasks done (or not applicable), for the phase's summary line.
+    pub fn settled(&self) -> usize {
+        self.tasks
+            .iter()
+            .filter(|t| matches!(t.status, "done" | "na"))
+            .count()
+    }
+}
+
 /// A timeline entry in the page language.
 pub struct EntryRow {
     /// The entry.
