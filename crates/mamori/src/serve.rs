@@ -40,9 +40,6 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
             "sealed TOTP secrets written before secrets were encrypted"
         );
     }
-    if demo {
-        crate::demo::load(&store, &settings).await?;
-    }
     let config = web_config(&settings);
     // In the background: with many organisations this would otherwise hold up the start.
     tokio::spawn(crate::pack::refresh_all(
@@ -51,6 +48,9 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
     ));
     let limit = AddressLimit::per_ten_minutes(config.login_failures_per_address);
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config);
+    if demo {
+        crate::demo::load(&state, &settings).await?;
+    }
     tokio::spawn(purge_expired(store.clone(), limit));
     if let Some(mail) = state.config.mail.clone() {
         tokio::spawn(mamori_web::mail::run_worker(
