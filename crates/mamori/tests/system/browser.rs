@@ -754,4 +754,41 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
             );
         }
     }
+    // Every role's dashboard, the vendor's included, on a desk and on a phone (in Japanese again).
+    c.set_window_size(1280, 900).await.expect("desk size");
+    c.goto(&format!("{base}/")).await.expect("home");
+    submit(&c, "form[action='/lang']").await;
+    expect_heading(&c, "ダッシュボード").await;
+    for (who, email) in [
+        ("executive", "director@demo.mamori.jp"),
+        ("planner", "planner@demo.mamori.jp"),
+        ("operator", "it@demo.mamori.jp"),
+        ("staff", "nurse@demo.mamori.jp"),
+        ("vendor", "support@mms.demo.mamori.jp"),
+    ] {
+        c.set_window_size(1280, 900).await.expect("desk size");
+        c.goto(&format!("{base}/")).await.expect("home");
+        submit(&c, "form[action='/logout']").await;
+        wait_for(&c, "#email").await;
+        login(&c, &base, email, &demo_password(&server, email)).await;
+        expect_heading(&c, "ダッシュボード").await;
+        if who == "executive" {
+            let card = text_of(&c, "#executive-card").await;
+            assert!(card.contains("VPN装置") || card.contains("VPN"), "{card}");
+        }
+        assert!(
+            navigation_in_one_row(&c).await,
+            "{who}: the navigation wraps"
+        );
+        save(&c, &format!("dashboard-{who}-1280.png")).await;
+        c.set_window_size(390, 844).await.expect("phone size");
+        c.goto(&format!("{base}/")).await.expect("home");
+        wait_for(&c, "main h1").await;
+        assert_eq!(
+            overflow_x(&c).await,
+            0,
+            "{who}: a horizontal scroll bar at 390 px"
+        );
+        save(&c, &format!("dashboard-{who}-390.png")).await;
+    }
 }

@@ -107,17 +107,24 @@ fn an_anomaly_report_is_mailed_to_the_on_call_roles() {
     let mut text = String::new();
     for _ in 0..100 {
         text = std::fs::read_to_string(&inbox).unwrap_or_default();
-        if text.matches("--END--").count() >= 2 {
+        // The demo hospital's own (handled) report is #1 and was mailed as it was loaded.
+        if text.matches("Subject: [mamori] 異常の報告 #2").count() >= 2 {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Only the mails of the nurse's report.
+    let text: String = text
+        .split("--END--")
+        .filter(|m| m.contains("異常の報告 #2"))
+        .collect::<Vec<_>>()
+        .join("--END--");
     // The demo's security manager (the administrator) and system operator; not the nurse.
     assert!(text.contains("RCPT admin@demo.mamori.jp"), "{text}");
     assert!(text.contains("RCPT it@demo.mamori.jp"), "{text}");
     assert!(!text.contains("RCPT nurse@"), "{text}");
     assert!(text.contains("From: mamori@demo.mamori.jp"), "{text}");
-    assert!(text.contains("Subject: [mamori] 異常の報告 #1"), "{text}");
+    assert!(text.contains("Subject: [mamori] 異常の報告 #2"), "{text}");
     assert!(
         text.contains("共有フォルダのファイル名がすべて変わっている") && text.contains("医事課"),
         "{text}"

@@ -14,27 +14,29 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A colour from red (0 %) through amber to green (100 %); grey when there is nothing to rate.
+/// A colour from light (0 %) to dark blue (100 %), one hue so that it reads for colour-blind
+/// readers and in grey print; grey when there is nothing to rate.
 fn colour(percent: Option<u32>) -> String {
     match percent {
         None => "#d9dde3".to_string(),
         Some(p) => {
             let p = p.min(100) as f32 / 100.0;
-            let (r, g, b) = if p < 0.5 {
-                (
-                    0xc6 as f32,
-                    0x28 as f32 + (0xa6 - 0x28) as f32 * p * 2.0,
-                    0x28 as f32,
-                )
-            } else {
-                (
-                    0xc6 as f32 - (0xc6 - 0x2e) as f32 * (p - 0.5) * 2.0,
-                    0xa6 as f32 - (0xa6 - 0x7d) as f32 * (p - 0.5) * 2.0,
-                    0x28 as f32 + (0x32 - 0x28) as f32 * (p - 0.5) * 2.0,
-                )
-            };
-            format!("#{:02x}{:02x}{:02x}", r as u8, g as u8, b as u8)
+            let mix = |from: u8, to: u8| (from as f32 + (to as f32 - from as f32) * p) as u8;
+            format!(
+                "#{:02x}{:02x}{:02x}",
+                mix(0xde, 0x08),
+                mix(0xeb, 0x30),
+                mix(0xf7, 0x6b)
+            )
         }
+    }
+}
+
+/// Text that stays legible on a cell of that colour.
+fn ink(percent: Option<u32>) -> &'static str {
+    match percent {
+        Some(p) if p >= 50 => "#fff",
+        _ => "#1d2433",
     }
 }
 
@@ -66,9 +68,9 @@ pub fn control_heatmap(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {} {}" width="{}" height="{}" class="heatmap"><title>{}</title>"#,
         left + 3 * w + 10,
-        top + 3 * h + 10,
+        top + 3 * h + 50,
         left + 3 * w + 10,
-        top + 3 * h + 10,
+        top + 3 * h + 50,
         escape(title)
     );
     for (c, (_, label)) in cols.iter().enumerate() {
@@ -106,11 +108,33 @@ pub fn control_heatmap(
                 colour(pct),
                 x + w / 2,
                 y + h / 2 + 6,
-                if pct.is_some() { "#fff" } else { "#333" },
+                ink(pct),
                 text
             );
         }
     }
+    // The legend: the scale in five steps, and the grey of a cell with nothing to rate.
+    let y = top + 3 * h + 16;
+    for (k, p) in [0u32, 25, 50, 75, 100].into_iter().enumerate() {
+        let x = left + k * 48;
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="{y}" width="44" height="16" fill="{}"/><text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{p}%</text>"##,
+            colour(Some(p)),
+            x + 22,
+            y + 12,
+            ink(Some(p))
+        );
+    }
+    let x = left + 5 * 48 + 8;
+    let _ = write!(
+        svg,
+        r##"<rect x="{x}" y="{y}" width="16" height="16" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>"##,
+        colour(None),
+        x + 20,
+        y + 12,
+        escape(lang.pick("回答なし", "no answers"))
+    );
     svg.push_str("</svg>");
     svg
 }
@@ -134,9 +158,13 @@ mod tests {
         let svg = control_heatmap(&cells, Lang::Ja);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("システム的 × 予防的: 75% (3/4)"));
-        assert_eq!(svg.matches("<rect").count(), 9);
-        assert_eq!(svg.matches("#d9dde3").count(), 8);
-        assert_eq!(colour(Some(0)), "#c62828");
-        assert_eq!(colour(Some(100)), "#2e7d32");
+        // Nine cells and the legend's six swatches.
+        assert_eq!(svg.matches("<rect").count(), 15);
+        assert_eq!(svg.matches("#d9dde3").count(), 9);
+        assert!(svg.contains("回答なし"));
+        // One hue from light to dark: lightness alone tells the rate.
+        assert_eq!(colour(Some(0)), "#deebf7");
+        assert_eq!(colour(Some(100)), "#08306b");
+        assert_eq!(ink(Some(100)), "#fff");
     }
 }

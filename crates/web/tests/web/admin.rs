@@ -1087,3 +1087,55 @@ async fn the_navigation_is_by_task_and_each_role_sees_what_it_may_use() {
     assert!(aid < report.body.find("id=\"report-form\"").expect("form"));
     assert!(report.body.contains("電源は切らない"));
 }
+
+/// Executives get one part of the dashboard to decide from: the top risks in plain words, the
+/// matrix with its legend, and the いいえ items waiting for a decision or a budget.
+#[tokio::test]
+async fn executives_see_the_risks_in_plain_words_and_what_waits_for_their_decision() {
+    let app = App::new().await;
+    let mut admin = app.setup().await;
+    let token = app.token(&mut admin).await;
+    let r = app
+        .api(
+            &token,
+            "POST",
+            "/api/v1/assessments",
+            Some(serde_json::json!({"sheet": "fy2025.institution"})),
+        )
+        .await;
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let r = app
+        .api(
+            &token,
+            "PUT",
+            &format!("/api/v1/assessments/{id}/answers/fy2025.institution.2-13"),
+            Some(serde_json::json!({"answer": "no", "checked_on": "2025-06-01", "target_date": "2027-09-30"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut director = app
+        .user(&mut admin, "director@example.jp", &["executive"])
+        .await;
+    let home = app.get(&mut director, "/").await;
+    let card = &home.body[home
+        .body
+        .find("id=\"executive-card\"")
+        .expect("executive card")..];
+    let card = &card[..card.find("</section>").expect("end")];
+    assert!(card.contains("判断・予算が必要なこと"), "{card}");
+    assert!(
+        card.contains("2-⑩") && card.contains("2027-09-30"),
+        "{card}"
+    );
+    assert!(
+        card.contains("<svg") && card.contains("回答なし"),
+        "the matrix with its legend"
+    );
+    // The administrator, not an executive, does not get this part.
+    assert!(
+        !app.get(&mut admin, "/")
+            .await
+            .body
+            .contains("id=\"executive-card\"")
+    );
+}

@@ -11,7 +11,10 @@ use axum::response::Response;
 use mamori_domain::audit::AuditRecord;
 use mamori_domain::authz::Permission;
 use mamori_domain::clock::format_jst;
+use mamori_domain::role::Role;
 use mamori_store::AuditFilter;
+
+mod executive;
 
 /// Account hygiene figures an administrator acts on.
 pub struct AccountFigures {
@@ -54,6 +57,8 @@ pub struct RiskCard {
     pub registers: Vec<RegisterLine>,
     /// Vendor sheets not answered yet.
     pub vendor_sheets: Vec<crate::status::VendorSheetState>,
+    /// Devices past their end of support.
+    pub unsupported: usize,
 }
 
 /// A register that needs attention, in words.
@@ -102,6 +107,8 @@ struct DashboardPage {
     recent: Vec<(String, AuditRecord)>,
     incidents: Option<IncidentCard>,
     risks: Option<RiskCard>,
+    show_risks: bool,
+    executive: Option<executive::ExecutiveCard>,
     can_report: bool,
 }
 
@@ -162,42 +169,41 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let assessment = if s.actor.can(Permission::ViewAssessments) {
-        crate::assessment::service::latest_own(&state, &s)
-            .await?
-            .map(|(a, summary)| AssessmentCard {
-                id: a.id,
-                title: crate::assessment::service::sheet_of(&a)
-                    .map(|sh| lang.pick(&sh.title_ja, &sh.title_en).to_string())
-                    .unwrap_or_default(),
-                completion: summary.completion_percent(),
-                yes: summary
-                    .overall
-                    .yes_percent()
-                    .map(|p| format!("{p}%"))
-                    .unwrap_or_else(|| "—".into()),
-                gaps: summary.gaps.len(),
-                overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
-                overdue_items: crate::assessment::service::sheet_of(&a)
-                    .map(|sh| {
-                        summary
-                            .gaps
-                            .iter()
-                            .filter(|g| g.overdue)
-                            .filter_map(|g| sh.items.iter().find(|i| i.id == g.item_id))
-                            .map(|i| {
-                                (
-                                    i.number.clone(),
-                                    lang.pick(&i.text_ja, &i.text_en).to_string(),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            })
+    let latest = if s.actor.can(Permission::ViewAssessments) {
+        crate::assessment::service::latest_own(&state, &s).await?
     } else {
         None
     };
+    let assessment = latest.as_ref().map(|(a, summary)| AssessmentCard {
+        id: a.id,
+        title: crate::assessment::service::sheet_of(a)
+            .map(|sh| lang.pick(&sh.title_ja, &sh.title_en).to_string())
+            .unwrap_or_default(),
+        completion: summary.completion_percent(),
+        yes: summary
+            .overall
+            .yes_percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "—".into()),
+        gaps: summary.gaps.len(),
+        overdue: summary.gaps.iter().filter(|g| g.overdue).count(),
+        overdue_items: crate::assessment::service::sheet_of(a)
+            .map(|sh| {
+                summary
+                    .gaps
+                    .iter()
+                    .filter(|g| g.overdue)
+                    .filter_map(|g| sh.items.iter().find(|i| i.id == g.item_id))
+                    .map(|i| {
+                        (
+                            i.number.clone(),
+                            lang.pick(&i.text_ja, &i.text_en).to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    });
     let incidents = if s.actor.can(Permission::ViewIncidents) {
         let open = state
             .store
@@ -213,12 +219,28 @@ pub async fn show(
     } else {
         None
     };
-    let risks = if s.actor.can(Permission::ViewRegisters) {
+    let executive = s.user.roles.has(Role::Executive);
+    let risks = if s.actor.can(Permission::ViewRegisters) || executive {
         Some(risks(&state, &s).await?)
     } else {
         None
     };
+    let executive = match (&risks, executive) {
+        (Some(r), true) => Some(
+            executive::card(
+                &state,
+                &s,
+                latest.as_ref(),
+                r,
+                incidents.as_ref().map_or(0, |c| c.open.len()),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let p = DashboardPage {
+        show_risks: s.actor.can(Permission::ViewRegisters),
+        executive,
         risks,
         can_report: s.actor.can(Permission::ReportAnomalies),
         incidents,
@@ -247,8 +269,14 @@ pub async fn show(
 
 /// The risk card: exposed KEV flaws, registers behind, vendor sheets outstanding.
 async fn risks(state: &AppState, s: &SignedIn) -> Result<RiskCard, AppError> {
-    let registers = crate::status::register_states(state, s.org.id)
-        .await?
+    let states = crate::status::register_states(state, s.org.id).await?;
+    let unsupported = states
+        .iter()
+        .flat_map(|r| r.concerns.iter())
+        .filter(|c| c.code == "unsupported")
+        .filter_map(|c| c.count)
+        .sum();
+    let registers = states
         .into_iter()
         .filter(|r| r.needs_attention())
         .map(|r| RegisterLine {
@@ -271,5 +299,6 @@ async fn risks(state: &AppState, s: &SignedIn) -> Result<RiskCard, AppError> {
         exposed_kev: crate::status::exposed_kev(state, s.org.id).await?,
         registers,
         vendor_sheets,
+        unsupported,
     })
 }
