@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
         // Outside the guard, so that a refused request is told why in a page or JSON too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            core::error::render_errors,
+            core::error_page::render_errors,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod error_page;
 pub mod form;
 pub mod http;
 pub mod i18n;
