@@ -736,6 +736,21 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
             );
             assert_eq!(overflow_x(&c).await, 0, "{lang} {path}: wider than 1280 px");
             save(&c, &format!("page-{name}-{lang}-1280.png")).await;
+            if path == "/report" {
+                // A required field is marked beside its label, in the page's language.
+                let mark = c
+                    .execute(
+                        "return getComputedStyle(document.querySelector('label[for=what]'), '::after').content;",
+                        vec![],
+                    )
+                    .await
+                    .expect("the mark");
+                let mark = mark.as_str().unwrap_or_default().to_string();
+                assert!(
+                    mark.contains(if lang == "ja" { "必須" } else { "required" }),
+                    "{lang}: {mark}"
+                );
+            }
             c.set_window_size(390, 844).await.expect("phone size");
             c.goto(&format!("{base}{path}")).await.expect("page");
             wait_for(&c, "main h1").await;
