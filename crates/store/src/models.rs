@@ -277,3 +277,16 @@ pub struct NewUser {
     /// Whether the password is a one-time password to be replaced at first login.
     pub must_change_password: bool,
 }
+
+/// The device ledger's figures, counted by the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeviceCounts {
+    /// Devices in the ledger.
+    pub total: usize,
+    /// Reachable from the internet.
+    pub internet_facing: usize,
+    /// Past their end of support.
+    pub unsupported: usize,
+    /// Without a patch within the period asked for (or ever).
+    pub stale_patch: usize,
+}

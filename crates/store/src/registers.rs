@@ -189,6 +189,66 @@ impl Store {
         rows.into_iter().map(StoredDevice::try_from).collect()
     }
 
+    /// The ledger's figures counted by the database: devices, reachable from the internet, past
+    /// their end of support on `today`, and without a patch since `patched_since` (or ever).
+    pub async fn device_counts(
+        &self,
+        org_id: Uuid,
+        today: chrono::NaiveDate,
+        patched_since: chrono::NaiveDate,
+    ) -> Result<crate::DeviceCounts> {
+        let (total, internet_facing, unsupported, stale_patch): (i64, i64, i64, i64) = on_db!(
+            &self.db,
+            |p| {
+                sqlx::query_as(
+                "SELECT COUNT(*), \
+                 COALESCE(SUM(CASE WHEN internet_facing THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN support_end < $2 THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN last_patch IS NULL OR last_patch < $3 THEN 1 ELSE 0 END), 0) \
+                 FROM devices WHERE org_id = $1"
+            )
+            .bind(org_id)
+            .bind(today)
+            .bind(patched_since)
+            .fetch_one(p)
+            .await?
+            }
+        );
+        let n = |v: i64| usize::try_from(v).unwrap_or(0);
+        Ok(crate::DeviceCounts {
+            total: n(total),
+            internet_facing: n(internet_facing),
+            unsupported: n(unsupported),
+            stale_patch: n(stale_patch),
+        })
+    }
+
+    /// The devices reachable from outside: flagged internet-facing, or named here (the
+    /// entrances of remote lines), in name order.
+    pub async fn exposed_devices(
+        &self,
+        org_id: Uuid,
+        entrances: &[String],
+    ) -> Result<Vec<StoredDevice>> {
+        let marks: Vec<String> = (2..entrances.len() + 2).map(|i| format!("${i}")).collect();
+        let names = if marks.is_empty() {
+            String::new()
+        } else {
+            format!(" OR name IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 AND (internet_facing = TRUE{names}) ORDER BY name"
+        );
+        let rows: Vec<DeviceRow> = on_db!(&self.db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
+            for name in entrances {
+                q = q.bind(name);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.into_iter().map(StoredDevice::try_from).collect()
+    }
+
     /// A page of the ledger in name order (`offset` devices skipped, at most `limit`), and how
     /// many devices the ledger holds.
     pub async fn devices_page(

@@ -1710,3 +1710,66 @@ async fn kept_figures_follow_every_change_of_the_answers_and_stay_in_their_organ
         );
     }
 }
+
+#[tokio::test]
+async fn the_ledger_figures_are_counted_and_the_exposed_devices_read_by_the_database() {
+    use mamori_domain::register::DeviceDraft;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let device = |name: &str, facing: &str, support_end: &str, last_patch: &str| {
+            DeviceDraft {
+                kind: "server".into(),
+                name: name.into(),
+                internet_facing: facing.into(),
+                support_end: support_end.into(),
+                last_patch: last_patch.into(),
+                ..Default::default()
+            }
+            .validate()
+            .expect("device")
+        };
+        for d in [
+            device("VPN", "on", "", "2026-11-01"),
+            device("旧サーバ", "", "2023-10-10", "2024-01-01"),
+            device("保守GW", "", "", ""),
+            device("端末", "", "2030-03-31", "2026-10-01"),
+        ] {
+            s.save_device(&ca, None, &d).await.expect("add");
+        }
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).expect("day");
+        let since = today - chrono::Duration::days(365);
+        let n = s.device_counts(a.id, today, since).await.expect("counts");
+        assert_eq!(
+            (n.total, n.internet_facing, n.unsupported, n.stale_patch),
+            (4, 1, 1, 2),
+            "stale: the old server and the gateway never patched"
+        );
+        assert_eq!(
+            s.device_counts(b.id, today, since).await.expect("b").total,
+            0
+        );
+        let names = |v: Vec<mamori_store::StoredDevice>| {
+            v.into_iter().map(|d| d.device.name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(s.exposed_devices(a.id, &[]).await.expect("exposed")),
+            ["VPN"]
+        );
+        assert_eq!(
+            names(
+                s.exposed_devices(a.id, &["保守GW".to_string()])
+                    .await
+                    .expect("with an entrance")
+            ),
+            ["VPN", "保守GW"]
+        );
+        assert!(
+            s.exposed_devices(b.id, &["保守GW".to_string()])
+                .await
+                .expect("b")
+                .is_empty()
+        );
+    }
+}

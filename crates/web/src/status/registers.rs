@@ -139,7 +139,15 @@ pub async fn state_of(
     let today = mamori_domain::clock::jst_date(state.now());
     let out = match code {
         "devices" => {
-            let devices = state.store.devices(org_id).await?;
+            // Counted by the database: a large ledger is not read row by row for its figures.
+            let n = state
+                .store
+                .device_counts(
+                    org_id,
+                    today,
+                    today - chrono::Duration::days(PATCH_STALE_DAYS),
+                )
+                .await?;
             let last = last_review(state, org_id, "devices").await?;
             let count = |n: usize, code, ja, en| (n > 0).then(|| Remark::counted(code, n, ja, en));
             RegisterState {
@@ -147,9 +155,9 @@ pub async fn state_of(
                 ja: "機器台帳",
                 en: "Device ledger",
                 unit: DEVICES,
-                count: devices.len(),
+                count: n.total,
                 figures: count(
-                    devices.iter().filter(|d| d.device.internet_facing).count(),
+                    n.internet_facing,
                     "internet_facing",
                     "インターネット接続",
                     "internet-facing:",
@@ -158,16 +166,13 @@ pub async fn state_of(
                 .collect(),
                 concerns: [
                     count(
-                        devices
-                            .iter()
-                            .filter(|d| d.device.unsupported(today))
-                            .count(),
+                        n.unsupported,
                         "unsupported",
                         "サポート終了",
                         "past support end:",
                     ),
                     count(
-                        devices.iter().filter(|d| stale_patch(d, today)).count(),
+                        n.stale_patch,
                         "stale_patch",
                         "1年以上パッチ記録なし",
                         "no patch within a year:",
