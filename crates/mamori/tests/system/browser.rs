@@ -627,53 +627,55 @@ async fn a_device_csv_is_fixed_imported_and_its_vpn_appliance_meets_the_kev() {
     save(&c, "assessment-ledger-state.png").await;
 }
 
+/// What a script run in the page returns.
+async fn measured(c: &Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
 /// Whether every entry of the task navigation sits on one row.
 async fn navigation_in_one_row(c: &Client) -> bool {
-    let v = c
-        .execute(
-            "const tops = [...document.querySelectorAll('nav.tasks li')].map(li => Math.round(li.getBoundingClientRect().top)); \
-             return tops.length > 0 && tops.every(t => t === tops[0]);",
-            vec![],
-        )
-        .await
-        .expect("measure the navigation");
-    v.as_bool().unwrap_or(false)
+    measured(
+        c,
+        "const tops = [...document.querySelectorAll('nav.tasks li')].map(li => Math.round(li.getBoundingClientRect().top)); \
+         return tops.length > 0 && tops.every(t => t === tops[0]);",
+    )
+    .await
+    .as_bool()
+    .unwrap_or(false)
 }
 
 /// How far the page is wider than the window, in CSS pixels (0: no horizontal scroll bar).
 async fn overflow_x(c: &Client) -> i64 {
-    let v = c
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .expect("measure the page");
-    v.as_i64().unwrap_or(i64::MAX)
+    measured(
+        c,
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+    )
+    .await
+    .as_i64()
+    .unwrap_or(i64::MAX)
 }
 
-/// The outermost elements that reach past the window's right edge, for a failure message.
+/// The outermost elements that reach past the window's right edge, and the elements whose content
+/// is wider than they are, for a failure message.
 async fn widest(c: &Client) -> String {
-    let v = c
-        .execute(
-            "const w = document.documentElement.clientWidth; const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };              return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e))              .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40)).join(' | ') + ' // ' + [...document.querySelectorAll('body, body *')].filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + getComputedStyle(e).display + ' ' + getComputedStyle(e).overflowX).join(' | ');",
-            vec![],
-        )
+    measured(c, "const w = document.documentElement.clientWidth; const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };              return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e))              .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40)).join(' | ') + ' // ' + [...document.querySelectorAll('body, body *')].filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth + '/' + e.clientWidth + ' ' + getComputedStyle(e).display + ' ' + getComputedStyle(e).overflowX).join(' | ');")
         .await
-        .expect("find the wide elements");
-    v.as_str().unwrap_or_default().to_string()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Where the page's heading starts, in CSS pixels from the top.
 async fn heading_top(c: &Client) -> i64 {
-    let v = c
-        .execute(
-            "return Math.round(document.querySelector('main h1').getBoundingClientRect().top);",
-            vec![],
-        )
-        .await
-        .expect("measure the heading");
-    v.as_i64().unwrap_or(i64::MAX)
+    measured(
+        c,
+        "return Math.round(document.querySelector('main h1').getBoundingClientRect().top);",
+    )
+    .await
+    .as_i64()
+    .unwrap_or(i64::MAX)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -738,13 +740,11 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
             save(&c, &format!("page-{name}-{lang}-1280.png")).await;
             if path == "/report" {
                 // A required field is marked beside its label, in the page's language.
-                let mark = c
-                    .execute(
-                        "return getComputedStyle(document.querySelector('label[for=what]'), '::after').content;",
-                        vec![],
-                    )
-                    .await
-                    .expect("the mark");
+                let mark = measured(
+                    &c,
+                    "return getComputedStyle(document.querySelector('label[for=what]'), '::after').content;",
+                )
+                .await;
                 let mark = mark.as_str().unwrap_or_default().to_string();
                 assert!(
                     mark.contains(if lang == "ja" { "必須" } else { "required" }),
