@@ -1095,15 +1095,7 @@ async fn executives_see_the_risks_in_plain_words_and_what_waits_for_their_decisi
     let app = App::new().await;
     let mut admin = app.setup().await;
     let token = app.token(&mut admin).await;
-    let r = app
-        .api(
-            &token,
-            "POST",
-            "/api/v1/assessments",
-            Some(serde_json::json!({"sheet": "fy2025.institution"})),
-        )
-        .await;
-    let id = r.json()["id"].as_str().expect("id").to_string();
+    let id = start_assessment(&app, &mut admin, "fy2025.institution", "").await;
     let r = app
         .api(
             &token,

@@ -123,15 +123,7 @@ async fn the_figures_a_list_shows_follow_every_answer() {
     let app = App::new().await;
     let mut admin = app.setup().await;
     let token = app.token(&mut admin).await;
-    let r = app
-        .api(
-            &token,
-            "POST",
-            "/api/v1/assessments",
-            Some(serde_json::json!({"sheet": "fy2025.institution"})),
-        )
-        .await;
-    let id = r.json()["id"].as_str().expect("id").to_string();
+    let id = start_assessment(&app, &mut admin, "fy2025.institution", "").await;
     let listed = |body: serde_json::Value| {
         let a = body
             .as_array()
