@@ -197,10 +197,88 @@ impl Store {
     /// An organisation's assessments, newest fiscal year first.
     pub async fn assessments(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
         self.some_assessments(
-            "org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at",
+            "org_id = $1 ORDER BY fiscal_year DESC, sheet_id, title, created_at, id",
             org_id,
         )
         .await
+    }
+
+    /// The organisation's own assessments of these catalog sheets, newest fiscal year first.
+    pub async fn assessments_of_sheets(
+        &self,
+        org_id: Uuid,
+        sheets: &[&str],
+    ) -> Result<Vec<Assessment>> {
+        if sheets.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ordered here: with an ORDER BY the planner prefers the index by year to the one by sheet.
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE org_id = $1 AND sheet_id IN ({})",
+            crate::db::marks_from(2, sheets.len())
+        );
+        let mut rows: Vec<Assessment> = on_db!(&self.db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
+            for s in sheets {
+                q = q.bind(*s);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.sort_by(|a, b| {
+            (b.fiscal_year, &a.sheet_id, &a.title, a.created_at, a.id).cmp(&(
+                a.fiscal_year,
+                &b.sheet_id,
+                &b.title,
+                b.created_at,
+                b.id,
+            ))
+        });
+        Ok(rows)
+    }
+
+    /// Every assessment the organisation reaches: its own in the order of
+    /// [`Store::assessments`], then the vendor sheets it was asked to answer in the order of
+    /// [`Store::assessments_to_answer`]; whole, or the page `(limit, offset)` cut by the
+    /// database. With the length of the whole list.
+    pub async fn reached_assessments(
+        &self,
+        org_id: Uuid,
+        page: Option<(i64, i64)>,
+    ) -> Result<(Vec<Assessment>, i64)> {
+        let (limit, offset) = page.unwrap_or((-1, 0));
+        // The same order as the two lists one after the other: own first, and only the own
+        // ones ordered by sheet and title.
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE {REACHES} \
+             ORDER BY CASE WHEN org_id = $1 THEN 0 ELSE 1 END, fiscal_year DESC, \
+             CASE WHEN org_id = $1 THEN sheet_id ELSE '' END, CASE WHEN org_id = $1 THEN title ELSE '' END, \
+             created_at, id {}",
+            if page.is_some() {
+                "LIMIT $2 OFFSET $3"
+            } else {
+                ""
+            }
+        );
+        let rows: Vec<Assessment> = on_db!(&self.db, |p| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
+            if page.is_some() {
+                q.bind(limit).bind(offset).fetch_all(p).await?
+            } else {
+                q.fetch_all(p).await?
+            }
+        });
+        if page.is_none() {
+            let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            return Ok((rows, total));
+        }
+        let sql = format!("SELECT COUNT(*) FROM assessments WHERE {REACHES}");
+        let (total,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(org_id)
+        .fetch_one(p)
+        .await?);
+        Ok((rows, total))
     }
 
     /// The organisation's newest assessment of its own sheets (not a vendor sheet it keeps):
@@ -422,7 +500,7 @@ impl Store {
     /// The vendor sheets other organisations asked this organisation to answer.
     pub async fn assessments_to_answer(&self, org_id: Uuid) -> Result<Vec<Assessment>> {
         self.some_assessments(
-            "respondent_org_id = $1 ORDER BY fiscal_year DESC, created_at",
+            "respondent_org_id = $1 ORDER BY fiscal_year DESC, created_at, id",
             org_id,
         )
         .await

@@ -4,6 +4,7 @@
 //! they were counted at, and whoever finds them behind counts again and keeps the new ones.
 
 use crate::assessments::{ANSWER_OF_COLUMNS, AnswerOfRow, REACHES, by_assessment};
+use crate::db::marks_from;
 use crate::{Result, Store, StoredAnswer};
 use mamori_domain::assessment::{Figures, Tally};
 use std::collections::HashMap;
@@ -62,52 +63,76 @@ fn count(v: Option<i64>) -> u32 {
 /// At most this many ids bound in one `IN (…)`, well under either backend's limit.
 const IDS_PER_QUERY: usize = 500;
 
+const STATE_SELECT: &str = "SELECT s.id, s.sheet_id, s.answers_rev, f.answers_rev, f.catalog, f.required, \
+     f.answered, f.yes, f.no, f.not_applicable, f.open \
+     FROM assessments s LEFT JOIN assessment_figures f ON f.assessment_id = s.id";
+
+fn state_of(
+    (id, sheet_id, answers_rev, kept_rev, catalog, req, ans, y, n, na, open): StateRow,
+) -> (Uuid, FiguresState) {
+    let kept = kept_rev
+        .zip(catalog)
+        .map(|(answers_rev, catalog)| KeptFigures {
+            answers_rev,
+            catalog,
+            figures: Figures {
+                required: count(req),
+                answered: count(ans),
+                overall: Tally {
+                    yes: count(y),
+                    no: count(n),
+                    na: count(na),
+                    open: count(open),
+                },
+            },
+        });
+    (
+        id,
+        FiguresState {
+            sheet_id,
+            answers_rev,
+            kept,
+        },
+    )
+}
+
 impl Store {
     /// Every assessment the organisation reaches (owns, or answers as a vendor) with the revision
     /// of its answers and the figures kept for it, in one query.
     pub async fn figures_states(&self, org_id: Uuid) -> Result<HashMap<Uuid, FiguresState>> {
-        let sql = format!(
-            "SELECT s.id, s.sheet_id, s.answers_rev, f.answers_rev, f.catalog, f.required, f.answered, \
-             f.yes, f.no, f.not_applicable, f.open \
-             FROM assessments s LEFT JOIN assessment_figures f ON f.assessment_id = s.id WHERE {REACHES}"
-        );
+        let sql = format!("{STATE_SELECT} WHERE {REACHES}");
         let rows: Vec<StateRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
         .bind(org_id)
         .fetch_all(p)
         .await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, sheet_id, answers_rev, kept_rev, catalog, req, ans, y, n, na, open)| {
-                    let kept = kept_rev
-                        .zip(catalog)
-                        .map(|(answers_rev, catalog)| KeptFigures {
-                            answers_rev,
-                            catalog,
-                            figures: Figures {
-                                required: count(req),
-                                answered: count(ans),
-                                overall: Tally {
-                                    yes: count(y),
-                                    no: count(n),
-                                    na: count(na),
-                                    open: count(open),
-                                },
-                            },
-                        });
-                    (
-                        id,
-                        FiguresState {
-                            sheet_id,
-                            answers_rev,
-                            kept,
-                        },
-                    )
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(state_of).collect())
+    }
+
+    /// [`Store::figures_states`] of these assessments only (those the organisation reaches): one
+    /// query per 500 ids.
+    pub async fn figures_states_of(
+        &self,
+        org_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, FiguresState>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "{STATE_SELECT} WHERE {REACHES} AND s.id IN ({})",
+                marks_from(2, chunk.len())
+            );
+            let rows: Vec<StateRow> = on_db!(&self.db, |p| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await?
+            });
+            out.extend(rows.into_iter().map(state_of));
+        }
+        Ok(out)
     }
 
     /// The answers of these assessments, those the organisation reaches, by assessment: one query
@@ -119,11 +144,10 @@ impl Store {
     ) -> Result<HashMap<Uuid, Vec<StoredAnswer>>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT {ANSWER_OF_COLUMNS} FROM assessment_answers x JOIN assessments s ON s.id = x.assessment_id \
                  WHERE {REACHES} AND s.id IN ({}) ORDER BY x.assessment_id, x.item_id, x.round",
-                marks.join(", ")
+                marks_from(2, chunk.len())
             );
             let rows: Vec<AnswerOfRow> = on_db!(&self.db, |p| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);

@@ -88,29 +88,53 @@ macro_rules! put_row {
     }};
 }
 
+/// A stored row as read: register, id, data, when and by whom last changed.
+type RowRecord = (String, Uuid, String, DateTime<Utc>, String);
+
+fn decoded((register, id, data, updated_at, updated_by): RowRecord) -> Result<(String, LedgerRow)> {
+    Ok((
+        register,
+        LedgerRow {
+            id,
+            row: serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("register row: {e}")))?,
+            updated_at,
+            updated_by,
+        },
+    ))
+}
+
 impl Store {
     /// A register's rows, by name.
     pub async fn ledger_rows(&self, org_id: Uuid, register: &str) -> Result<Vec<LedgerRow>> {
-        let rows: Vec<(Uuid, String, DateTime<Utc>, String)> = on_db!(&self.db, |p| {
+        let rows: Vec<RowRecord> = on_db!(&self.db, |p| {
             sqlx::query_as(
-            "SELECT id, data, updated_at, updated_by FROM register_rows WHERE org_id = $1 AND register = $2 ORDER BY name"
+            "SELECT register, id, data, updated_at, updated_by FROM register_rows WHERE org_id = $1 AND register = $2 ORDER BY name"
         )
         .bind(org_id)
         .bind(register)
         .fetch_all(p)
         .await?
         });
-        rows.into_iter()
-            .map(|(id, data, updated_at, updated_by)| {
-                Ok(LedgerRow {
-                    id,
-                    row: serde_json::from_str(&data)
-                        .map_err(|e| StoreError::Corrupt(format!("register row: {e}")))?,
-                    updated_at,
-                    updated_by,
-                })
-            })
-            .collect()
+        rows.into_iter().map(|r| Ok(decoded(r)?.1)).collect()
+    }
+
+    /// The rows of every register kept as rows, by register and then by name, in one query.
+    pub async fn all_ledger_rows(&self, org_id: Uuid) -> Result<HashMap<String, Vec<LedgerRow>>> {
+        let rows: Vec<RowRecord> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT register, id, data, updated_at, updated_by FROM register_rows WHERE org_id = $1 ORDER BY register, name"
+        )
+        .bind(org_id)
+        .fetch_all(p)
+        .await?
+        });
+        let mut out: HashMap<String, Vec<LedgerRow>> = HashMap::new();
+        for r in rows {
+            let (register, row) = decoded(r)?;
+            out.entry(register).or_default().push(row);
+        }
+        Ok(out)
     }
 
     /// One row of a register.

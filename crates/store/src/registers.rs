@@ -230,14 +230,19 @@ impl Store {
         org_id: Uuid,
         entrances: &[String],
     ) -> Result<Vec<StoredDevice>> {
-        let marks: Vec<String> = (2..entrances.len() + 2).map(|i| format!("${i}")).collect();
-        let names = if marks.is_empty() {
+        // Two searches joined rather than one OR, and no ORDER BY: either makes the planner walk
+        // the whole ledger in name order. Each side finds its few devices by an index; they are
+        // put in name order here.
+        let named = if entrances.is_empty() {
             String::new()
         } else {
-            format!(" OR name IN ({})", marks.join(", "))
+            format!(
+                " UNION SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 AND name IN ({})",
+                crate::db::marks_from(2, entrances.len())
+            )
         };
         let sql = format!(
-            "SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 AND (internet_facing = TRUE{names}) ORDER BY name"
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE org_id = $1 AND internet_facing = TRUE{named}"
         );
         let rows: Vec<DeviceRow> = on_db!(&self.db, |p| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
@@ -246,7 +251,12 @@ impl Store {
             }
             q.fetch_all(p).await?
         });
-        rows.into_iter().map(StoredDevice::try_from).collect()
+        let mut devices = rows
+            .into_iter()
+            .map(StoredDevice::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        devices.sort_by(|a, b| a.device.name.cmp(&b.device.name));
+        Ok(devices)
     }
 
     /// A page of the ledger in name order (`offset` devices skipped, at most `limit`), and how
@@ -439,6 +449,29 @@ impl Store {
         .fetch_all(p)
         .await?
         }))
+    }
+
+    /// The newest review of each register of the organisation that has one, by register, in one
+    /// query.
+    pub async fn latest_reviews(&self, org_id: Uuid) -> Result<HashMap<String, RegisterReview>> {
+        let rows: Vec<(String, NaiveDate, String, String)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT register, reviewed_on, reviewed_by, note FROM register_reviews WHERE org_id = $1 \
+                 ORDER BY register, reviewed_on DESC",
+            )
+            .bind(org_id)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out = HashMap::new();
+        for (register, reviewed_on, reviewed_by, note) in rows {
+            out.entry(register).or_insert(RegisterReview {
+                reviewed_on,
+                reviewed_by,
+                note,
+            });
+        }
+        Ok(out)
     }
 
     /// Imports vulnerability records, merging each with what the organisation already holds for

@@ -1773,3 +1773,147 @@ async fn the_ledger_figures_are_counted_and_the_exposed_devices_read_by_the_data
         );
     }
 }
+
+#[tokio::test]
+async fn the_reached_assessments_are_paged_by_the_database_in_list_order() {
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let cb = ctx(b.id, Some(admin_b.id));
+        for (fy, sheet, title) in [
+            (2024, "fy2024.institution", ""),
+            (2025, "fy2025.vendor", "電子カルテ ベンダーB"),
+            (2025, "fy2025.institution", ""),
+            (2025, "fy2025.vendor", "PACS ベンダーA"),
+            (2023, "fy2023.vendor", "給食 委託先"),
+        ] {
+            s.create_assessment(&ca, fy, sheet, title)
+                .await
+                .expect("own");
+        }
+        // Two vendor sheets B asked A to answer, and one B keeps to itself.
+        for title in ["B の委託 1", "B の委託 2", "B だけ"] {
+            let sheet = s
+                .create_assessment(&cb, 2025, "fy2025.vendor", title)
+                .await
+                .expect("b's");
+            if title != "B だけ" {
+                s.send_to_vendor(&cb, sheet.id, a.id).await.expect("send");
+            }
+        }
+        let ids = |v: &[mamori_store::Assessment]| v.iter().map(|x| x.id).collect::<Vec<_>>();
+        let mut expected = ids(&s.assessments(a.id).await.expect("own"));
+        expected.extend(ids(&s.assessments_to_answer(a.id).await.expect("asked")));
+        assert_eq!(expected.len(), 7);
+        let (whole, total) = s.reached_assessments(a.id, None).await.expect("whole");
+        assert_eq!(ids(&whole), expected, "own first, then those to answer");
+        assert_eq!(total, 7);
+        let mut paged = Vec::new();
+        for offset in [0, 3, 6] {
+            let (page, total) = s
+                .reached_assessments(a.id, Some((3, offset)))
+                .await
+                .expect("page");
+            assert_eq!(total, 7, "the whole list's length on every page");
+            paged.extend(ids(&page));
+        }
+        assert_eq!(paged, expected);
+        let (past, total) = s
+            .reached_assessments(a.id, Some((3, 10)))
+            .await
+            .expect("past the end");
+        assert!(past.is_empty());
+        assert_eq!(total, 7);
+        // Only A's own vendor sheets, in list order.
+        let vendor = s
+            .assessments_of_sheets(a.id, &["fy2025.vendor", "fy2023.vendor"])
+            .await
+            .expect("vendor sheets");
+        let titles: Vec<&str> = vendor.iter().map(|x| x.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["PACS ベンダーA", "電子カルテ ベンダーB", "給食 委託先"]
+        );
+        assert!(
+            s.assessments_of_sheets(a.id, &[])
+                .await
+                .expect("none")
+                .is_empty()
+        );
+        // The states of named assessments: only those the organisation reaches.
+        let states = s.figures_states_of(a.id, &expected).await.expect("states");
+        assert_eq!(states.len(), 7);
+        let (b_own, _) = s.reached_assessments(b.id, None).await.expect("b");
+        assert_eq!(b_own.len(), 3);
+        let a_only: Vec<_> = ids(&s.assessments(a.id).await.expect("own"));
+        assert!(
+            s.figures_states_of(b.id, &a_only)
+                .await
+                .expect("b asks for a's")
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_registers_rows_and_newest_review_are_read_at_once() {
+    use mamori_domain::ledger::Row;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 4, d).expect("date");
+        for (register, d, note) in [
+            ("backups", 3, "古い"),
+            ("backups", 20, "新しい"),
+            ("vendors", 9, "委託先"),
+            ("backups", 11, "間"),
+        ] {
+            s.record_review(&ca, register, day(d), note)
+                .await
+                .expect("review");
+        }
+        s.record_review(&ctx(b.id, Some(admin_b.id)), "remote", day(1), "B")
+            .await
+            .expect("b's review");
+        let row = |name: &str| -> Row { [("name".to_string(), name.to_string())].into() };
+        for (register, name) in [
+            ("backups", "電子カルテ"),
+            ("vendors", "給食"),
+            ("backups", "PACS"),
+        ] {
+            s.save_ledger_row(&ca, register, None, &row(name))
+                .await
+                .expect("row");
+        }
+        let latest = s.latest_reviews(a.id).await.expect("latest");
+        assert_eq!(latest.len(), 2);
+        for register in ["backups", "vendors"] {
+            assert_eq!(
+                latest.get(register),
+                s.reviews(a.id, register).await.expect("reviews").first(),
+                "{register}"
+            );
+        }
+        assert_eq!(latest["backups"].note, "新しい");
+        let all = s.all_ledger_rows(a.id).await.expect("rows");
+        assert_eq!(all.len(), 2);
+        for register in ["backups", "vendors"] {
+            assert_eq!(
+                all[register],
+                s.ledger_rows(a.id, register).await.expect("rows"),
+                "{register}"
+            );
+        }
+        assert!(s.all_ledger_rows(b.id).await.expect("b").is_empty());
+        assert_eq!(
+            s.latest_reviews(b.id)
+                .await
+                .expect("b")
+                .keys()
+                .collect::<Vec<_>>(),
+            ["remote"]
+        );
+    }
+}

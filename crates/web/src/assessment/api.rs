@@ -186,15 +186,11 @@ pub async fn list(
     c: ApiCaller,
     Query(q): Query<Paging>,
 ) -> Result<Response, AppError> {
-    // A bounded number of queries whatever the number of assessments: their figures are kept.
-    let figures = service::figures_of_all(&state, &c).await?;
-    let own = service::own_list(&state, &c).await?;
-    let asked = service::to_answer(&state, &c)
-        .await?
-        .into_iter()
-        .map(|(a, _)| a);
-    let all: Vec<Assessment> = own.into_iter().chain(asked).collect();
-    let (page, total) = q.slice(all, ASSESSMENT_PAGE_MAX)?;
+    // A bounded number of queries whatever the number of assessments: the page is cut by the
+    // database and its figures are kept.
+    let (page, total) = service::reached(&state, &c, q.window(ASSESSMENT_PAGE_MAX)?).await?;
+    let ids: Vec<Uuid> = page.iter().map(|a| a.id).collect();
+    let figures = service::figures_of(&state, &c, &ids).await?;
     let out: Vec<AssessmentOut> = page
         .into_iter()
         .map(|a| {

@@ -84,6 +84,17 @@ pub async fn own_list(state: &AppState, c: &Caller) -> Result<Vec<Assessment>, A
     Ok(state.store.assessments(c.org.id).await?)
 }
 
+/// Every assessment the caller's organisation reaches, its own first and then those it was asked
+/// to answer: whole, or the page `(limit, offset)`; with the length of the whole list.
+pub async fn reached(
+    state: &AppState,
+    c: &Caller,
+    page: Option<(i64, i64)>,
+) -> Result<(Vec<Assessment>, i64), AppError> {
+    c.require(ViewAssessments)?;
+    Ok(state.store.reached_assessments(c.org.id, page).await?)
+}
+
 /// The vendor sheets other organisations asked this one to answer, with the requester's name.
 pub async fn to_answer(
     state: &AppState,
@@ -198,6 +209,16 @@ pub async fn figures_of_all(
 ) -> Result<HashMap<Uuid, Figures>, AppError> {
     c.require(ViewAssessments)?;
     crate::status::assessment_figures(state, c.org.id).await
+}
+
+/// The figures of these assessments (those the caller's organisation reaches), by assessment.
+pub async fn figures_of(
+    state: &AppState,
+    c: &Caller,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Figures>, AppError> {
+    c.require(ViewAssessments)?;
+    crate::status::figures_of(state, c.org.id, ids).await
 }
 
 /// Keeps uploaded files as evidence of an item: the bytes under the assessment owner's folder by

@@ -82,20 +82,6 @@ impl Paging {
         }
         Ok(Some((limit, offset)))
     }
-
-    /// This page of a list read whole, with the list's length.
-    pub fn slice<T>(self, all: Vec<T>, max: i64) -> Result<(Vec<T>, i64), AppError> {
-        let total = all.len() as i64;
-        let Some((limit, offset)) = self.window(max)? else {
-            return Ok((all, total));
-        };
-        let rows = all
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .collect();
-        Ok((rows, total))
-    }
 }
 
 /// A JSON list with its full length in `X-Total-Count`.

@@ -12,7 +12,7 @@ use crate::core::state::AppState;
 use mamori_domain::assessment::{Figures, current_answers, summarise};
 use mamori_domain::catalog::SheetKind;
 pub use mamori_domain::status::{RegisterState, Remark};
-use mamori_store::KeptFigures;
+use mamori_store::{FiguresState, KeptFigures};
 pub use registers::{
     AccountsReview, FlaggedAccount, PATCH_STALE_DAYS, REVIEW_INTERVAL_DAYS, accounts_review, codes,
     stale_patch,
@@ -27,7 +27,8 @@ pub async fn register_state(
     org_id: Uuid,
     code: &str,
 ) -> Result<Option<RegisterState>, AppError> {
-    registers::state_of(state, org_id, code).await
+    let sources = registers::Sources::one(state, org_id, code).await?;
+    registers::state_of(state, org_id, code, &sources).await
 }
 
 /// Every register of an organisation with its state, in the order the index shows them.
@@ -35,9 +36,11 @@ pub async fn register_states(
     state: &AppState,
     org_id: Uuid,
 ) -> Result<Vec<RegisterState>, AppError> {
+    // Every register's reviews and rows read at once, not once per register.
+    let sources = registers::Sources::all(state, org_id).await?;
     let mut out = Vec::new();
     for code in codes() {
-        if let Some(s) = registers::state_of(state, org_id, code).await? {
+        if let Some(s) = registers::state_of(state, org_id, code, &sources).await? {
             out.push(s);
         }
     }
@@ -91,9 +94,28 @@ pub async fn assessment_figures(
     state: &AppState,
     org_id: Uuid,
 ) -> Result<HashMap<Uuid, Figures>, AppError> {
+    let states = state.store.figures_states(org_id).await?;
+    figures_from(state, org_id, states).await
+}
+
+/// [`assessment_figures`] of these assessments only (those the organisation reaches).
+pub async fn figures_of(
+    state: &AppState,
+    org_id: Uuid,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Figures>, AppError> {
+    let states = state.store.figures_states_of(org_id, ids).await?;
+    figures_from(state, org_id, states).await
+}
+
+/// The figures of these states: as kept where fresh, else counted from the answers and kept.
+async fn figures_from(
+    state: &AppState,
+    org_id: Uuid,
+    states: HashMap<Uuid, FiguresState>,
+) -> Result<HashMap<Uuid, Figures>, AppError> {
     let cat = catalog()?;
     let fingerprint = mamori_catalog::fingerprint();
-    let states = state.store.figures_states(org_id).await?;
     let mut out = HashMap::new();
     let mut stale = Vec::new();
     for (id, st) in &states {
@@ -144,15 +166,17 @@ pub async fn vendor_sheets(
     org_id: Uuid,
 ) -> Result<Vec<VendorSheetState>, AppError> {
     let cat = catalog()?;
-    let figures = assessment_figures(state, org_id).await?;
+    let vendor: Vec<&str> = cat
+        .sheets
+        .values()
+        .filter(|s| s.kind == SheetKind::Vendor)
+        .map(|s| s.id.as_str())
+        .collect();
+    let sheets = state.store.assessments_of_sheets(org_id, &vendor).await?;
+    let ids: Vec<Uuid> = sheets.iter().map(|a| a.id).collect();
+    let figures = figures_of(state, org_id, &ids).await?;
     let mut out = Vec::new();
-    for a in state.store.assessments(org_id).await? {
-        let Some(sheet) = cat.sheets.get(&a.sheet_id) else {
-            continue;
-        };
-        if sheet.kind != SheetKind::Vendor {
-            continue;
-        }
+    for a in sheets {
         let sum = figures.get(&a.id).copied().unwrap_or_default();
         let progress = if sum.required > 0 && sum.answered == sum.required {
             SheetProgress::Answered

@@ -7,7 +7,8 @@ use mamori_domain::Lang;
 use mamori_domain::accounts::{Flag, SystemAccount, flags};
 use mamori_domain::ledger::{REGISTERS, Row, register, remarks};
 use mamori_domain::status::{ENTRIES, LastReview, RegisterState, Remark, Unit};
-use mamori_store::{RegisterReview, StoredDevice};
+use mamori_store::{LedgerRow, RegisterReview, StoredDevice};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How long a register may go without a review (棚卸し) before it is overdue, for the device
@@ -58,6 +59,15 @@ pub struct AccountsReview {
 
 /// The accounts review of an organisation.
 pub async fn accounts_review(state: &AppState, org_id: Uuid) -> Result<AccountsReview, AppError> {
+    let last = last_review(state, org_id, "accounts").await?;
+    accounts_review_with(state, org_id, last).await
+}
+
+async fn accounts_review_with(
+    state: &AppState,
+    org_id: Uuid,
+    last_review: Option<RegisterReview>,
+) -> Result<AccountsReview, AppError> {
     let systems = state.store.account_systems(org_id).await?;
     let staff = state
         .store
@@ -93,7 +103,7 @@ pub async fn accounts_review(state: &AppState, org_id: Uuid) -> Result<AccountsR
         systems: systems.iter().filter(|s| s.imported_at.is_some()).count(),
         counts,
         flagged,
-        last_review: last_review(state, org_id, "accounts").await?,
+        last_review,
         unused_days,
     })
 }
@@ -130,11 +140,62 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
         .chain(REGISTERS.iter().map(|r| r.code))
 }
 
-/// Where a register of an organisation stands; none for an unknown code.
-pub async fn state_of(
+/// The reviews and rows the registers' states are made from, read once for however many
+/// registers are shown.
+pub(crate) struct Sources {
+    reviews: HashMap<String, RegisterReview>,
+    rows: HashMap<String, Vec<Row>>,
+}
+
+fn rows_only(rows: Vec<LedgerRow>) -> Vec<Row> {
+    rows.into_iter().map(|r| r.row).collect()
+}
+
+impl Sources {
+    /// What one register needs.
+    pub(crate) async fn one(state: &AppState, org_id: Uuid, code: &str) -> Result<Self, AppError> {
+        let reviews = last_review(state, org_id, code)
+            .await?
+            .map(|r| (code.to_string(), r))
+            .into_iter()
+            .collect();
+        let rows = match register(code) {
+            Some(reg) => [(
+                reg.code.to_string(),
+                rows_only(state.store.ledger_rows(org_id, reg.code).await?),
+            )]
+            .into_iter()
+            .collect(),
+            None => HashMap::new(),
+        };
+        Ok(Sources { reviews, rows })
+    }
+
+    /// What every register needs: two queries.
+    pub(crate) async fn all(state: &AppState, org_id: Uuid) -> Result<Self, AppError> {
+        Ok(Sources {
+            reviews: state.store.latest_reviews(org_id).await?,
+            rows: state
+                .store
+                .all_ledger_rows(org_id)
+                .await?
+                .into_iter()
+                .map(|(code, rows)| (code, rows_only(rows)))
+                .collect(),
+        })
+    }
+
+    fn last_review(&self, code: &str) -> Option<RegisterReview> {
+        self.reviews.get(code).cloned()
+    }
+}
+
+/// Where a register of an organisation stands, from these sources; none for an unknown code.
+pub(crate) async fn state_of(
     state: &AppState,
     org_id: Uuid,
     code: &str,
+    sources: &Sources,
 ) -> Result<Option<RegisterState>, AppError> {
     let today = mamori_domain::clock::jst_date(state.now());
     let out = match code {
@@ -148,7 +209,7 @@ pub async fn state_of(
                     today - chrono::Duration::days(PATCH_STALE_DAYS),
                 )
                 .await?;
-            let last = last_review(state, org_id, "devices").await?;
+            let last = sources.last_review("devices");
             let count = |n: usize, code, ja, en| (n > 0).then(|| Remark::counted(code, n, ja, en));
             RegisterState {
                 code: "devices",
@@ -188,7 +249,7 @@ pub async fn state_of(
             }
         }
         "accounts" => {
-            let r = accounts_review(state, org_id).await?;
+            let r = accounts_review_with(state, org_id, sources.last_review("accounts")).await?;
             RegisterState {
                 code: "accounts",
                 ja: "アカウント",
@@ -247,15 +308,9 @@ pub async fn state_of(
             let Some(reg) = register(code) else {
                 return Ok(None);
             };
-            let rows: Vec<Row> = state
-                .store
-                .ledger_rows(org_id, reg.code)
-                .await?
-                .into_iter()
-                .map(|r| r.row)
-                .collect();
-            let last = last_review(state, org_id, reg.code).await?;
-            let (figures, concerns) = remarks(reg, &rows, today);
+            let rows = sources.rows.get(reg.code).map_or(&[][..], Vec::as_slice);
+            let last = sources.last_review(reg.code);
+            let (figures, concerns) = remarks(reg, rows, today);
             RegisterState {
                 code: reg.code,
                 ja: reg.ja,
