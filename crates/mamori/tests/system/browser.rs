@@ -678,6 +678,17 @@ async fn heading_top(c: &Client) -> i64 {
     .unwrap_or(i64::MAX)
 }
 
+/// The pages whose lists read as stacked cards on a phone.
+const CARD_LISTS: [&str; 7] = [
+    "/assessments",
+    "/registers/devices",
+    "/registers/findings",
+    "/incidents",
+    "/users",
+    "/audit",
+    "/registers/backups",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
     let data = tempfile::tempdir().expect("dir");
@@ -712,6 +723,7 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
         ("assessments", "/assessments"),
         ("registers", "/registers"),
         ("devices", "/registers/devices"),
+        ("backups", "/registers/backups"),
         ("findings", "/registers/findings"),
         ("accounts-review", "/registers/accounts"),
         ("incidents", "/incidents"),
@@ -761,6 +773,29 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
                 "{lang} {path}: a horizontal scroll bar at 390 px, from {}",
                 widest(&c).await
             );
+            // The lists turn into stacked cards, each value under its column's name.
+            if CARD_LISTS.contains(&path) {
+                let cards = measured(
+                    &c,
+                    "return [...document.querySelectorAll('main table.cards-on-phone')]\
+                       .filter(t => t.tBodies[0] && t.tBodies[0].querySelector('td[data-label]'))\
+                       .map(t => { const td = t.tBodies[0].querySelector('td[data-label]');\
+                         return [getComputedStyle(t.tHead).display, getComputedStyle(td).display,\
+                                 getComputedStyle(td, '::before').content, td.dataset.label]; });",
+                )
+                .await;
+                let cards = cards.as_array().cloned().unwrap_or_default();
+                assert!(!cards.is_empty(), "{lang} {path}: no list as cards");
+                for card in cards {
+                    assert_eq!(card[0], "none", "{lang} {path}: headers shown {card}");
+                    assert_eq!(card[1], "block", "{lang} {path}: cells in a row {card}");
+                    let label = card[3].as_str().unwrap_or_default();
+                    assert!(
+                        !label.is_empty() && card[2].as_str().unwrap_or_default().contains(label),
+                        "{lang} {path}: a value without its column's name {card}"
+                    );
+                }
+            }
             // The compact header leaves the page on the first screen.
             let top = heading_top(&c).await;
             assert!(

@@ -3,7 +3,7 @@
 
 use super::service::{self, SendDraft, StartDraft, sheet_of};
 use crate::core::auth::SignedIn;
-use crate::core::charts::control_heatmap;
+use crate::core::charts::control_matrix;
 use crate::core::error::AppError;
 use crate::core::form::Form;
 use crate::core::state::AppState;
@@ -745,7 +745,7 @@ async fn results_page(
         sections: group_rows(&summary.by_section, |k| k.label(lang).to_string()),
         scopes: group_rows(&summary.by_scope, scope_name),
         elements: group_rows(&summary.by_element, element_label),
-        heatmap: control_heatmap(&summary.by_control, lang),
+        heatmap: control_matrix(&summary.by_control, lang),
         gaps,
         stages: MATURITY_STAGES
             .iter()

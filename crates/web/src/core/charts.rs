@@ -40,24 +40,70 @@ fn ink(percent: Option<u32>) -> &'static str {
     }
 }
 
-/// The 3×3 matrix (組織的/システム的/人的 × 予防的/発見的/是正的) as a heatmap of はい rates.
-pub fn control_heatmap(
-    cells: &BTreeMap<(ControlKind, ControlTiming), Tally>,
-    lang: Lang,
-) -> String {
-    let rows = [
+/// The matrix's rows: the kinds of control, with their labels.
+fn kinds(lang: Lang) -> [(ControlKind, &'static str); 3] {
+    [
         (
             ControlKind::Organisational,
             lang.pick("組織的", "Organisational"),
         ),
         (ControlKind::System, lang.pick("システム的", "System")),
         (ControlKind::Human, lang.pick("人的", "Human")),
-    ];
-    let cols = [
+    ]
+}
+
+/// The matrix's columns: when a control acts, with their labels.
+fn timings(lang: Lang) -> [(ControlTiming, &'static str); 3] {
+    [
         (ControlTiming::Preventive, lang.pick("予防的", "Preventive")),
         (ControlTiming::Detective, lang.pick("発見的", "Detective")),
         (ControlTiming::Corrective, lang.pick("是正的", "Corrective")),
-    ];
+    ]
+}
+
+/// The 3×3 matrix as the heatmap with its figures beside it in a table: the table is what a
+/// screen reader reads and what a reader who cannot tell the shades apart compares.
+pub fn control_matrix(cells: &BTreeMap<(ControlKind, ControlTiming), Tally>, lang: Lang) -> String {
+    format!(
+        r#"<div class="chart-with-data">{}{}</div>"#,
+        control_heatmap(cells, lang),
+        control_table(cells, lang)
+    )
+}
+
+/// The 3×3 matrix as a table: はい rate and (はい/rated) per cell.
+pub fn control_table(cells: &BTreeMap<(ControlKind, ControlTiming), Tally>, lang: Lang) -> String {
+    let mut out = format!(
+        r#"<table class="matrix-data"><caption>{}</caption><thead><tr><th></th>"#,
+        escape(lang.pick("はい率(はい/回答)", "Share of yes (yes/rated)"))
+    );
+    for (_, label) in timings(lang) {
+        let _ = write!(out, r#"<th scope="col">{}</th>"#, escape(label));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (kind, label) in kinds(lang) {
+        let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escape(label));
+        for (timing, _) in timings(lang) {
+            let t = cells.get(&(kind, timing)).copied().unwrap_or_default();
+            match t.yes_percent() {
+                Some(p) => {
+                    let _ = write!(out, "<td>{p}% ({}/{})</td>", t.yes, t.yes + t.no);
+                }
+                None => out.push_str("<td>—</td>"),
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// The 3×3 matrix (組織的/システム的/人的 × 予防的/発見的/是正的) as a heatmap of はい rates.
+pub fn control_heatmap(
+    cells: &BTreeMap<(ControlKind, ControlTiming), Tally>,
+    lang: Lang,
+) -> String {
+    let (rows, cols) = (kinds(lang), timings(lang));
     let (left, top, w, h) = (110, 30, 120, 60);
     let title = lang.pick(
         "コントロールの3×3マトリクス(はい率)",
@@ -166,5 +212,30 @@ mod tests {
         assert_eq!(colour(Some(0)), "#deebf7");
         assert_eq!(colour(Some(100)), "#08306b");
         assert_eq!(ink(Some(100)), "#fff");
+    }
+
+    #[test]
+    fn the_matrix_has_its_figures_in_a_table_beside_the_heatmap() {
+        let mut cells = BTreeMap::new();
+        cells.insert(
+            (ControlKind::Human, ControlTiming::Corrective),
+            Tally {
+                yes: 1,
+                no: 2,
+                na: 4,
+                open: 0,
+            },
+        );
+        let html = control_matrix(&cells, Lang::En);
+        let (svg, table) = html.split_once("</svg>").expect("the heatmap first");
+        assert!(svg.contains("<svg"));
+        assert!(table.contains("<caption>Share of yes (yes/rated)</caption>"));
+        assert_eq!(table.matches("<th scope=\"row\">").count(), 3);
+        assert_eq!(table.matches("<td>").count(), 9);
+        // Human × Corrective is the last cell; the others have nothing rated.
+        assert!(
+            table.contains("<th scope=\"row\">Human</th><td>—</td><td>—</td><td>33% (1/3)</td>")
+        );
+        assert_eq!(table.matches("<td>—</td>").count(), 8);
     }
 }

@@ -124,6 +124,77 @@ mod tests {
         );
     }
 
+    /// The label of every button in the templates, by catalog key (the language switch, which
+    /// names the other language, aside).
+    fn button_keys() -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut keys = BTreeSet::new();
+        for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+            for (at, _) in text.match_indices("<button") {
+                let rest = text.get(at..).unwrap_or_default();
+                let Some(label) = rest
+                    .split_once('>')
+                    .and_then(|(_, r)| r.split_once("</button>"))
+                    .map(|(l, _)| l.trim())
+                else {
+                    continue;
+                };
+                if label.contains("other_lang") {
+                    continue;
+                }
+                // The label starts with its words from the catalog (a date may follow them).
+                let key = label
+                    .strip_prefix("{{ page.t(\"")
+                    .and_then(|l| l.split_once("\") }}"))
+                    .map(|(k, _)| k);
+                assert!(
+                    key.is_some(),
+                    "{}: a button labelled {label:?}, not from the catalog",
+                    file.path().display()
+                );
+                keys.extend(key.map(str::to_string));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn buttons_are_named_the_same_way_everywhere() {
+        let ja: HashMap<String, String> =
+            toml::from_str(include_str!("../../../../locales/ja.toml")).unwrap_or_default();
+        let en: HashMap<String, String> =
+            toml::from_str(include_str!("../../../../locales/en.toml")).unwrap_or_default();
+        let keys = button_keys();
+        assert!(keys.len() > 30, "buttons found: {keys:?}");
+        // Japanese: what the button does, ending in the verb's plain form (保存する, 取り込む),
+        // never a bare noun (保存) or a state (適用済); the same act in the same word.
+        let synonyms = [("読み込", "取り込む")];
+        for key in &keys {
+            let ja = ja.get(key).map(String::as_str).unwrap_or_default();
+            let last = ja.chars().last().unwrap_or(' ');
+            assert!(
+                "うくぐすつぬぶむる".contains(last),
+                "{key}: {ja:?} does not end in a verb"
+            );
+            for (word, instead) in synonyms {
+                assert!(!ja.contains(word), "{key}: {ja:?}, say {instead}");
+            }
+            if ja.contains("保存") {
+                assert!(ja.ends_with("保存する"), "{key}: {ja:?}");
+            }
+            // English: an imperative in sentence case, never a past participle alone.
+            let en = en.get(key).map(String::as_str).unwrap_or_default();
+            let first = en.split_whitespace().next().unwrap_or_default();
+            assert!(
+                first.chars().next().is_some_and(char::is_uppercase)
+                    && !first.ends_with("ed")
+                    && !en.ends_with('.'),
+                "{key}: {en:?} is not an imperative"
+            );
+        }
+    }
+
     #[test]
     fn every_key_used_in_code_and_templates_exists() {
         let ja: HashMap<String, String> =

@@ -5,7 +5,7 @@
 use super::RiskCard;
 use crate::assessment::service::{previous_year, sheet_of, summary_of};
 use crate::core::auth::SignedIn;
-use crate::core::charts::control_heatmap;
+use crate::core::charts::control_matrix;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
 use mamori_domain::Lang;
@@ -178,7 +178,7 @@ pub async fn card(
         .collect();
     let overdue = summary.gaps.iter().filter(|g| g.overdue).count();
     Ok(ExecutiveCard {
-        heatmap: Some(control_heatmap(&summary.by_control, lang)),
+        heatmap: Some(control_matrix(&summary.by_control, lang)),
         trend,
         risks: plain_risks(risks, overdue, open_incidents, lang),
         decisions,

@@ -37,8 +37,8 @@ pub struct Column {
 pub struct ShownRow {
     /// Id.
     pub id: Uuid,
-    /// Values in column order.
-    pub values: Vec<String>,
+    /// Values in column order, each with its column's label (shown beside it on a phone).
+    pub values: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -71,7 +71,7 @@ pub async fn list(
             values: reg
                 .fields
                 .iter()
-                .map(|f| reg.display(&r.row, f.key, s.lang))
+                .map(|f| (s.lang.pick(f.ja, f.en), reg.display(&r.row, f.key, s.lang)))
                 .collect(),
         })
         .collect();

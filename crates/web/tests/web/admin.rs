@@ -963,7 +963,7 @@ async fn the_audit_log_and_guideline_references_read_as_words_with_the_code_on_h
     assert!(
         audit
             .body
-            .contains("<td title=\"org.create\">組織の作成</td>"),
+            .contains("title=\"org.create\">組織の作成</td>"),
         "{}",
         audit.body
     );
@@ -984,7 +984,7 @@ async fn the_audit_log_and_guideline_references_read_as_words_with_the_code_on_h
     assert!(
         audit
             .body
-            .contains("<td title=\"org.create\">Organisation: created</td>"),
+            .contains("title=\"org.create\">Organisation: created</td>"),
         "{}",
         audit.body
     );
@@ -1122,6 +1122,10 @@ async fn executives_see_the_risks_in_plain_words_and_what_waits_for_their_decisi
     assert!(
         card.contains("<svg") && card.contains("回答なし"),
         "the matrix with its legend"
+    );
+    assert!(
+        card.contains("<table class=\"matrix-data\"><caption>はい率(はい/回答)</caption>"),
+        "the matrix's figures in a table beside it: {card}"
     );
     // The administrator, not an executive, does not get this part.
     assert!(

@@ -111,6 +111,10 @@ async fn a_checklist_sheet_is_answered_aggregated_and_printed() {
         "the heatmap is drawn"
     );
     assert!(
+        results.body.contains("<th scope=\"row\">システム的</th>"),
+        "with its figures in a table"
+    );
+    assert!(
         results.body.contains("「いいえ」の項目はありません"),
         "the second round's yes closes the gap"
     );
