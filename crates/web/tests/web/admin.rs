@@ -961,9 +961,7 @@ async fn the_audit_log_and_guideline_references_read_as_words_with_the_code_on_h
     let mut b = app.setup().await;
     let audit = app.get(&mut b, "/audit").await;
     assert!(
-        audit
-            .body
-            .contains("title=\"org.create\">組織の作成</td>"),
+        audit.body.contains("title=\"org.create\">組織の作成</td>"),
         "{}",
         audit.body
     );
