@@ -1,0 +1,22 @@
+//! STIX 2.1 (OASIS, 2021) as data: identifiers, timestamps, the common properties, typed objects
+//! for the domain, relationship, meta and cyber-observable objects mamori exchanges, bundles,
+//! TLP 2.0 markings and the deterministic ids of cyber-observables. It depends on nothing of
+//! mamori's, so that any tool can read and write what the hub shares.
+//!
+//! Objects of types it does not know, and properties it does not know on those it does, survive
+//! a round trip unchanged: a hub must pass on what its members' tools add.
+
+pub mod canonical;
+pub mod id;
+pub mod object;
+pub mod observable;
+pub mod timestamp;
+pub mod tlp;
+pub mod validate;
+
+pub use id::Identifier;
+pub use object::{Bundle, Object};
+pub use observable::deterministic_id;
+pub use timestamp::Timestamp;
+pub use tlp::Tlp;
+pub use validate::{Problem, validate_bundle, validate_object};
