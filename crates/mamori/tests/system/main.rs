@@ -18,4 +18,5 @@ mod postgres_down;
 mod schemathesis;
 mod shutdown;
 mod spreadsheet;
+mod stix_oasis;
 mod support;
