@@ -1,6 +1,6 @@
 //! The MUST rules of STIX 2.1 that a receiver checks before it keeps an object: names, ids,
 //! timestamps, required properties, ranges and references, each fault named by object and
-//! property. (The pattern grammar of indicators is checked by the pattern parser.)
+//! property; an indicator's STIX pattern is parsed and checked ([`crate::pattern`]).
 
 use crate::id::{Identifier, RESERVED_PROPERTIES, check_property_name, check_type_name};
 use crate::observable::is_observable;
@@ -315,6 +315,14 @@ fn type_rules(c: &mut Check<'_>, kind: &str) {
         "indicator" => {
             c.string("pattern");
             c.string("pattern_type");
+            if c.get("pattern_type").and_then(Value::as_str) == Some("stix")
+                && let Some(Err(e)) = c
+                    .get("pattern")
+                    .and_then(Value::as_str)
+                    .map(crate::pattern::Pattern::parse)
+            {
+                c.fault("pattern", &format!("is not a valid STIX pattern: {e}"));
+            }
             c.ordered("valid_from", "valid_until", true);
         }
         "malware" => {

@@ -62,7 +62,7 @@ fn valid_bundles_are_accepted_typed_and_written_back_unchanged() {
 }
 
 /// Each invalid bundle, with the object and property the fault must be named on.
-const INVALID: [(&str, &str, &str); 16] = [
+const INVALID: [(&str, &str, &str); 17] = [
     (
         "bundle-id-of-another-type",
         "report--5d0092c5-5f74-4287-9642-33f4c354e56d",
@@ -137,6 +137,11 @@ const INVALID: [(&str, &str, &str); 16] = [
         "valid-until-before-valid-from",
         "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
         "valid_until",
+    ),
+    (
+        "indicator-pattern-unclosed",
+        "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "pattern",
     ),
     (
         "marking-ref-to-an-identity",

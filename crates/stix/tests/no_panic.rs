@@ -9,7 +9,9 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use stix::{Bundle, Object, Tlp, deterministic_id, validate_bundle, validate_object};
+use stix::{
+    Bundle, Object, Observation, Pattern, Tlp, deterministic_id, validate_bundle, validate_object,
+};
 
 fn any_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -72,6 +74,31 @@ proptest! {
     #[test]
     fn any_text_is_refused_or_read_never_panicked_on(text in "\\PC{0,64}") {
         let _ = Bundle::parse(&text);
+        let _ = Pattern::parse(&text);
+    }
+
+    #[test]
+    fn patterns_of_any_tokens_are_refused_or_evaluated_never_panicked_on(
+        parts in prop::collection::vec(prop_oneof![
+            Just("["), Just("]"), Just("("), Just(")"), Just("AND"), Just("OR"), Just("NOT"),
+            Just("FOLLOWEDBY"), Just("WITHIN 5 SECONDS"), Just("REPEATS 2 TIMES"),
+            Just("START t'2026-01-01T00:00:00Z' STOP t'2026-02-30T00:00:00Z'"),
+            Just("ipv4-addr:value"), Just("file:hashes.'SHA-256'"), Just("x:a_refs[*].value"),
+            Just("="), Just("!="), Just("<"), Just(">="), Just("IN"), Just("LIKE"), Just("MATCHES"),
+            Just("ISSUBSET"), Just("ISSUPERSET"), Just("EXISTS"), Just("'198.51.100.0/24'"),
+            Just("'%_%'"), Just("'(a|b)*'"), Just("'::/0'"), Just("5"), Just("-1.5"), Just("true"),
+            Just("h'00ff'"), Just("b'AA=='"), Just(","), Just("'\\\\'"),
+        ], 1..24)
+    ) {
+        let text = parts.join(" ");
+        if let Ok(p) = Pattern::parse(&text) {
+            let o = Observation::of([
+                json!({"type": "ipv4-addr", "id": "ipv4-addr--1", "value": "198.51.100.3"}),
+                json!({"type": "x", "id": "x--1", "a_refs": ["ipv4-addr--1", 7]}),
+                json!({"type": "file", "id": "file--1", "hashes": {"SHA-256": "00"}}),
+            ]);
+            let _ = p.matches(&[o.clone(), o]);
+        }
     }
 }
 

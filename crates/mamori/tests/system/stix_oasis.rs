@@ -102,6 +102,45 @@ fn the_oasis_validator_and_we_agree_on_the_corpus() {
 }
 
 #[test]
+fn the_oasis_pattern_validator_and_we_agree_on_every_pattern_of_the_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../stix/tests/corpus/patterns.txt");
+    let script = r##"
+import sys
+from stix2patterns.validator import run_validator
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("#") or not line.strip():
+        continue
+    pattern = line.rstrip("\n").split("\t", 1)[1]
+    print("invalid" if run_validator(pattern) else "valid", pattern, sep="\t")
+"##;
+    let python = std::env::var("MAMORI_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(&corpus)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} ({e}); bash .ci/run sets MAMORI_PYTHON"));
+    assert!(
+        out.status.success(),
+        "stix2-patterns is needed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut n = 0;
+    for line in text.lines() {
+        let (theirs, pattern) = line.split_once('\t').expect("verdict");
+        let ours = stix::Pattern::parse(pattern);
+        assert_eq!(
+            ours.is_ok(),
+            theirs == "valid",
+            "{pattern}: stix2-patterns says {theirs}, we say {ours:?}"
+        );
+        n += 1;
+    }
+    assert!(n > 50, "{n} patterns judged");
+}
+
+#[test]
 fn what_we_write_validates_and_parses_in_the_oasis_libraries() {
     let dir = tempfile::tempdir().expect("dir");
     let ip_props = json!({"value": "198.51.100.3"});
