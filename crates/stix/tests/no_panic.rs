@@ -62,7 +62,11 @@ proptest! {
     fn arbitrary_json_is_judged_never_panicked_on(v in any_json()) {
         let _ = validate_bundle(&v);
         let _ = validate_object(&v, "objects[0]");
-        let _ = Bundle::parse(&v.to_string());
+        // What is accepted writes back to something accepted again.
+        if let Ok(b) = Bundle::parse(&v.to_string()) {
+            let again = serde_json::to_string(&b).expect("json");
+            prop_assert!(Bundle::parse(&again).is_ok(), "{}", again);
+        }
         let _ = Object::from_value(v.clone());
         if let Value::Object(m) = &v {
             for t in ["ipv4-addr", "file", "network-traffic"] {

@@ -384,7 +384,9 @@ impl Parser {
             Some(Kind::Bool(b)) => Literal::Bool(b),
             Some(Kind::Timestamp(t)) if timestamp_form(&t) => Literal::Timestamp(t),
             Some(Kind::Binary(b)) if base64_like(&b) => Literal::Binary(b),
-            Some(Kind::Hex(h)) if h.len().is_multiple_of(2) && h.bytes().all(|c| c.is_ascii_hexdigit()) => {
+            Some(Kind::Hex(h))
+                if h.len().is_multiple_of(2) && h.bytes().all(|c| c.is_ascii_hexdigit()) =>
+            {
                 Literal::Hex(h)
             }
             _ => return Err(error(at, "expected a value")),
