@@ -1,7 +1,6 @@
 //! Identifiers (`type--UUID`) and the naming rules for object types and property names
 //! (STIX 2.1 §2.9, §3.1).
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use uuid::Uuid;
 
@@ -132,18 +131,7 @@ impl std::str::FromStr for Identifier {
     }
 }
 
-impl Serialize for Identifier {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Identifier {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Identifier::parse(&text).map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
-    }
-}
+crate::text_serde!(Identifier);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,6 @@
 //! milliseconds.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -101,18 +100,7 @@ impl fmt::Display for Timestamp {
     }
 }
 
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Timestamp::parse(&text).map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
-    }
-}
+crate::text_serde!(Timestamp);
 
 #[cfg(test)]
 mod tests {
