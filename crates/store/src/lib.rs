@@ -22,6 +22,7 @@ mod preparedness;
 mod registers;
 mod sealed;
 pub mod sessions;
+mod sharing;
 mod tokens;
 mod users;
 
@@ -41,6 +42,7 @@ pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
 pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
+pub use sharing::{Collection, NewObject, ObjectFilter, StoredObject};
 pub use users::{LOGIN_CANDIDATES, PasswordChange, PasswordChanged};
 
 /// Results of storage operations.

@@ -1917,3 +1917,139 @@ async fn every_registers_rows_and_newest_review_are_read_at_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_keyset() {
+    use mamori_store::{NewObject, ObjectFilter};
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let cb = ctx(b.id, Some(admin_b.id));
+        let id = s
+            .create_collection(&ca, "医療ISAC 共有", "indicators")
+            .await
+            .expect("create");
+        // B does not learn that the collection exists, and cannot write to it.
+        assert!(s.collections(b.id).await.expect("b").is_empty());
+        assert!(matches!(
+            s.collection(b.id, id).await,
+            Err(StoreError::NotFound)
+        ));
+        let object = |n: usize, version: &str| NewObject {
+            object_id: format!("indicator--00000000-0000-4000-8000-{n:012}"),
+            object_type: if n.is_multiple_of(2) {
+                "indicator"
+            } else {
+                "malware"
+            }
+            .into(),
+            version: version.into(),
+            spec_version: "2.1".into(),
+            body: format!("{{\"n\":{n}}}"),
+        };
+        assert!(matches!(
+            s.add_objects(&cb, id, &[object(1, "v1")]).await,
+            Err(StoreError::NotFound)
+        ));
+        let batch: Vec<NewObject> = (0..7)
+            .map(|n| object(n, "2026-01-01T00:00:00.000Z"))
+            .collect();
+        let added = s.add_objects(&ca, id, &batch).await.expect("add");
+        assert_eq!(added, vec![true; 7]);
+        // The same versions again add nothing; a newer version of one is kept beside the old.
+        let again = s
+            .add_objects(
+                &ca,
+                id,
+                &[
+                    object(3, "2026-01-01T00:00:00.000Z"),
+                    object(3, "2026-02-01T00:00:00.000Z"),
+                ],
+            )
+            .await
+            .expect("again");
+        assert_eq!(again, vec![false, true]);
+        // B may read once granted, not write.
+        s.grant_collection(&ca, id, b.id, true, false)
+            .await
+            .expect("grant");
+        let seen = s.collection(b.id, id).await.expect("granted");
+        assert!(seen.can_read && !seen.can_write);
+        assert!(matches!(
+            s.add_objects(&cb, id, &[object(9, "v")]).await,
+            Err(StoreError::NotFound)
+        ));
+        // Only the keeper grants.
+        assert!(matches!(
+            s.grant_collection(&cb, id, b.id, true, true).await,
+            Err(StoreError::NotFound)
+        ));
+        // Pages of three, each continuing after the last seq of the one before.
+        let mut after = 0;
+        let mut seen = Vec::new();
+        loop {
+            let f = ObjectFilter {
+                after_seq: after,
+                limit: 3,
+                ..Default::default()
+            };
+            let (page, more) = s.collection_objects(b.id, id, &f).await.expect("page");
+            seen.extend(
+                page.iter()
+                    .map(|o| (o.object_id.clone(), o.version.clone())),
+            );
+            after = page.last().map_or(after, |o| o.seq);
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 8, "every version once: {seen:?}");
+        let latest = ObjectFilter {
+            latest_only: true,
+            limit: 100,
+            ..Default::default()
+        };
+        let (newest, _) = s
+            .collection_objects(b.id, id, &latest)
+            .await
+            .expect("latest");
+        assert_eq!(newest.len(), 7);
+        assert!(
+            newest
+                .iter()
+                .any(|o| o.object_id.ends_with("000000000003") && o.version.starts_with("2026-02"))
+        );
+        let typed = ObjectFilter {
+            types: vec!["malware".into()],
+            ids: vec![object(3, "").object_id, object(4, "").object_id],
+            limit: 100,
+            ..Default::default()
+        };
+        let (only, _) = s
+            .collection_objects(b.id, id, &typed)
+            .await
+            .expect("filtered");
+        assert_eq!(only.len(), 2, "both versions of malware 3, not indicator 4");
+        let later = ObjectFilter {
+            added_after: Some(t0() + Duration::days(1)),
+            limit: 100,
+            ..Default::default()
+        };
+        assert!(
+            s.collection_objects(b.id, id, &later)
+                .await
+                .expect("after")
+                .0
+                .is_empty()
+        );
+        // Taking the grant back hides it again.
+        s.grant_collection(&ca, id, b.id, false, false)
+            .await
+            .expect("revoke");
+        assert!(matches!(
+            s.collection_objects(b.id, id, &latest).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
