@@ -220,21 +220,11 @@ impl Store {
             .await?;
             let mut new = 0;
             for o in objects {
-                let kept: Option<(i64,)> = sqlx::query_as(
-                    "SELECT seq FROM stix_objects WHERE collection_id = $1 AND object_id = $2 AND version = $3",
-                )
-                .bind(collection_id)
-                .bind(&o.object_id)
-                .bind(&o.version)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if kept.is_some() {
-                    added.push(false);
-                    continue;
-                }
-                sqlx::query(
+                // A version already kept is left as it is; only a new one takes a number.
+                let inserted = sqlx::query(
                     "INSERT INTO stix_objects (collection_id, seq, object_id, object_type, version, spec_version, added_at, added_by_org, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (collection_id, object_id, version) DO NOTHING",
                 )
                 .bind(collection_id)
                 .bind(seq)
@@ -246,10 +236,14 @@ impl Store {
                 .bind(ctx.org_id)
                 .bind(&o.body)
                 .execute(&mut *tx)
-                .await?;
-                seq += 1;
-                new += 1;
-                added.push(true);
+                .await?
+                .rows_affected()
+                    == 1;
+                if inserted {
+                    seq += 1;
+                    new += 1;
+                }
+                added.push(inserted);
             }
             sqlx::query("UPDATE collections SET next_seq = $1 WHERE id = $2")
                 .bind(seq)
