@@ -52,6 +52,12 @@ coded! {
         ViewRegisters = "view_registers", "台帳の閲覧", "See the registers";
         /// Keep the registers: edit, import, review, decide on findings.
         ManageRegisters = "manage_registers", "台帳の管理", "Keep the registers";
+        /// Read the sharing hub: the collections the organisation reaches and what they hold.
+        ViewSharing = "view_sharing", "共有情報の閲覧", "Read shared threat information";
+        /// Share indicators, reports and sightings into a collection the organisation may write.
+        ShareThreatInformation = "share_threat_information", "脅威情報の共有", "Share threat information";
+        /// Keep the organisation's collections: make them, grant other organisations.
+        ManageCollections = "manage_collections", "共有コレクションの管理", "Keep collections";
     }
 }
 
@@ -87,6 +93,19 @@ impl Actor {
             Permission::ViewIncidents => {
                 self.can(Permission::HandleIncidents) || r.has(Role::Planner) || r.has(Role::Admin)
             }
+            // Threat information is for those who defend: everyone but staff without a security
+            // role reads it; those who run incidents share it; the security manager and the
+            // administrator keep the collections.
+            Permission::ViewSharing => {
+                self.can(Permission::ShareThreatInformation)
+                    || r.has(Role::Planner)
+                    || r.has(Role::Admin)
+                    || r.has(Role::Executive)
+            }
+            Permission::ShareThreatInformation => {
+                r.has(Role::SecurityManager) || r.has(Role::SystemOperator)
+            }
+            Permission::ManageCollections => r.has(Role::SecurityManager) || r.has(Role::Admin),
         }
     }
 

@@ -42,7 +42,9 @@ pub use models::*;
 pub use preparedness::{StoredContact, StoredProcedure};
 pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
-pub use sharing::{Collection, NewObject, ObjectFilter, StoredObject};
+pub use sharing::{
+    Audience, Collection, NewObject, ObjectFilter, Reader, StoredObject, SubmissionStatus, Versions,
+};
 pub use users::{LOGIN_CANDIDATES, PasswordChange, PasswordChanged};
 
 /// Results of storage operations.

@@ -19,12 +19,34 @@ pub struct Collection {
     pub title: String,
     /// Description.
     pub description: String,
+    /// The TLP level (its `tlp_2_0` code) of objects shared without a TLP marking.
+    pub default_tlp: String,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// Whether this organisation may read its objects.
     pub can_read: bool,
     /// Whether this organisation may add objects.
     pub can_write: bool,
+}
+
+/// Who reads: an organisation, and the person in it (RED reaches named people only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    /// The reader's organisation.
+    pub org_id: Uuid,
+    /// The person; none for a reader that is no one in particular (a system task), who then sees
+    /// no RED object but its own organisation's.
+    pub user_id: Option<Uuid>,
+}
+
+/// Whom an AMBER, AMBER+STRICT or RED object is shared with, beyond the sharer and (except RED)
+/// the collection's keeper.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    /// Organisations (AMBER, AMBER+STRICT).
+    pub orgs: Vec<Uuid>,
+    /// People (RED).
+    pub users: Vec<Uuid>,
 }
 
 /// An object to keep: its id, type and version as the caller read them, and its JSON.
@@ -39,7 +61,9 @@ pub struct NewObject {
     pub version: String,
     /// `2.1`.
     pub spec_version: String,
-    /// The object's JSON as received.
+    /// The TLP level it is shared under (`tlp_2_0` code).
+    pub tlp: String,
+    /// The object's JSON as kept.
     pub body: String,
 }
 
@@ -56,10 +80,28 @@ pub struct StoredObject {
     pub version: String,
     /// The spec version.
     pub spec_version: String,
+    /// The TLP level it is shared under.
+    pub tlp: String,
+    /// The organisation that shared it.
+    pub added_by_org: Uuid,
     /// When the collection received it.
     pub added_at: DateTime<Utc>,
     /// The JSON.
     pub body: String,
+}
+
+/// Which versions of each object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Versions {
+    /// Every version.
+    #[default]
+    All,
+    /// The newest the reader may see.
+    Last,
+    /// The oldest the reader may see.
+    First,
+    /// These versions.
+    Exactly(Vec<String>),
 }
 
 /// Which objects of a collection, and which page of them.
@@ -71,39 +113,77 @@ pub struct ObjectFilter {
     pub ids: Vec<String>,
     /// Only these types (empty: all).
     pub types: Vec<String>,
-    /// Only the newest version of each object.
-    pub latest_only: bool,
+    /// Only these spec versions (empty: all).
+    pub spec_versions: Vec<String>,
+    /// Which versions.
+    pub versions: Versions,
     /// Only those after this place (the last `seq` of the previous page; 0 for the first).
     pub after_seq: i64,
     /// At most this many.
     pub limit: i64,
 }
 
+/// The outcome of a TAXII envelope's submission, kept so that the client can ask for it later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionStatus {
+    /// Its id.
+    pub id: Uuid,
+    /// The collection written to.
+    pub collection_id: Uuid,
+    /// When the request arrived.
+    pub request_timestamp: DateTime<Utc>,
+    /// How many objects the envelope held.
+    pub total_count: i64,
+    /// The objects kept (JSON array of `{id, version, message}`).
+    pub successes: String,
+    /// The objects refused, with why (JSON array of `{id, version, message}`).
+    pub failures: String,
+}
+
 /// What organisation `$1` may do with collection `c`: keep it, or a grant.
-const REACH: &str = "SELECT c.id, c.org_id, c.title, c.description, c.created_at, \
+const REACH: &str = "SELECT c.id, c.org_id, c.title, c.description, c.default_tlp, c.created_at, \
      (c.org_id = $1 OR COALESCE(g.can_read, FALSE)) AS can_read, \
      (c.org_id = $1 OR COALESCE(g.can_write, FALSE)) AS can_write \
      FROM collections c LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $1 \
      WHERE (c.org_id = $1 OR g.can_read OR g.can_write)";
 
+/// Whether reader `$1` (organisation) / `$2` (person) may see object version `o` of collection
+/// `c`: the one statement of TLP 2.0's audiences, used by every read. CLEAR and GREEN reach every
+/// reader of the collection; AMBER and AMBER+STRICT the sharer's organisation, the keeper and the
+/// organisations named; RED the person who shared it and the people named, no one else.
+fn visible(o: &str) -> String {
+    format!(
+        "({o}.tlp IN ('clear', 'green') \
+         OR ({o}.tlp IN ('amber', 'amber+strict') AND ({o}.added_by_org = $1 OR c.org_id = $1 \
+             OR EXISTS (SELECT 1 FROM stix_audience_orgs ao WHERE ao.collection_id = {o}.collection_id \
+                 AND ao.object_id = {o}.object_id AND ao.org_id = $1))) \
+         OR ({o}.tlp = 'red' AND ({o}.added_by_user = $2 \
+             OR EXISTS (SELECT 1 FROM stix_audience_users au WHERE au.collection_id = {o}.collection_id \
+                 AND au.object_id = {o}.object_id AND au.user_id = $2))))"
+    )
+}
+
 impl Store {
-    /// Makes a collection kept by the context's organisation.
+    /// Makes a collection kept by the context's organisation; objects shared into it without a
+    /// TLP marking take `default_tlp`.
     pub async fn create_collection(
         &self,
         ctx: &Ctx,
         title: &str,
         description: &str,
+        default_tlp: &str,
     ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         write_tx!(&self.db, |tx| {
             sqlx::query(
-                "INSERT INTO collections (id, org_id, title, description, next_seq, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, 1, $5, $6)",
+                "INSERT INTO collections (id, org_id, title, description, default_tlp, next_seq, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
             )
             .bind(id)
             .bind(ctx.org_id)
             .bind(title)
             .bind(description)
+            .bind(default_tlp)
             .bind(ctx.now)
             .bind(&ctx.actor_label)
             .execute(&mut *tx)
@@ -115,7 +195,7 @@ impl Store {
                     "collection.create",
                     "collection",
                     id,
-                    json!({"title": title})
+                    json!({"title": title, "default_tlp": default_tlp})
                 ),
                 ctx.now
             );
@@ -166,6 +246,25 @@ impl Store {
         Ok(())
     }
 
+    /// The organisations granted a collection the organisation keeps: (organisation, read, write).
+    pub async fn collection_grants(
+        &self,
+        org_id: Uuid,
+        collection_id: Uuid,
+    ) -> Result<Vec<(Uuid, bool, bool)>> {
+        Ok(on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT g.org_id, g.can_read, g.can_write FROM collection_grants g \
+             JOIN collections c ON c.id = g.collection_id \
+             WHERE g.collection_id = $1 AND c.org_id = $2 AND (g.can_read OR g.can_write) ORDER BY g.org_id"
+        )
+        .bind(collection_id)
+        .bind(org_id)
+        .fetch_all(p)
+        .await?
+        }))
+    }
+
     /// The collections an organisation reaches, by title.
     pub async fn collections(&self, org_id: Uuid) -> Result<Vec<Collection>> {
         let sql = format!("{REACH} ORDER BY c.title, c.id");
@@ -190,14 +289,14 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 
-    /// Adds objects to a collection the context's organisation may write, in one transaction;
-    /// for each, whether it was new (a version already kept is not added again). Not found when
-    /// the organisation may not write to it.
+    /// Adds objects, each with its audience, to a collection the context's organisation may
+    /// write, in one transaction; for each, whether it was new (a version already kept is not
+    /// added again, nor its audience changed). Not found when the organisation may not write.
     pub async fn add_objects(
         &self,
         ctx: &Ctx,
         collection_id: Uuid,
-        objects: &[NewObject],
+        objects: &[(NewObject, Audience)],
     ) -> Result<Vec<bool>> {
         let mut added = Vec::with_capacity(objects.len());
         let check = format!("{REACH} AND c.id = $2");
@@ -212,18 +311,20 @@ impl Store {
                 .ok_or(StoreError::NotFound)?
                 .org_id;
             // The collection's row is the counter: taking it also orders concurrent writers.
-            let (mut seq,): (i64,) = sqlx::query_as(
-                "UPDATE collections SET next_seq = next_seq WHERE id = $1 RETURNING next_seq",
+            let (mut seq, last): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+                "UPDATE collections SET next_seq = next_seq WHERE id = $1 RETURNING next_seq, last_added_at",
             )
             .bind(collection_id)
             .fetch_one(&mut *tx)
             .await?;
+            // Every object gets its own date_added, later than any before it in the collection.
+            let tick = chrono::Duration::microseconds(1);
+            let mut at = last.map_or(ctx.now, |l| ctx.now.max(l + tick));
             let mut new = 0;
-            for o in objects {
-                // A version already kept is left as it is; only a new one takes a number.
+            for (o, audience) in objects {
                 let inserted = sqlx::query(
-                    "INSERT INTO stix_objects (collection_id, seq, object_id, object_type, version, spec_version, added_at, added_by_org, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                    "INSERT INTO stix_objects (collection_id, seq, object_id, object_type, version, spec_version, added_at, added_by_org, body, tlp, added_by_user) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                      ON CONFLICT (collection_id, object_id, version) DO NOTHING",
                 )
                 .bind(collection_id)
@@ -232,21 +333,47 @@ impl Store {
                 .bind(&o.object_type)
                 .bind(&o.version)
                 .bind(&o.spec_version)
-                .bind(ctx.now)
+                .bind(at)
                 .bind(ctx.org_id)
                 .bind(&o.body)
+                .bind(&o.tlp)
+                .bind(ctx.actor_id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
                     == 1;
                 if inserted {
+                    for org in &audience.orgs {
+                        sqlx::query(
+                            "INSERT INTO stix_audience_orgs (collection_id, object_id, org_id) VALUES ($1, $2, $3) \
+                             ON CONFLICT (collection_id, object_id, org_id) DO NOTHING",
+                        )
+                        .bind(collection_id)
+                        .bind(&o.object_id)
+                        .bind(org)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    for user in &audience.users {
+                        sqlx::query(
+                            "INSERT INTO stix_audience_users (collection_id, object_id, user_id) VALUES ($1, $2, $3) \
+                             ON CONFLICT (collection_id, object_id, user_id) DO NOTHING",
+                        )
+                        .bind(collection_id)
+                        .bind(&o.object_id)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     seq += 1;
                     new += 1;
+                    at += tick;
                 }
                 added.push(inserted);
             }
-            sqlx::query("UPDATE collections SET next_seq = $1 WHERE id = $2")
+            sqlx::query("UPDATE collections SET next_seq = $1, last_added_at = $2 WHERE id = $3")
                 .bind(seq)
+                .bind((new > 0).then_some(at - tick).or(last))
                 .bind(collection_id)
                 .execute(&mut *tx)
                 .await?;
@@ -266,30 +393,45 @@ impl Store {
         Ok(added)
     }
 
-    /// A page of a collection's objects the organisation may read, in the order they were
-    /// added, and whether more follow. Not found when it may not read the collection.
+    /// A page of the object versions of a collection that the reader may see, in the order they
+    /// were added, and whether more follow. Not found when it may not read the collection.
     pub async fn collection_objects(
         &self,
-        org_id: Uuid,
+        reader: Reader,
         collection_id: Uuid,
         f: &ObjectFilter,
     ) -> Result<(Vec<StoredObject>, bool)> {
-        if !self.collection(org_id, collection_id).await?.can_read {
+        if !self
+            .collection(reader.org_id, collection_id)
+            .await?
+            .can_read
+        {
             return Err(StoreError::NotFound);
         }
-        let mut sql = String::from(
-            "SELECT seq, object_id, object_type, version, spec_version, added_at, body FROM stix_objects o \
-             WHERE collection_id = $1 AND seq > $2",
+        let mut sql = format!(
+            "SELECT o.seq, o.object_id, o.object_type, o.version, o.spec_version, o.tlp, o.added_by_org, \
+             o.added_at, o.body FROM stix_objects o JOIN collections c ON c.id = o.collection_id \
+             WHERE o.collection_id = $3 AND o.seq > $4 AND {}",
+            visible("o")
         );
-        let mut n = 3;
+        let mut n = 5;
         let mut mark = |sql: &mut String, what: &str| {
             sql.push_str(&format!("{what}${n}"));
             n += 1;
         };
         if f.added_after.is_some() {
-            mark(&mut sql, " AND added_at > ");
+            mark(&mut sql, " AND o.added_at > ");
         }
-        for (column, values) in [("object_id", &f.ids), ("object_type", &f.types)] {
+        let exact = match &f.versions {
+            Versions::Exactly(v) => v.as_slice(),
+            _ => &[],
+        };
+        for (column, values) in [
+            ("o.object_id", &f.ids[..]),
+            ("o.object_type", &f.types[..]),
+            ("o.spec_version", &f.spec_versions[..]),
+            ("o.version", exact),
+        ] {
             if !values.is_empty() {
                 sql.push_str(&format!(" AND {column} IN ("));
                 for (i, _) in values.iter().enumerate() {
@@ -298,23 +440,39 @@ impl Store {
                 sql.push(')');
             }
         }
-        if f.latest_only {
-            sql.push_str(
+        // The newest (oldest) version the reader may see: a newer one it may not see does not
+        // hide the one it may.
+        let beyond = match f.versions {
+            Versions::Last => Some(">"),
+            Versions::First => Some("<"),
+            _ => None,
+        };
+        if let Some(op) = beyond {
+            sql.push_str(&format!(
                 " AND NOT EXISTS (SELECT 1 FROM stix_objects n WHERE n.collection_id = o.collection_id \
-                 AND n.object_id = o.object_id AND n.version > o.version)",
-            );
+                 AND n.object_id = o.object_id AND n.version {op} o.version AND {})",
+                visible("n")
+            ));
         }
         // One more than asked tells whether another page follows.
-        mark(&mut sql, " ORDER BY seq LIMIT ");
+        mark(&mut sql, " ORDER BY o.seq LIMIT ");
         let limit = f.limit.max(1);
         let mut rows: Vec<StoredObject> = on_db!(&self.db, |p| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(reader.org_id)
+                .bind(reader.user_id)
                 .bind(collection_id)
                 .bind(f.after_seq);
             if let Some(at) = f.added_after {
                 q = q.bind(at);
             }
-            for v in f.ids.iter().chain(&f.types) {
+            for v in f
+                .ids
+                .iter()
+                .chain(&f.types)
+                .chain(&f.spec_versions)
+                .chain(exact)
+            {
                 q = q.bind(v);
             }
             q.bind(limit + 1).fetch_all(p).await?
@@ -322,5 +480,142 @@ impl Store {
         let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok((rows, more))
+    }
+
+    /// Deletes the versions of an object that the context's organisation shared, or all of them
+    /// when it keeps the collection (`versions` as in a filter; none: all); how many went. Not
+    /// found when it may not write to the collection.
+    pub async fn delete_object(
+        &self,
+        ctx: &Ctx,
+        collection_id: Uuid,
+        object_id: &str,
+        versions: &Versions,
+    ) -> Result<u64> {
+        let check = format!("{REACH} AND c.id = $2");
+        let gone = write_tx!(&self.db, |tx| {
+            let c: Option<Collection> = sqlx::query_as(sqlx::AssertSqlSafe(check.clone()))
+                .bind(ctx.org_id)
+                .bind(collection_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let c = c.filter(|c| c.can_write).ok_or(StoreError::NotFound)?;
+            let mut sql = String::from(
+                "DELETE FROM stix_objects WHERE collection_id = $1 AND object_id = $2 \
+                 AND (added_by_org = $3 OR $4)",
+            );
+            let exact = match versions {
+                Versions::Exactly(v) => v.as_slice(),
+                _ => &[],
+            };
+            if !exact.is_empty() {
+                sql.push_str(" AND version IN (");
+                for i in 0..exact.len() {
+                    sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 5));
+                }
+                sql.push(')');
+            }
+            let edge = match versions {
+                Versions::Last => Some("MAX"),
+                Versions::First => Some("MIN"),
+                _ => None,
+            };
+            if let Some(f) = edge {
+                sql.push_str(&format!(
+                    " AND version = (SELECT {f}(version) FROM stix_objects WHERE collection_id = $1 AND object_id = $2)"
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(collection_id)
+                .bind(object_id)
+                .bind(ctx.org_id)
+                .bind(c.org_id == ctx.org_id);
+            for v in exact {
+                q = q.bind(v);
+            }
+            let gone = q.execute(&mut *tx).await?.rows_affected();
+            if gone > 0 {
+                let (left,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM stix_objects WHERE collection_id = $1 AND object_id = $2",
+                )
+                .bind(collection_id)
+                .bind(object_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if left == 0 {
+                    for table in ["stix_audience_orgs", "stix_audience_users"] {
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DELETE FROM {table} WHERE collection_id = $1 AND object_id = $2"
+                        )))
+                        .bind(collection_id)
+                        .bind(object_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                append_audit!(
+                    self,
+                    tx,
+                    ctx.event_on(
+                        c.org_id,
+                        "collection.delete",
+                        "collection",
+                        collection_id,
+                        json!({"object": object_id, "versions": gone})
+                    ),
+                    ctx.now
+                );
+            }
+            gone
+        });
+        if gone == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(gone)
+    }
+
+    /// Keeps the status of an envelope's submission by the context's organisation.
+    pub async fn save_status(&self, ctx: &Ctx, status: &SubmissionStatus) -> Result<()> {
+        on_db!(&self.db, |p| {
+            sqlx::query(
+            "INSERT INTO taxii_statuses (id, org_id, collection_id, request_timestamp, total_count, successes, failures) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(status.id)
+        .bind(ctx.org_id)
+        .bind(status.collection_id)
+        .bind(status.request_timestamp)
+        .bind(status.total_count)
+        .bind(&status.successes)
+        .bind(&status.failures)
+        .execute(p)
+        .await
+        .map(|_| ())?
+        });
+        Ok(())
+    }
+
+    /// The status of a submission by the organisation; not found for another's.
+    pub async fn submission_status(&self, org_id: Uuid, id: Uuid) -> Result<SubmissionStatus> {
+        let row: Option<(Uuid, Uuid, DateTime<Utc>, i64, String, String)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, collection_id, request_timestamp, total_count, successes, failures \
+                 FROM taxii_statuses WHERE id = $1 AND org_id = $2",
+            )
+            .bind(id)
+            .bind(org_id)
+            .fetch_optional(p)
+            .await?
+        });
+        let (id, collection_id, request_timestamp, total_count, successes, failures) =
+            row.ok_or(StoreError::NotFound)?;
+        Ok(SubmissionStatus {
+            id,
+            collection_id,
+            request_timestamp,
+            total_count,
+            successes,
+            failures,
+        })
     }
 }

@@ -1920,14 +1920,14 @@ async fn every_registers_rows_and_newest_review_are_read_at_once() {
 
 #[tokio::test]
 async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_keyset() {
-    use mamori_store::{NewObject, ObjectFilter};
+    use mamori_store::{Audience, NewObject, ObjectFilter, Reader, Versions};
     for db in backends().await {
         let s = &db.store;
         let (a, admin_a, b, admin_b) = two_orgs(s).await;
         let ca = ctx(a.id, Some(admin_a.id));
         let cb = ctx(b.id, Some(admin_b.id));
         let id = s
-            .create_collection(&ca, "医療ISAC 共有", "indicators")
+            .create_collection(&ca, "医療ISAC 共有", "indicators", "green")
             .await
             .expect("create");
         // B does not learn that the collection exists, and cannot write to it.
@@ -1946,13 +1946,19 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
             .into(),
             version: version.into(),
             spec_version: "2.1".into(),
+            tlp: "green".into(),
             body: format!("{{\"n\":{n}}}"),
+        };
+        let object = |n: usize, version: &str| (object(n, version), Audience::default());
+        let rb = Reader {
+            org_id: b.id,
+            user_id: Some(admin_b.id),
         };
         assert!(matches!(
             s.add_objects(&cb, id, &[object(1, "v1")]).await,
             Err(StoreError::NotFound)
         ));
-        let batch: Vec<NewObject> = (0..7)
+        let batch: Vec<_> = (0..7)
             .map(|n| object(n, "2026-01-01T00:00:00.000Z"))
             .collect();
         let added = s.add_objects(&ca, id, &batch).await.expect("add");
@@ -1994,7 +2000,7 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
                 limit: 3,
                 ..Default::default()
             };
-            let (page, more) = s.collection_objects(b.id, id, &f).await.expect("page");
+            let (page, more) = s.collection_objects(rb, id, &f).await.expect("page");
             seen.extend(
                 page.iter()
                     .map(|o| (o.object_id.clone(), o.version.clone())),
@@ -2006,14 +2012,11 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
         }
         assert_eq!(seen.len(), 8, "every version once: {seen:?}");
         let latest = ObjectFilter {
-            latest_only: true,
+            versions: Versions::Last,
             limit: 100,
             ..Default::default()
         };
-        let (newest, _) = s
-            .collection_objects(b.id, id, &latest)
-            .await
-            .expect("latest");
+        let (newest, _) = s.collection_objects(rb, id, &latest).await.expect("latest");
         assert_eq!(newest.len(), 7);
         assert!(
             newest
@@ -2022,12 +2025,12 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
         );
         let typed = ObjectFilter {
             types: vec!["malware".into()],
-            ids: vec![object(3, "").object_id, object(4, "").object_id],
+            ids: vec![object(3, "").0.object_id, object(4, "").0.object_id],
             limit: 100,
             ..Default::default()
         };
         let (only, _) = s
-            .collection_objects(b.id, id, &typed)
+            .collection_objects(rb, id, &typed)
             .await
             .expect("filtered");
         assert_eq!(only.len(), 2, "both versions of malware 3, not indicator 4");
@@ -2037,7 +2040,7 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
             ..Default::default()
         };
         assert!(
-            s.collection_objects(b.id, id, &later)
+            s.collection_objects(rb, id, &later)
                 .await
                 .expect("after")
                 .0
@@ -2048,7 +2051,204 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
             .await
             .expect("revoke");
         assert!(matches!(
-            s.collection_objects(b.id, id, &latest).await,
+            s.collection_objects(rb, id, &latest).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn each_tlp_level_reaches_its_audience_and_no_one_else() {
+    use mamori_store::{Audience, NewObject, ObjectFilter, Reader, SubmissionStatus, Versions};
+    for db in backends().await {
+        let s = &db.store;
+        // A keeps the hub; B shares into it; C is named; D is a member named in nothing.
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let mut others = Vec::new();
+        for name in ["C病院", "D病院"] {
+            let (o, u) = s
+                .register_org(
+                    &ca,
+                    &hospital(name),
+                    &new_user(&format!("{name}@x.jp"), &[Role::Admin], None),
+                    &format!("invite-{name}"),
+                    t0() + Duration::days(7),
+                )
+                .await
+                .expect("register");
+            others.push((o, u));
+        }
+        let [(c, admin_c), (d, admin_d)] = <[_; 2]>::try_from(others).expect("two");
+        let colleague_c = s
+            .create_user(
+                &ctx(c.id, Some(admin_c.id)),
+                &new_user("second@c.jp", &[Role::SecurityManager], Some("h")),
+            )
+            .await
+            .expect("colleague");
+        let hub = s
+            .create_collection(&ca, "hub", "", "amber")
+            .await
+            .expect("hub");
+        for org in [b.id, c.id, d.id] {
+            s.grant_collection(&ca, hub, org, true, true)
+                .await
+                .expect("grant");
+        }
+        let cb = ctx(b.id, Some(admin_b.id));
+        let shared: Vec<_> = ["clear", "green", "amber", "amber+strict", "red"]
+            .iter()
+            .enumerate()
+            .map(|(i, tlp)| {
+                let audience = match *tlp {
+                    "red" => Audience {
+                        orgs: vec![],
+                        users: vec![admin_c.id],
+                    },
+                    "amber" | "amber+strict" => Audience {
+                        orgs: vec![c.id],
+                        users: vec![],
+                    },
+                    _ => Audience::default(),
+                };
+                (
+                    NewObject {
+                        object_id: format!("indicator--00000000-0000-4000-8000-{i:012}"),
+                        object_type: "indicator".into(),
+                        version: "2026-01-01T00:00:00.000Z".into(),
+                        spec_version: "2.1".into(),
+                        tlp: tlp.to_string(),
+                        body: "{}".into(),
+                    },
+                    audience,
+                )
+            })
+            .collect();
+        s.add_objects(&cb, hub, &shared).await.expect("share");
+        let seen = |reader: Reader| async move {
+            let f = ObjectFilter {
+                limit: 100,
+                ..Default::default()
+            };
+            let (rows, _) = s.collection_objects(reader, hub, &f).await.expect("read");
+            rows.into_iter().map(|o| o.tlp).collect::<Vec<_>>()
+        };
+        let who = |org: Uuid, user: Uuid| Reader {
+            org_id: org,
+            user_id: Some(user),
+        };
+        let everyone = ["clear", "green"];
+        let mut expected = vec![
+            // The sharer sees all it shared; RED only because the same person shared it.
+            (
+                who(b.id, admin_b.id),
+                vec!["clear", "green", "amber", "amber+strict", "red"],
+            ),
+            // The keeper sees AMBER, not RED.
+            (
+                who(a.id, admin_a.id),
+                vec!["clear", "green", "amber", "amber+strict"],
+            ),
+            (
+                who(c.id, admin_c.id),
+                vec!["clear", "green", "amber", "amber+strict", "red"],
+            ),
+            // A colleague of the named person sees the organisation's AMBER, not RED.
+            (
+                who(c.id, colleague_c.id),
+                vec!["clear", "green", "amber", "amber+strict"],
+            ),
+            (who(d.id, admin_d.id), everyone.to_vec()),
+        ];
+        // A task acting for an organisation without a person sees no RED.
+        expected.push((
+            Reader {
+                org_id: b.id,
+                user_id: None,
+            },
+            vec!["clear", "green", "amber", "amber+strict"],
+        ));
+        for (reader, levels) in expected {
+            assert_eq!(seen(reader).await, levels, "{reader:?}");
+        }
+        // A newer RED version does not hide the GREEN one from those who may not see RED.
+        let mut newer = shared[1].clone();
+        newer.0.version = "2026-02-01T00:00:00.000Z".into();
+        newer.0.tlp = "red".into();
+        newer.1 = Audience::default();
+        s.add_objects(&cb, hub, &[newer]).await.expect("newer");
+        let last = ObjectFilter {
+            ids: vec![shared[1].0.object_id.clone()],
+            versions: Versions::Last,
+            limit: 10,
+            ..Default::default()
+        };
+        let (d_sees, _) = s
+            .collection_objects(who(d.id, admin_d.id), hub, &last)
+            .await
+            .expect("d");
+        assert_eq!(
+            d_sees
+                .iter()
+                .map(|o| o.version.as_str())
+                .collect::<Vec<_>>(),
+            ["2026-01-01T00:00:00.000Z"]
+        );
+        let (b_sees, _) = s
+            .collection_objects(who(b.id, admin_b.id), hub, &last)
+            .await
+            .expect("b");
+        assert_eq!(b_sees.len(), 1);
+        assert_eq!(b_sees[0].tlp, "red");
+        // Every object has its own date_added, later than the one before.
+        let (all, _) = s
+            .collection_objects(
+                who(b.id, admin_b.id),
+                hub,
+                &ObjectFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("all");
+        assert!(all.windows(2).all(|w| w[0].added_at < w[1].added_at));
+        // D may write but deletes only what it shared: B's object is not found for it.
+        let cd = ctx(d.id, Some(admin_d.id));
+        assert!(matches!(
+            s.delete_object(&cd, hub, &shared[0].0.object_id, &Versions::All)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            s.delete_object(&cb, hub, &shared[1].0.object_id, &Versions::Last)
+                .await
+                .expect("delete newest"),
+            1
+        );
+        assert_eq!(
+            s.delete_object(&ca, hub, &shared[1].0.object_id, &Versions::All)
+                .await
+                .expect("keeper deletes"),
+            1
+        );
+        // A submission's status is its submitter's alone.
+        let status = SubmissionStatus {
+            id: Uuid::new_v4(),
+            collection_id: hub,
+            request_timestamp: t0(),
+            total_count: 2,
+            successes: "[]".into(),
+            failures: "[]".into(),
+        };
+        s.save_status(&cb, &status).await.expect("save");
+        assert_eq!(
+            s.submission_status(b.id, status.id).await.expect("own"),
+            status
+        );
+        assert!(matches!(
+            s.submission_status(a.id, status.id).await,
             Err(StoreError::NotFound)
         ));
     }
