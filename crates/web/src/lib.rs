@@ -2,7 +2,7 @@
 //! `/api/v1`, authentication (passwords, TOTP, sessions, API tokens), CSRF protection, security
 //! headers, metrics and health.
 //!
-//! One folder per capability (`assessment`, `incident`, `registers`, `admin`), each with its
+//! One folder per capability (`assessment`, `incident`, `registers`, `sharing`, `admin`), each with its
 //! routes, pages, API and the service both call; `core` holds what they share, `status` the typed
 //! read models one capability may show of another, and `dashboard` composes their cards.
 
@@ -12,9 +12,10 @@ pub mod core;
 mod dashboard;
 pub mod incident;
 pub mod registers;
+pub mod sharing;
 pub mod status;
 
-pub use core::routes::{Body, Guard, PageRoute};
+pub use core::routes::{Body, Guard, PageRoute, ProtocolRoute};
 pub use core::state::{AppState, WebConfig};
 pub use core::{client, crypto, i18n, mail};
 pub use incident::emergency;
@@ -36,11 +37,17 @@ fn all_routes() -> Routes {
         .merge(assessment::routes())
         .merge(incident::routes())
         .merge(registers::routes())
+        .merge(sharing::routes())
 }
 
 /// The page routes, each with its guard and body, as the router serves them.
 pub fn page_routes() -> Vec<PageRoute> {
     all_routes().into_parts().1
+}
+
+/// The routes of other protocols (TAXII 2.1), each method with its guard.
+pub fn protocol_routes() -> Vec<ProtocolRoute> {
+    all_routes().protocol_table().to_vec()
 }
 
 /// The OpenAPI document of the JSON API, built from the same routes the router serves.

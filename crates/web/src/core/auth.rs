@@ -260,14 +260,74 @@ impl std::ops::Deref for ApiCaller {
 impl ApiCaller {
     async fn from_token(parts: &Parts, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(parts).ok_or(AppError::Unauthorized)?;
-        let now = state.now();
-        let (user, org) = state
-            .store
-            .token_owner(&crypto::digest(token), now)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let lang = request_lang(&parts.headers);
-        Ok(ApiCaller(Caller::new((user, org), lang, parts, state, now)))
+        Ok(ApiCaller(token_caller(parts, state, token, None).await?))
+    }
+}
+
+/// The caller an API token stands for; with `user`, only if the token is that user's (HTTP
+/// Basic names the user beside the token).
+async fn token_caller(
+    parts: &Parts,
+    state: &AppState,
+    token: &str,
+    user: Option<&str>,
+) -> Result<Caller, AppError> {
+    let now = state.now();
+    let (owner, org) = state
+        .store
+        .token_owner(&crypto::digest(token), now)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if user.is_some_and(|u| !u.trim().eq_ignore_ascii_case(&owner.email)) {
+        return Err(AppError::Unauthorized);
+    }
+    let lang = request_lang(&parts.headers);
+    Ok(Caller::new((owner, org), lang, parts, state, now))
+}
+
+/// A caller of a protocol whose clients authenticate by HTTP Basic (user name and API token as
+/// the password) or by a Bearer token: TAXII 2.1.
+#[derive(Clone, Debug)]
+pub struct BasicOrBearer(pub Caller);
+
+impl std::ops::Deref for BasicOrBearer {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// The user name and password of an `Authorization: Basic` header, if the request has one.
+fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let encoded = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+impl FromRequestParts<AppState> for BasicOrBearer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(c) = parts.extensions.get::<BasicOrBearer>() {
+            return Ok(c.clone());
+        }
+        let caller = match (bearer_token(parts), basic_credentials(&parts.headers)) {
+            (Some(token), _) => token_caller(parts, state, token, None).await?,
+            (None, Some((user, token))) => token_caller(parts, state, &token, Some(&user)).await?,
+            (None, None) => return Err(AppError::Unauthorized),
+        };
+        let c = BasicOrBearer(caller);
+        parts.extensions.insert(c.clone());
+        Ok(c)
     }
 }
 

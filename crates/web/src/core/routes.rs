@@ -53,10 +53,23 @@ pub struct PageRoute {
     pub body: Body,
 }
 
-/// A capability's routes: pages and API operations, each with its guard.
+/// A route of another protocol (TAXII 2.1) as the table lists it: its handler authenticates the
+/// caller as the protocol says and then holds it to this guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolRoute {
+    /// The method.
+    pub method: Method,
+    /// The path pattern, e.g. `/taxii2/hub/collections/{id}/`.
+    pub path: &'static str,
+    /// Who may reach it.
+    pub guard: Guard,
+}
+
+/// A capability's routes: pages, API operations and other protocols' routes, each with its guard.
 pub struct Routes {
     router: OpenApiRouter<AppState>,
     pages: Vec<PageRoute>,
+    protocols: Vec<ProtocolRoute>,
 }
 
 impl Default for Routes {
@@ -71,6 +84,7 @@ impl Routes {
         Routes {
             router: OpenApiRouter::default(),
             pages: Vec::new(),
+            protocols: Vec::new(),
         }
     }
 
@@ -172,10 +186,35 @@ impl Routes {
         self
     }
 
+    /// A route of another protocol (TAXII 2.1), outside the page table and the API document: its
+    /// handlers authenticate the caller as that protocol says and hold it to the guard listed for
+    /// each method (which the tenancy matrix checks).
+    pub fn protocol(
+        mut self,
+        path: &'static str,
+        guards: &[(Method, Guard)],
+        mr: MethodRouter<AppState>,
+    ) -> Routes {
+        self.router = self.router.route(path, mr);
+        self.protocols
+            .extend(guards.iter().map(|(method, guard)| ProtocolRoute {
+                method: method.clone(),
+                path,
+                guard: *guard,
+            }));
+        self
+    }
+
+    /// The routes of other protocols, with their guards.
+    pub fn protocol_table(&self) -> &[ProtocolRoute] {
+        &self.protocols
+    }
+
     /// These routes and another capability's.
     pub fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
         self.pages.extend(other.pages);
+        self.protocols.extend(other.protocols);
         self
     }
 

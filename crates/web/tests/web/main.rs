@@ -15,6 +15,7 @@ mod bounded;
 mod credentials;
 mod incident;
 mod registers;
+mod sharing;
 mod structure;
 mod support;
 mod tenancy;

@@ -39,6 +39,9 @@ struct Objects {
     file: String,
     nurse: String,
     token: String,
+    collection: String,
+    stix_object: String,
+    status: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -295,6 +298,38 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         "staff",
     )
     .await;
+    let collection = id_of(
+        &ok(
+            app.api(
+                &t,
+                "POST",
+                "/api/v1/sharing/collections",
+                Some(json!({"title": "A-SECRET-COLLECTION", "default_tlp": "clear"})),
+            )
+            .await,
+            "collection",
+        )
+        .await,
+    );
+    let stix_object = "indicator--0a0a0a0a-0000-4000-8000-000000000001".to_string();
+    let shared = ok(
+        app.api(
+            &t,
+            "POST",
+            &format!("/api/v1/sharing/collections/{collection}/objects"),
+            Some(json!({"objects": [{
+                "type": "indicator", "spec_version": "2.1", "id": stix_object,
+                "created": "2026-04-01T00:00:00.000Z", "modified": "2026-04-01T00:00:00.000Z",
+                "name": "A-SECRET-IOC", "pattern": "[domain-name:value = 'a-secret.example']",
+                "pattern_type": "stix", "valid_from": "2026-04-01T00:00:00Z"
+            }]})),
+        )
+        .await,
+        "shared",
+    )
+    .await;
+    assert_eq!(shared.json()["success_count"], 1, "{}", shared.body);
+    let status = id_of(&shared);
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     let users = app.store.users(org).await.expect("users");
     let nurse = users
@@ -332,6 +367,9 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         file,
         nurse: nurse.to_string(),
         token: token.to_string(),
+        collection,
+        stix_object,
+        status,
     }
 }
 
@@ -371,6 +409,11 @@ fn fill(path: &str, o: &Objects) -> String {
             ("users", "id") => &o.nurse,
             ("account", "id") => &o.token,
             ("organisations", "id") => &o.org,
+            ("sharing", "id") if area.contains("/statuses/") => &o.status,
+            ("sharing" | "taxii2", "id") => &o.collection,
+            ("sharing", "org") => &o.org,
+            ("taxii2", "object") => &o.stix_object,
+            ("taxii2", "status") => &o.status,
             ("invite", "token") => "no-such-invitation",
             _ => {
                 panic!("the matrix has no object for {{{param}}} in {path}: add one to the fixture")
@@ -427,6 +470,14 @@ fn targets() -> Vec<Target> {
             });
         }
     }
+    // TAXII: signed in by token as the API is, held to the guards its table lists.
+    out.extend(mamori_web::protocol_routes().into_iter().map(|r| Target {
+        method: r.method.to_string(),
+        path: r.path.to_string(),
+        guard: r.guard,
+        multipart: false,
+        api: true,
+    }));
     // Ending the session last keeps every other route tried signed in.
     out.sort_by_key(|t| t.path == "/logout");
     out
@@ -607,7 +658,7 @@ async fn every_route_keeps_each_organisation_to_itself_and_each_role_to_its_perm
             );
             // A register code or a document kind names a kind of thing every organisation
             // has; an id names one of the first organisation's objects.
-            if ["{id}", "{evidence}", "{device}", "{file}"]
+            if ["{id}", "{evidence}", "{device}", "{file}", "{status}"]
                 .iter()
                 .any(|p| t.path.contains(p))
             {

@@ -1,0 +1,263 @@
+//! The sharing hub's part of the JSON API: collections, their grants, their objects and the
+//! status of each submission. The same service as TAXII and the pages decides what each caller
+//! may see; this API adds what TAXII cannot say, such as whom an AMBER or RED object is for.
+
+use super::service;
+use super::taxii::{MAX_PAGE, status_resource};
+use crate::core::api::{ErrorOut, JsonBody, created, no_content};
+use crate::core::auth::ApiCaller;
+use crate::core::error::AppError;
+use crate::core::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{Json, Response};
+use chrono::{DateTime, Utc};
+use mamori_domain::validate::Problem;
+use mamori_store::{Audience, Collection, ObjectFilter, Versions};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use stix::Tlp;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A collection as the caller's organisation reaches it.
+#[derive(Serialize, ToSchema)]
+pub struct CollectionOut {
+    id: Uuid,
+    title: String,
+    description: String,
+    /// The TLP level of objects shared without a marking: `clear`, `green`, `amber`, `amber+strict`, `red`.
+    default_tlp: String,
+    /// Whether the caller's organisation keeps it.
+    kept: bool,
+    can_read: bool,
+    can_write: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl CollectionOut {
+    fn of(c: &Collection, org: Uuid) -> CollectionOut {
+        CollectionOut {
+            id: c.id,
+            title: c.title.clone(),
+            description: c.description.clone(),
+            default_tlp: c.default_tlp.clone(),
+            kept: c.org_id == org,
+            can_read: c.can_read,
+            can_write: c.can_write,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// The collections the caller's organisation keeps or was granted.
+#[utoipa::path(get, path = "/api/v1/sharing/collections", tag = "sharing",
+    responses((status = 200, body = Vec<CollectionOut>)), security(("token" = ["view_sharing"])))]
+pub async fn collections(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<CollectionOut>>, AppError> {
+    let all = service::collections(&state, &c).await?;
+    Ok(Json(
+        all.iter().map(|x| CollectionOut::of(x, c.org.id)).collect(),
+    ))
+}
+
+/// A new collection.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CollectionIn {
+    title: String,
+    description: String,
+    /// `clear`, `green`, `amber` (when absent), `amber+strict` or `red`.
+    default_tlp: Option<String>,
+}
+
+/// The TLP level a code names, or a fault on `field`.
+fn tlp_of(code: Option<&str>, field: &str) -> Result<Tlp, AppError> {
+    match code {
+        None => Ok(Tlp::Amber),
+        Some(c) => Tlp::from_code(&c.to_ascii_lowercase())
+            .ok_or_else(|| AppError::Invalid(Problem::field(field, "sharing.error.tlp"))),
+    }
+}
+
+/// Makes a collection kept by the caller's organisation.
+#[utoipa::path(post, path = "/api/v1/sharing/collections", tag = "sharing", request_body = CollectionIn,
+    responses((status = 201, body = CollectionOut)), security(("token" = ["manage_collections"])))]
+pub async fn create_collection(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<CollectionIn>,
+) -> Result<Response, AppError> {
+    let tlp = tlp_of(b.default_tlp.as_deref(), "default_tlp")?;
+    let id = service::create_collection(&state, &c, &b.title, &b.description, tlp).await?;
+    let col = service::collection(&state, &c, id).await?;
+    Ok(created(CollectionOut::of(&col, c.org.id)))
+}
+
+/// One collection the caller's organisation reaches.
+#[utoipa::path(get, path = "/api/v1/sharing/collections/{id}", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CollectionOut)), security(("token" = ["view_sharing"])))]
+pub async fn collection(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CollectionOut>, AppError> {
+    let col = service::collection(&state, &c, id).await?;
+    Ok(Json(CollectionOut::of(&col, c.org.id)))
+}
+
+/// What another organisation may do with a collection.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct GrantIn {
+    can_read: bool,
+    can_write: bool,
+}
+
+/// Grants an organisation reading and/or writing of a collection the caller's organisation
+/// keeps; both false takes the grant back.
+#[utoipa::path(put, path = "/api/v1/sharing/collections/{id}/grants/{org}", tag = "sharing",
+    params(("id" = Uuid, Path), ("org" = Uuid, Path)), request_body = GrantIn,
+    responses((status = 204, description = "Granted")), security(("token" = ["manage_collections"])))]
+pub async fn grant(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path((id, org)): Path<(Uuid, Uuid)>,
+    JsonBody(b): JsonBody<GrantIn>,
+) -> Result<Response, AppError> {
+    service::grant(&state, &c, id, org, b.can_read, b.can_write).await?;
+    Ok(no_content())
+}
+
+/// Which objects: by type, after a place, how many.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ObjectsQuery {
+    /// Only objects of this STIX type (`indicator`, `report`, …).
+    r#type: Option<String>,
+    /// Every version, not only the newest the caller may see.
+    all_versions: bool,
+    /// The `next` of the previous page.
+    after: Option<i64>,
+    /// At most this many (1–1000, 100 when absent).
+    limit: Option<i64>,
+}
+
+/// An object version the caller may see.
+#[derive(Serialize, ToSchema)]
+pub struct ObjectOut {
+    /// `type--UUID`.
+    id: String,
+    r#type: String,
+    version: String,
+    /// The TLP level it was shared under.
+    tlp: String,
+    /// Whether the caller's organisation shared it.
+    shared_by_us: bool,
+    date_added: DateTime<Utc>,
+    /// The STIX object.
+    #[schema(value_type = Object)]
+    object: Value,
+}
+
+/// A page of objects.
+#[derive(Serialize, ToSchema)]
+pub struct ObjectsOut {
+    objects: Vec<ObjectOut>,
+    /// Give as `after` for the next page; absent on the last.
+    next: Option<i64>,
+}
+
+/// The objects of a collection that the caller may see, oldest first.
+#[utoipa::path(get, path = "/api/v1/sharing/collections/{id}/objects", tag = "sharing",
+    params(("id" = Uuid, Path), ObjectsQuery),
+    responses((status = 200, body = ObjectsOut)), security(("token" = ["view_sharing"])))]
+pub async fn objects(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ObjectsQuery>,
+) -> Result<Json<ObjectsOut>, AppError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::Invalid(Problem::field("limit", "error.page")));
+    }
+    let f = ObjectFilter {
+        types: q.r#type.into_iter().collect(),
+        versions: if q.all_versions {
+            Versions::All
+        } else {
+            Versions::Last
+        },
+        after_seq: q.after.unwrap_or(0).max(0),
+        limit,
+        ..Default::default()
+    };
+    let (rows, more) = service::objects(&state, &c, id, &f).await?;
+    let next = more.then(|| rows.last().map(|r| r.seq)).flatten();
+    Ok(Json(ObjectsOut {
+        objects: rows
+            .into_iter()
+            .map(|r| ObjectOut {
+                object: serde_json::from_str(&r.body).unwrap_or(Value::Null),
+                id: r.object_id,
+                r#type: r.object_type,
+                version: r.version,
+                tlp: r.tlp,
+                shared_by_us: r.added_by_org == c.org.id,
+                date_added: r.added_at,
+            })
+            .collect(),
+        next,
+    }))
+}
+
+/// Objects to share (a STIX bundle is one), and for AMBER, AMBER+STRICT and RED whom they are for.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ShareIn {
+    /// STIX 2.1 objects.
+    #[schema(value_type = Vec<Object>)]
+    objects: Vec<Value>,
+    /// Organisations an AMBER or AMBER+STRICT object is for (besides the collection's keeper).
+    audience_orgs: Vec<Uuid>,
+    /// People a RED object is for.
+    audience_users: Vec<Uuid>,
+}
+
+/// How a submission fared: a TAXII 2.1 status resource.
+#[derive(Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct StatusOut(Value);
+
+/// Shares objects into a collection; each invalid one is refused with why, the others are kept.
+#[utoipa::path(post, path = "/api/v1/sharing/collections/{id}/objects", tag = "sharing",
+    params(("id" = Uuid, Path)), request_body = ShareIn,
+    responses((status = 201, body = StatusOut), (status = 403, body = ErrorOut)),
+    security(("token" = ["share_threat_information"])))]
+pub async fn share(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    JsonBody(b): JsonBody<ShareIn>,
+) -> Result<Response, AppError> {
+    let audience = Audience {
+        orgs: b.audience_orgs,
+        users: b.audience_users,
+    };
+    let status = service::submit(&state, &c, id, &b.objects, &audience).await?;
+    Ok(created(StatusOut(status_resource(&status))))
+}
+
+/// The status of a submission by the caller's organisation.
+#[utoipa::path(get, path = "/api/v1/sharing/statuses/{id}", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = StatusOut)), security(("token" = ["view_sharing"])))]
+pub async fn status(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<StatusOut>, AppError> {
+    let s = service::status(&state, &c, id).await?;
+    Ok(Json(StatusOut(status_resource(&s))))
+}
