@@ -20,3 +20,4 @@ mod shutdown;
 mod spreadsheet;
 mod stix_oasis;
 mod support;
+mod taxii_oasis;
