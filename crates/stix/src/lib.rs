@@ -33,6 +33,7 @@ pub mod pattern;
 pub mod timestamp;
 pub mod tlp;
 pub mod validate;
+pub mod value;
 
 pub use id::Identifier;
 pub use object::{Bundle, Object};

@@ -43,7 +43,8 @@ pub use preparedness::{StoredContact, StoredProcedure};
 pub use registers::{FindingDecision, RegisterReview, RowChange, StoredDecision, StoredDevice};
 pub use sessions::NewSession;
 pub use sharing::{
-    Audience, Collection, NewObject, ObjectFilter, Reader, StoredObject, SubmissionStatus, Versions,
+    Audience, Collection, FoundObject, NewObject, ObjectFilter, Reader, StoredObject,
+    SubmissionStatus, Versions,
 };
 pub use users::{LOGIN_CANDIDATES, PasswordChange, PasswordChanged};
 

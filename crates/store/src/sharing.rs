@@ -63,6 +63,8 @@ pub struct NewObject {
     pub spec_version: String,
     /// The TLP level it is shared under (`tlp_2_0` code).
     pub tlp: String,
+    /// Whether other members are not to see who shared it.
+    pub anonymous: bool,
     /// The object's JSON as kept.
     pub body: String,
 }
@@ -84,6 +86,8 @@ pub struct StoredObject {
     pub tlp: String,
     /// The organisation that shared it.
     pub added_by_org: Uuid,
+    /// Whether other members are not to see who shared it.
+    pub anonymous: bool,
     /// When the collection received it.
     pub added_at: DateTime<Utc>,
     /// The JSON.
@@ -121,6 +125,20 @@ pub struct ObjectFilter {
     pub after_seq: i64,
     /// At most this many.
     pub limit: i64,
+    /// The most recently added first (for people; `after_seq` then does not apply).
+    pub newest_first: bool,
+}
+
+/// An object version found by value, with the collection it is in.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FoundObject {
+    /// The collection.
+    pub collection_id: Uuid,
+    /// The collection's title.
+    pub collection_title: String,
+    /// The object.
+    #[sqlx(flatten)]
+    pub object: StoredObject,
 }
 
 /// The outcome of a TAXII envelope's submission, kept so that the client can ask for it later.
@@ -163,7 +181,55 @@ fn visible(o: &str) -> String {
     )
 }
 
+/// The columns of a [`StoredObject`] of `o`.
+const OBJECT_COLUMNS: &str = "o.seq, o.object_id, o.object_type, o.version, o.spec_version, o.tlp, \
+     o.added_by_org, o.anonymous, o.added_at, o.body";
+
+/// Keeps `o` only if it is the newest (`>`) or oldest (`<`) version of its object the reader may
+/// see: a newer one it may not see does not hide the one it may.
+fn edge_version(op: &str) -> String {
+    format!(
+        " AND NOT EXISTS (SELECT 1 FROM stix_objects n WHERE n.collection_id = o.collection_id \
+         AND n.object_id = o.object_id AND n.version {op} o.version AND {})",
+        visible("n")
+    )
+}
+
 impl Store {
+    /// The newest versions the reader may see, in every collection its organisation may read,
+    /// whose JSON contains `needle` (compared in lower case), most recently added first: the
+    /// candidates of a search by value, which the caller confirms by reading each.
+    pub async fn search_objects(
+        &self,
+        reader: Reader,
+        needle: &str,
+        limit: i64,
+    ) -> Result<Vec<FoundObject>> {
+        let escaped = needle
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let sql = format!(
+            "SELECT c.id AS collection_id, c.title AS collection_title, {OBJECT_COLUMNS} \
+             FROM stix_objects o JOIN collections c ON c.id = o.collection_id \
+             LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $1 \
+             WHERE (c.org_id = $1 OR g.can_read) AND {} {} \
+             AND LOWER(o.body) LIKE $3 ESCAPE '\\' ORDER BY o.added_at DESC LIMIT $4",
+            visible("o"),
+            edge_version(">")
+        );
+        Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(reader.org_id)
+        .bind(reader.user_id)
+        .bind(format!("%{escaped}%"))
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(p)
+        .await?))
+    }
+
     /// Makes a collection kept by the context's organisation; objects shared into it without a
     /// TLP marking take `default_tlp`.
     pub async fn create_collection(
@@ -323,8 +389,8 @@ impl Store {
             let mut new = 0;
             for (o, audience) in objects {
                 let inserted = sqlx::query(
-                    "INSERT INTO stix_objects (collection_id, seq, object_id, object_type, version, spec_version, added_at, added_by_org, body, tlp, added_by_user) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                    "INSERT INTO stix_objects (collection_id, seq, object_id, object_type, version, spec_version, added_at, added_by_org, body, tlp, added_by_user, anonymous) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                      ON CONFLICT (collection_id, object_id, version) DO NOTHING",
                 )
                 .bind(collection_id)
@@ -338,6 +404,7 @@ impl Store {
                 .bind(&o.body)
                 .bind(&o.tlp)
                 .bind(ctx.actor_id)
+                .bind(o.anonymous)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -409,8 +476,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut sql = format!(
-            "SELECT o.seq, o.object_id, o.object_type, o.version, o.spec_version, o.tlp, o.added_by_org, \
-             o.added_at, o.body FROM stix_objects o JOIN collections c ON c.id = o.collection_id \
+            "SELECT {OBJECT_COLUMNS} FROM stix_objects o JOIN collections c ON c.id = o.collection_id \
              WHERE o.collection_id = $3 AND o.seq > $4 AND {}",
             visible("o")
         );
@@ -440,29 +506,21 @@ impl Store {
                 sql.push(')');
             }
         }
-        // The newest (oldest) version the reader may see: a newer one it may not see does not
-        // hide the one it may.
-        let beyond = match f.versions {
-            Versions::Last => Some(">"),
-            Versions::First => Some("<"),
-            _ => None,
-        };
-        if let Some(op) = beyond {
-            sql.push_str(&format!(
-                " AND NOT EXISTS (SELECT 1 FROM stix_objects n WHERE n.collection_id = o.collection_id \
-                 AND n.object_id = o.object_id AND n.version {op} o.version AND {})",
-                visible("n")
-            ));
+        match f.versions {
+            Versions::Last => sql.push_str(&edge_version(">")),
+            Versions::First => sql.push_str(&edge_version("<")),
+            _ => {}
         }
         // One more than asked tells whether another page follows.
-        mark(&mut sql, " ORDER BY o.seq LIMIT ");
+        let order = if f.newest_first { "DESC" } else { "ASC" };
+        mark(&mut sql, &format!(" ORDER BY o.seq {order} LIMIT "));
         let limit = f.limit.max(1);
         let mut rows: Vec<StoredObject> = on_db!(&self.db, |p| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(reader.org_id)
                 .bind(reader.user_id)
                 .bind(collection_id)
-                .bind(f.after_seq);
+                .bind(if f.newest_first { 0 } else { f.after_seq });
             if let Some(at) = f.added_after {
                 q = q.bind(at);
             }

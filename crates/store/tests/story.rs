@@ -1947,6 +1947,7 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
             version: version.into(),
             spec_version: "2.1".into(),
             tlp: "green".into(),
+            anonymous: false,
             body: format!("{{\"n\":{n}}}"),
         };
         let object = |n: usize, version: &str| (object(n, version), Audience::default());
@@ -2046,6 +2047,17 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
                 .0
                 .is_empty()
         );
+        // A search by value finds the newest version, in the collections the reader may read.
+        let found = s.search_objects(rb, "\"N\":3", 10).await.expect("search");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].collection_title, "医療ISAC 共有");
+        assert!(found[0].object.version.starts_with("2026-02"));
+        assert!(
+            s.search_objects(rb, "%", 10)
+                .await
+                .expect("like")
+                .is_empty()
+        );
         // Taking the grant back hides it again.
         s.grant_collection(&ca, id, b.id, false, false)
             .await
@@ -2054,6 +2066,12 @@ async fn shared_collections_reach_only_their_keeper_and_grantees_and_page_by_key
             s.collection_objects(rb, id, &latest).await,
             Err(StoreError::NotFound)
         ));
+        assert!(
+            s.search_objects(rb, "\"n\":3", 10)
+                .await
+                .expect("search")
+                .is_empty()
+        );
     }
 }
 
@@ -2119,6 +2137,7 @@ async fn each_tlp_level_reaches_its_audience_and_no_one_else() {
                         version: "2026-01-01T00:00:00.000Z".into(),
                         spec_version: "2.1".into(),
                         tlp: tlp.to_string(),
+                        anonymous: false,
                         body: "{}".into(),
                     },
                     audience,

@@ -1,12 +1,15 @@
 -- TLP that holds: every object version carries the TLP level it was shared under (the strictest
 -- of its markings, or the collection's default when it had none), the organisation and person who
--- shared it, and, for AMBER, AMBER+STRICT and RED, the organisations or people it was shared with.
+-- shared it (and whether others may see who), and, for AMBER, AMBER+STRICT and RED, the
+-- organisations or people it was shared with.
 -- The submissions of TAXII envelopes are kept as status resources.
 ALTER TABLE collections ADD COLUMN default_tlp TEXT NOT NULL DEFAULT 'amber';
 -- The date_added of the collection's newest object: each new one is later, so that a client
 -- continuing from the last date_added it saw misses nothing.
 ALTER TABLE collections ADD COLUMN last_added_at TIMESTAMPTZ NULL;
 ALTER TABLE stix_objects ADD COLUMN tlp TEXT NOT NULL DEFAULT 'amber';
+-- A member may share without its name shown to other members; the keeper still sees it.
+ALTER TABLE stix_objects ADD COLUMN anonymous BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE stix_objects ADD COLUMN added_by_user UUID NULL REFERENCES users(id);
 
 CREATE TABLE stix_audience_orgs (

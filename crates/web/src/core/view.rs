@@ -91,6 +91,11 @@ const NAV: &NavTable = &[
         ],
     ),
     (
+        "nav.sharing",
+        &[],
+        &[("/sharing", "nav.sharing", Some(Permission::ViewSharing))],
+    ),
+    (
         "nav.settings",
         &[],
         &[
@@ -297,6 +302,7 @@ mod tests {
                 "nav.assessments",
                 "nav.registers",
                 "nav.incidents",
+                "nav.sharing",
                 "nav.settings"
             ]
         );

@@ -155,6 +155,9 @@ pub struct ObjectOut {
     tlp: String,
     /// Whether the caller's organisation shared it.
     shared_by_us: bool,
+    /// Who shared it: the organisation's id, absent when it shared anonymously (to all but the
+    /// collection's keeper).
+    shared_by: Option<Uuid>,
     date_added: DateTime<Utc>,
     /// The STIX object.
     #[schema(value_type = Object)]
@@ -194,12 +197,14 @@ pub async fn objects(
         limit,
         ..Default::default()
     };
+    let col = service::collection(&state, &c, id).await?;
     let (rows, more) = service::objects(&state, &c, id, &f).await?;
     let next = more.then(|| rows.last().map(|r| r.seq)).flatten();
     Ok(Json(ObjectsOut {
         objects: rows
             .into_iter()
             .map(|r| ObjectOut {
+                shared_by: service::sharer_shown(&r, &col, c.org.id),
                 object: serde_json::from_str(&r.body).unwrap_or(Value::Null),
                 id: r.object_id,
                 r#type: r.object_type,
@@ -224,6 +229,8 @@ pub struct ShareIn {
     audience_orgs: Vec<Uuid>,
     /// People a RED object is for.
     audience_users: Vec<Uuid>,
+    /// Other members are not shown who shared (the collection's keeper still is).
+    anonymous: bool,
 }
 
 /// How a submission fared: a TAXII 2.1 status resource.
@@ -246,7 +253,7 @@ pub async fn share(
         orgs: b.audience_orgs,
         users: b.audience_users,
     };
-    let status = service::submit(&state, &c, id, &b.objects, &audience).await?;
+    let status = service::submit(&state, &c, id, &b.objects, &audience, b.anonymous).await?;
     Ok(created(StatusOut(status_resource(&status))))
 }
 

@@ -3,15 +3,29 @@
 //! JSON API.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 pub mod taxii;
 
-use crate::core::routes::Routes;
+use crate::core::routes::{Guard, Routes};
+use mamori_domain::authz::Permission::{ManageCollections, ShareThreatInformation, ViewSharing};
 use utoipa_axum::routes;
 
 /// The hub's TAXII server, pages and API.
 pub fn routes() -> Routes {
+    let view = Guard::Holds(ViewSharing);
+    let keep = Guard::Holds(ManageCollections);
     Routes::new()
+        .get("/sharing", view, pages::index)
+        .post("/sharing", keep, pages::create)
+        .get("/sharing/search", view, pages::search)
+        .get("/sharing/{id}", view, pages::show)
+        .post(
+            "/sharing/{id}/indicators",
+            Guard::Holds(ShareThreatInformation),
+            pages::share,
+        )
+        .post("/sharing/{id}/grants", keep, pages::grant)
         .merge(taxii::routes())
         .api(routes!(api::collections, api::create_collection))
         .api(routes!(api::collection))

@@ -56,6 +56,13 @@ pub async fn objects(
         .await?)
 }
 
+/// Who shared an object, as a reader of the collection is shown it: none when the sharer chose
+/// to be anonymous, except to itself and to the collection's keeper.
+pub fn sharer_shown(o: &StoredObject, col: &Collection, reader_org: Uuid) -> Option<Uuid> {
+    (!o.anonymous || reader_org == o.added_by_org || reader_org == col.org_id)
+        .then_some(o.added_by_org)
+}
+
 /// Makes a collection kept by the caller's organisation.
 pub async fn create_collection(
     state: &AppState,
@@ -123,6 +130,7 @@ pub async fn submit(
     collection_id: Uuid,
     objects: &[Value],
     audience: &Audience,
+    anonymous: bool,
 ) -> Result<SubmissionStatus, AppError> {
     c.require(ShareThreatInformation)?;
     let col = collection(state, c, collection_id).await?;
@@ -138,7 +146,7 @@ pub async fn submit(
     for (i, value) in objects.iter().enumerate() {
         let place = format!("objects[{i}]");
         match prepare(value, &place, default) {
-            Ok(o) => kept.push((o, audience.clone())),
+            Ok(o) => kept.push((NewObject { anonymous, ..o }, audience.clone())),
             Err(f) => failures.push(f),
         }
     }
@@ -223,6 +231,7 @@ fn prepare(value: &Value, place: &str, default: Tlp) -> Result<NewObject, Outcom
             .unwrap_or("2.1")
             .to_string(),
         tlp: tlp.code().to_string(),
+        anonymous: false,
         body: body.to_string(),
     })
 }
@@ -281,6 +290,183 @@ pub async fn delete(
         .await?)
 }
 
+/// One indicator value as a person shares it from a page.
+#[derive(Debug, Clone, Default)]
+pub struct ValueShare {
+    /// The value: an address or range, a domain, a URL, a hash, an e-mail address.
+    pub value: String,
+    /// What it is called (the value itself when empty).
+    pub name: String,
+    /// Why it is shared.
+    pub description: String,
+    /// The TLP level's code.
+    pub tlp: String,
+    /// Organisations an AMBER object is for.
+    pub audience_orgs: Vec<Uuid>,
+    /// Whether other members are not shown who shared.
+    pub anonymous: bool,
+}
+
+/// Shares one value as a STIX indicator whose pattern the value's kind decides; a value of no
+/// known kind is a fault on `value`, a level that is not TLP on `tlp`.
+pub async fn share_value(
+    state: &AppState,
+    c: &Caller,
+    collection_id: Uuid,
+    v: &ValueShare,
+) -> Result<SubmissionStatus, AppError> {
+    use mamori_domain::validate::{FieldError, Problem};
+    let kind = stix::value::guess(&v.value);
+    let tlp = Tlp::from_code(&v.tlp);
+    let mut faults = Vec::new();
+    if kind.is_none() {
+        faults.push(FieldError::new("value", "sharing.error.value"));
+    }
+    if tlp.is_none() {
+        faults.push(FieldError::new("tlp", "sharing.error.tlp"));
+    }
+    if v.name.chars().count() > 200 || v.description.chars().count() > 5000 {
+        faults.push(FieldError::new("description", "sharing.error.text"));
+    }
+    let (Some(kind), Some(tlp)) = (kind, tlp) else {
+        return Err(AppError::Invalid(Problem::new(faults)));
+    };
+    if !faults.is_empty() {
+        return Err(AppError::Invalid(Problem::new(faults)));
+    }
+    let now = version_text(c.now);
+    let value = stix::value::normalise(kind, &v.value);
+    let name = if v.name.trim().is_empty() {
+        value.clone()
+    } else {
+        v.name.trim().to_string()
+    };
+    let mut indicator = serde_json::json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": format!("indicator--{}", Uuid::new_v4()),
+        "created": now,
+        "modified": now,
+        "name": name,
+        "indicator_types": ["malicious-activity"],
+        "pattern": stix::value::pattern(kind, &value),
+        "pattern_type": "stix",
+        "valid_from": now,
+        "object_marking_refs": [tlp.marking_id()],
+    });
+    if let (false, Some(map)) = (v.description.trim().is_empty(), indicator.as_object_mut()) {
+        map.insert("description".into(), v.description.trim().into());
+    }
+    let audience = Audience {
+        orgs: v.audience_orgs.clone(),
+        users: Vec::new(),
+    };
+    submit(
+        state,
+        c,
+        collection_id,
+        &[indicator],
+        &audience,
+        v.anonymous,
+    )
+    .await
+}
+
+/// An object found by a search, and whether it tests for the value itself (an indicator whose
+/// pattern compares with it, an observable that is it) or only mentions it.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// What was found.
+    pub found: mamori_store::FoundObject,
+    /// Whether it is about the value itself.
+    pub exact: bool,
+}
+
+/// Everything the caller may see that is about a value or mentions it, newest first; exact
+/// matches before mentions. `10.0.0.1` does not find `10.0.0.10`.
+pub async fn search(state: &AppState, c: &Caller, query: &str) -> Result<Vec<Hit>, AppError> {
+    c.require(ViewSharing)?;
+    let q = query.trim();
+    if q.chars().count() < 3 {
+        return Ok(Vec::new());
+    }
+    let (needle, kind) = match stix::value::guess(q) {
+        Some(k) => (stix::value::normalise(k, q), Some(k)),
+        None => (q.to_string(), None),
+    };
+    let found = state.store.search_objects(reader(c), &needle, 200).await?;
+    let mut hits: Vec<Hit> = found
+        .into_iter()
+        .filter_map(|f| {
+            let body: Value = serde_json::from_str(&f.object.body).ok()?;
+            let exact = kind.is_some_and(|k| is_about(&body, k, &needle));
+            (exact || mentions(&body, &needle)).then_some(Hit { found: f, exact })
+        })
+        .collect();
+    hits.sort_by_key(|h| !h.exact);
+    Ok(hits)
+}
+
+/// Whether an object tests for, or is, the value (compared as its kind compares).
+fn is_about(body: &Value, kind: stix::value::ValueKind, needle: &str) -> bool {
+    let same = |v: &str| {
+        let v = stix::value::normalise(kind, v);
+        if kind.case_insensitive() {
+            v.eq_ignore_ascii_case(needle)
+        } else {
+            v == needle
+        }
+    };
+    if let Some(p) = body.get("pattern").and_then(Value::as_str)
+        && let Ok(pattern) = stix::Pattern::parse(p)
+    {
+        return pattern.equalities().iter().any(|(_, _, lit)| match lit {
+            stix::pattern::Literal::Str(s) => same(s),
+            _ => false,
+        });
+    }
+    let value = body.get("value").and_then(Value::as_str).is_some_and(same);
+    let hash = body
+        .get("hashes")
+        .and_then(Value::as_object)
+        .is_some_and(|h| h.values().filter_map(Value::as_str).any(same));
+    value || hash
+}
+
+/// Whether a text property of an object contains the value as a whole word (not `10.0.0.10`
+/// for `10.0.0.1`).
+fn mentions(body: &Value, needle: &str) -> bool {
+    let needle = needle.to_lowercase();
+    let word = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | '/' | ':');
+    let in_text = |text: &str| {
+        let text = text.to_lowercase();
+        text.match_indices(&needle).any(|(i, m)| {
+            let before = text.get(..i).and_then(|t| t.chars().next_back());
+            let after = text.get(i + m.len()..).and_then(|t| t.chars().next());
+            // A sentence's full stop after the value is not part of it.
+            let after_ok = match after {
+                None => true,
+                Some('.') => text
+                    .get(i + m.len() + 1..)
+                    .is_none_or(|t| t.chars().next().is_none_or(|c| !c.is_alphanumeric())),
+                Some(c) => !word(c),
+            };
+            before.is_none_or(|c| !word(c)) && after_ok
+        })
+    };
+    [
+        "name",
+        "description",
+        "pattern",
+        "value",
+        "content",
+        "abstract",
+    ]
+    .iter()
+    .filter_map(|k| body.get(*k).and_then(Value::as_str))
+    .any(in_text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +501,20 @@ mod tests {
         let o = prepare(&v, "objects[0]", Tlp::Clear).expect("valid");
         assert_eq!(o.tlp, "red");
         assert_eq!(serde_json::from_str::<Value>(&o.body).expect("json"), v);
+    }
+
+    #[test]
+    fn a_search_finds_the_value_not_a_longer_one() {
+        let ind = indicator();
+        let ipv4 = stix::value::ValueKind::Ipv4;
+        assert!(is_about(&ind, ipv4, "203.0.113.7"));
+        assert!(!is_about(&ind, ipv4, "203.0.113.70"));
+        let report =
+            json!({"type": "report", "description": "C2 at 10.0.0.10 and evil.example.com."});
+        assert!(mentions(&report, "evil.example.com"));
+        assert!(mentions(&report, "10.0.0.10"));
+        assert!(!mentions(&report, "10.0.0.1"));
+        assert!(!mentions(&report, "example.com"));
     }
 
     #[test]

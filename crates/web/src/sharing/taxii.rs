@@ -588,7 +588,7 @@ async fn add_objects(
         None if envelope.is_object() => &[],
         _ => return Err(AppError::BadRequest("taxii.error.envelope").into()),
     };
-    let status = service::submit(&state, &c, id, objects, &Audience::default()).await?;
+    let status = service::submit(&state, &c, id, objects, &Audience::default(), false).await?;
     Ok(taxii_json(
         StatusCode::ACCEPTED,
         status_resource(&status).to_string(),

@@ -1067,7 +1067,7 @@ async fn the_navigation_is_by_task_and_each_role_sees_what_it_may_use() {
         t.matches("<li>").count()
     };
     let home = app.get(&mut admin, "/").await;
-    assert_eq!(tasks(&home.body), 5, "{}", home.body);
+    assert_eq!(tasks(&home.body), 6, "{}", home.body);
     assert!(!home.body.contains("class=\"subnav\""), "home has one page");
     let devices = app.get(&mut admin, "/registers/devices").await;
     let sub = &devices.body[devices.body.find("class=\"subnav\"").expect("subnav")..];

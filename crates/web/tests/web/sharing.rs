@@ -81,6 +81,8 @@ pub struct Hub {
     pub member_admin: String,
     pub member_org: String,
     pub collection: String,
+    pub keeper_b: Browser,
+    pub member_b: Browser,
 }
 
 pub async fn hub(default_tlp: &str) -> Hub {
@@ -120,6 +122,8 @@ pub async fn hub(default_tlp: &str) -> Hub {
         member_admin,
         member_org,
         collection,
+        keeper_b: sm,
+        member_b: other_sm,
     }
 }
 
@@ -768,6 +772,31 @@ async fn every_tlp_level_reaches_exactly_its_audience_through_every_way_out() {
             .map(|o| o["tlp"].as_str().unwrap())
             .collect();
         assert_eq!(&got, expected, "API, {who}");
+        // The pages: the collection's recent objects and a search for each value.
+        let email = match *who {
+            "sharer" => "sm@third.test",
+            "keeper" => "sm@mamori.test",
+            "named person" => "sm@other.test",
+            _ => "x@other.test",
+        };
+        let mut b = h.app.login(email, USER_PW).await.0;
+        let page = h
+            .app
+            .get(&mut b, &format!("/sharing/{}", h.collection))
+            .await
+            .body;
+        for (i, (code, _)) in levels.iter().enumerate() {
+            let value = format!("192.0.2.{i}");
+            let shown = page.contains(&format!("{value}&#39;"));
+            assert_eq!(shown, expected.contains(code), "page {code}, {who}");
+            let found = h
+                .app
+                .get(&mut b, &format!("/sharing/search?q={value}"))
+                .await
+                .body;
+            let hit = found.contains(&format!("{value}&#39;"));
+            assert_eq!(hit, expected.contains(code), "search {code}, {who}");
+        }
     }
     // Once its grant is taken back, an organisation sees nothing, not even that the collection
     // exists, whatever it shared there.
@@ -803,4 +832,261 @@ async fn every_tlp_level_reaches_exactly_its_audience_through_every_way_out() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_member_shares_a_value_from_the_page_and_others_find_it_under_its_tlp_label() {
+    let mut h = hub("green").await;
+    h.grant(true, true).await;
+    let page = format!("/sharing/{}", h.collection);
+    let action = format!("{page}/indicators");
+    // The hub page lists the collection with its default level.
+    let hub_page = h.app.get(&mut h.member_b, "/sharing").await;
+    assert_eq!(hub_page.status, StatusCode::OK);
+    assert!(hub_page.body.contains("医療ISAC 指標"));
+    assert!(
+        hub_page
+            .body
+            .contains(r#"<span class="tlp tlp-green">TLP:GREEN</span>"#)
+    );
+    // A value of no known kind comes back with the fault and what was typed.
+    let bad = h
+        .app
+        .submit(
+            &mut h.member_b,
+            &page,
+            &action,
+            &[
+                ("value", "not an address"),
+                ("name", "誤入力"),
+                ("tlp", "amber"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains(r#"value="not an address""#),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains(r#"value="誤入力""#));
+    assert!(bad.body.contains("field-error"));
+    // Without the form token nothing is shared.
+    let forged = h
+        .app
+        .post(
+            &mut h.member_b,
+            &action,
+            &[("value", "203.0.113.9"), ("tlp", "clear")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // A defanged value, GREEN, anonymously.
+    let ok = h
+        .app
+        .submit(
+            &mut h.member_b,
+            &page,
+            &action,
+            &[
+                ("value", "hxxp://evil[.]example[.]com/login"),
+                ("name", "フィッシングURL"),
+                ("tlp", "green"),
+                ("anonymous", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    h.app
+        .submit(
+            &mut h.member_b,
+            &page,
+            &action,
+            &[("value", "203.0.113.7"), ("tlp", "clear")],
+        )
+        .await;
+    h.app
+        .submit(
+            &mut h.member_b,
+            &page,
+            &action,
+            &[("value", "203.0.113.70"), ("tlp", "clear")],
+        )
+        .await;
+    // The keeper sees who shared; as the keeper it also sees past anonymity.
+    let kept = h.app.get(&mut h.keeper_b, &page).await;
+    assert!(kept.body.contains("フィッシングURL"));
+    assert!(
+        kept.body
+            .contains("[url:value = &#39;http://evil.example.com/login&#39;]"),
+        "{}",
+        kept.body
+    );
+    assert!(
+        kept.body
+            .contains(r#"<span class="tlp tlp-green">TLP:GREEN</span>"#)
+    );
+    assert!(
+        kept.body
+            .contains(r#"<span class="tlp tlp-clear">TLP:CLEAR</span>"#)
+    );
+    assert!(kept.body.contains("他院"));
+    assert!(!kept.body.contains("匿名の会員"));
+    // The same indicator reached over TAXII, with the marking it was shared under.
+    let env = taxii(
+        &h.app,
+        &Auth::Bearer(h.keeper.clone()),
+        "GET",
+        &format!("{}?match[type]=indicator", h.objects_path()),
+        None,
+    )
+    .await
+    .json();
+    let url = env["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "フィッシングURL")
+        .expect("the shared indicator");
+    assert_eq!(url["object_marking_refs"], json!([GREEN]));
+
+    // Search by value: the exact address, not the longer one; a domain inside the URL is
+    // mentioned, not matched.
+    let found = h
+        .app
+        .get(&mut h.keeper_b, "/sharing/search?q=203.0.113.7")
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found
+            .body
+            .contains("[ipv4-addr:value = &#39;203.0.113.7&#39;]")
+    );
+    assert!(!found.body.contains("203.0.113.70"), "{}", found.body);
+    let none = h
+        .app
+        .get(&mut h.keeper_b, "/sharing/search?q=198.51.100.99")
+        .await;
+    assert!(none.body.contains(r#"id="no-hits""#));
+}
+
+#[tokio::test]
+async fn an_anonymous_share_hides_the_sharer_from_other_members_but_not_from_the_keeper() {
+    let mut h = hub("green").await;
+    h.grant(true, true).await;
+    // A third organisation that reads the collection.
+    let mut home_admin = h.app.login("admin@mamori.test", ADMIN_PW).await.0;
+    let r = h
+        .app
+        .submit(
+            &mut home_admin,
+            "/organisations",
+            "/organisations",
+            &[
+                ("name", "第三病院"),
+                ("kind", "institution"),
+                ("institution_type", "hospital"),
+                ("beds", "100"),
+                ("admin_name", "Z"),
+                ("admin_email", "z@third.test"),
+            ],
+        )
+        .await;
+    let (mut third, _) = h.app.accept_invite(&r).await;
+    let third_token = h.app.token(&mut third).await;
+    let third_org = h
+        .app
+        .api(&third_token, "GET", "/api/v1/me", None)
+        .await
+        .json()["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The keeper grants it on the page.
+    let page = format!("/sharing/{}", h.collection);
+    let g = h
+        .app
+        .submit(
+            &mut h.keeper_b,
+            &page,
+            &format!("{page}/grants"),
+            &[("org", &third_org), ("can_read", "true")],
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    assert!(
+        h.app
+            .get(&mut h.keeper_b, &page)
+            .await
+            .body
+            .contains("第三病院")
+    );
+    for (value, anonymous) in [("198.51.100.1", "true"), ("198.51.100.2", "false")] {
+        let r = h
+            .app
+            .submit(
+                &mut h.member_b,
+                &page,
+                &format!("{page}/indicators"),
+                &[("value", value), ("tlp", "green"), ("anonymous", anonymous)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let row_of = |body: &str, value: &str| -> String {
+        let i = body.find(value).expect("row");
+        let end = body[i..].find("</tr>").map_or(body.len(), |e| i + e);
+        body[i..end].to_string()
+    };
+    let third_sees = h.app.get(&mut third, &page).await.body;
+    assert!(row_of(&third_sees, "198.51.100.1").contains("匿名の会員"));
+    assert!(!row_of(&third_sees, "198.51.100.1").contains("他院"));
+    assert!(row_of(&third_sees, "198.51.100.2").contains("他院"));
+    let keeper_sees = h.app.get(&mut h.keeper_b, &page).await.body;
+    assert!(row_of(&keeper_sees, "198.51.100.1").contains("他院"));
+    // The API says the same.
+    let api = h
+        .app
+        .api(
+            &third_token,
+            "GET",
+            &format!("/api/v1/sharing/collections/{}/objects", h.collection),
+            None,
+        )
+        .await
+        .json();
+    let anon = api["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["object"]["name"] == "198.51.100.1")
+        .expect("anonymous one");
+    assert_eq!(anon["shared_by"], Value::Null);
+    // The audit trail records who shared it all the same.
+    let org: uuid::Uuid = h.member_org.parse().unwrap();
+    let trail = h
+        .app
+        .store
+        .audit_list(
+            org,
+            &mamori_store::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .filter(|e| e.event.action == "collection.add")
+            .all(|e| e.event.actor_label == "sm@other.test")
+    );
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|e| e.event.action == "collection.add")
+            .count(),
+        2
+    );
 }

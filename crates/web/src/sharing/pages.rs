@@ -1,0 +1,445 @@
+//! The hub's pages: the collections a member reaches, each with what was shared there recently
+//! under its TLP label, a search by value across everything the member may see, sharing one
+//! value as an indicator, and for the keeper, who may read and write.
+
+use super::service::{self, ValueShare};
+use crate::core::auth::SignedIn;
+use crate::core::error::AppError;
+use crate::core::form::Form;
+use crate::core::see_other;
+use crate::core::state::AppState;
+use crate::core::view::{Page, render, render_status};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::authz::Permission::{ManageCollections, ShareThreatInformation};
+use mamori_domain::clock::format_jst;
+use mamori_domain::validate::Problem;
+use mamori_store::{Collection, ObjectFilter, StoredObject, Versions};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use stix::Tlp;
+use uuid::Uuid;
+
+/// A TLP level as a label: its name and the class that colours it as FIRST's standard says.
+pub struct TlpLabel {
+    /// `TLP:AMBER+STRICT`.
+    pub name: &'static str,
+    /// `tlp-amber-strict`.
+    pub class: &'static str,
+}
+
+impl TlpLabel {
+    fn of(code: &str) -> TlpLabel {
+        let tlp = Tlp::from_code(code).unwrap_or(Tlp::Red);
+        TlpLabel {
+            name: tlp.name(),
+            class: match tlp {
+                Tlp::Clear => "tlp-clear",
+                Tlp::Green => "tlp-green",
+                Tlp::Amber => "tlp-amber",
+                Tlp::AmberStrict => "tlp-amber-strict",
+                Tlp::Red => "tlp-red",
+            },
+        }
+    }
+}
+
+/// The levels a page offers, widest first.
+fn levels() -> Vec<(&'static str, TlpLabel)> {
+    Tlp::ALL
+        .iter()
+        .map(|t| (t.code(), TlpLabel::of(t.code())))
+        .collect()
+}
+
+/// A shared object as a row of a page.
+pub struct ObjectRow {
+    /// `type--UUID`.
+    pub id: String,
+    /// The STIX type.
+    pub kind: String,
+    /// Its name, or its value.
+    pub title: String,
+    /// Its pattern, or what else says what it is.
+    pub detail: String,
+    /// Its TLP label.
+    pub tlp: TlpLabel,
+    /// Who shared it, as this reader may know it (empty: an anonymous member).
+    pub shared_by: String,
+    /// When the collection received it, in Japan's time.
+    pub added: String,
+}
+
+fn row(o: &StoredObject, shared_by: Option<Uuid>, names: &HashMap<Uuid, String>) -> ObjectRow {
+    let body: Value = serde_json::from_str(&o.body).unwrap_or(Value::Null);
+    let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
+    let title = [text("name"), text("value"), text("abstract")]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .unwrap_or(&o.object_id)
+        .to_string();
+    let detail = [text("pattern"), text("description"), text("content")]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .map(|t| t.chars().take(300).collect())
+        .unwrap_or_default();
+    ObjectRow {
+        id: o.object_id.clone(),
+        kind: o.object_type.clone(),
+        title,
+        detail,
+        tlp: TlpLabel::of(&o.tlp),
+        shared_by: shared_by
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_default(),
+        added: format_jst(o.added_at),
+    }
+}
+
+async fn org_names(state: &AppState) -> Result<HashMap<Uuid, String>, AppError> {
+    Ok(state
+        .store
+        .org_directory()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.profile.name))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "sharing.html")]
+struct HubPage {
+    page: Page,
+    collections: Vec<(Collection, TlpLabel)>,
+    my_org: Uuid,
+    can_create: bool,
+    levels: Vec<(&'static str, TlpLabel)>,
+    title: String,
+    description: String,
+    default_tlp: String,
+    errors: Problem,
+}
+
+fn hub_page(
+    s: &SignedIn,
+    collections: Vec<Collection>,
+    form: CollectionForm,
+    errors: Problem,
+) -> HubPage {
+    HubPage {
+        page: Page::signed_in(s, "sharing.title", "/sharing"),
+        collections: collections
+            .into_iter()
+            .map(|c| {
+                let l = TlpLabel::of(&c.default_tlp);
+                (c, l)
+            })
+            .collect(),
+        my_org: s.org.id,
+        can_create: s.actor.can(ManageCollections),
+        levels: levels(),
+        title: form.title,
+        description: form.description,
+        default_tlp: if form.default_tlp.is_empty() {
+            "amber".into()
+        } else {
+            form.default_tlp
+        },
+        errors,
+    }
+}
+
+/// The collections the organisation reaches.
+pub async fn index(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
+    let all = service::collections(&state, &s).await?;
+    render(&hub_page(
+        &s,
+        all,
+        CollectionForm::default(),
+        Problem::new(vec![]),
+    ))
+}
+
+/// A new collection as sent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CollectionForm {
+    csrf: String,
+    title: String,
+    description: String,
+    default_tlp: String,
+}
+
+/// Makes a collection; a fault keeps what was typed.
+pub async fn create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<CollectionForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let tlp = Tlp::from_code(&f.default_tlp);
+    let made = match tlp {
+        Some(t) => service::create_collection(&state, &s, &f.title, &f.description, t).await,
+        None => Err(AppError::BadRequest("sharing.error.tlp")),
+    };
+    match made {
+        Ok(id) => Ok(see_other(&format!("/sharing/{id}"))),
+        Err(AppError::BadRequest(key)) => {
+            let field = if key == "sharing.error.tlp" {
+                "default_tlp"
+            } else {
+                "title"
+            };
+            let all = service::collections(&state, &s).await?;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &hub_page(&s, all, f, Problem::field(field, key)),
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sharing_collection.html")]
+struct CollectionPage {
+    page: Page,
+    c: Collection,
+    default_label: TlpLabel,
+    kept: bool,
+    rows: Vec<ObjectRow>,
+    can_share: bool,
+    can_grant: bool,
+    grants: Vec<(Uuid, String, bool, bool)>,
+    others: Vec<(Uuid, String)>,
+    levels: Vec<(&'static str, TlpLabel)>,
+    share: ValueShare,
+    errors: Problem,
+    shared: Option<String>,
+}
+
+/// What a collection page shows after a share: how many of it were kept.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CollectionQuery {
+    shared: Option<String>,
+}
+
+async fn collection_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: Uuid,
+    share: ValueShare,
+    errors: Problem,
+    shared: Option<String>,
+) -> Result<CollectionPage, AppError> {
+    let c = service::collection(state, s, id).await?;
+    let names = org_names(state).await?;
+    let rows = if c.can_read {
+        let f = ObjectFilter {
+            versions: Versions::Last,
+            newest_first: true,
+            limit: 100,
+            ..Default::default()
+        };
+        let (objects, _) = service::objects(state, s, id, &f).await?;
+        objects
+            .iter()
+            .map(|o| row(o, service::sharer_shown(o, &c, s.org.id), &names))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let kept = c.org_id == s.org.id;
+    let can_grant = kept && s.actor.can(ManageCollections);
+    let grants = if kept {
+        state
+            .store
+            .collection_grants(s.org.id, id)
+            .await?
+            .into_iter()
+            .map(|(org, r, w)| (org, names.get(&org).cloned().unwrap_or_default(), r, w))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Only the keeper, who grants, sees the installation's other organisations.
+    let mut others: Vec<(Uuid, String)> = names
+        .into_iter()
+        .filter(|(org, _)| can_grant && *org != s.org.id)
+        .collect();
+    others.sort_by(|a, b| a.1.cmp(&b.1));
+    let share = ValueShare {
+        tlp: if share.tlp.is_empty() {
+            c.default_tlp.clone()
+        } else {
+            share.tlp
+        },
+        ..share
+    };
+    Ok(CollectionPage {
+        page: Page::signed_in(s, "sharing.title", "/sharing"),
+        default_label: TlpLabel::of(&c.default_tlp),
+        can_share: c.can_write && s.actor.can(ShareThreatInformation),
+        c,
+        kept,
+        rows,
+        can_grant,
+        grants,
+        others,
+        levels: levels(),
+        share,
+        errors,
+        shared,
+    })
+}
+
+/// One collection: what was shared there recently, the share form, and its grants.
+pub async fn show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Query(q): Query<CollectionQuery>,
+) -> Result<Response, AppError> {
+    let page = collection_page(
+        &state,
+        &s,
+        id,
+        ValueShare::default(),
+        Problem::new(vec![]),
+        q.shared,
+    )
+    .await?;
+    render(&page)
+}
+
+/// The share form as sent (its fields spelt out: a flattened struct would read every value as
+/// text, and the checkboxes are not).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShareForm {
+    csrf: String,
+    value: String,
+    name: String,
+    description: String,
+    tlp: String,
+    audience_orgs: Vec<Uuid>,
+    anonymous: bool,
+}
+
+impl ShareForm {
+    fn share(self) -> ValueShare {
+        ValueShare {
+            value: self.value,
+            name: self.name,
+            description: self.description,
+            tlp: self.tlp,
+            audience_orgs: self.audience_orgs,
+            anonymous: self.anonymous,
+        }
+    }
+}
+
+/// Shares one value as an indicator; a fault keeps what was typed.
+pub async fn share(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<ShareForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let share = f.share();
+    match service::share_value(&state, &s, id, &share).await {
+        Ok(status) => {
+            let done = status.successes.contains("\"id\"");
+            Ok(see_other(&format!(
+                "/sharing/{id}?shared={}",
+                if done { "ok" } else { "failed" }
+            )))
+        }
+        Err(AppError::Invalid(p)) => {
+            let page = collection_page(&state, &s, id, share, p, None).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A grant as sent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GrantForm {
+    csrf: String,
+    org: Option<Uuid>,
+    can_read: bool,
+    can_write: bool,
+}
+
+/// Grants (or takes back) an organisation's reading and writing.
+pub async fn grant(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    // A collection the organisation does not reach is not found, whatever the form holds.
+    service::collection(&state, &s, id).await?;
+    let org = f
+        .org
+        .ok_or(AppError::BadRequest("sharing.error.no_such_org"))?;
+    service::grant(&state, &s, id, org, f.can_read, f.can_write).await?;
+    Ok(see_other(&format!("/sharing/{id}#grants")))
+}
+
+#[derive(Template)]
+#[template(path = "sharing_search.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    searched: bool,
+    hits: Vec<(String, String, ObjectRow, bool)>,
+}
+
+/// A search by value.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    q: String,
+}
+
+/// Everything the member may see about a value: exact matches, then mentions.
+pub async fn search(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    let hits = service::search(&state, &s, &q.q).await?;
+    let names = org_names(&state).await?;
+    let mut collections: HashMap<Uuid, Collection> = HashMap::new();
+    for c in service::collections(&state, &s).await? {
+        collections.insert(c.id, c);
+    }
+    let hits = hits
+        .into_iter()
+        .filter_map(|h| {
+            let c = collections.get(&h.found.collection_id)?;
+            let shown = service::sharer_shown(&h.found.object, c, s.org.id);
+            Some((
+                c.id.to_string(),
+                c.title.clone(),
+                row(&h.found.object, shown, &names),
+                h.exact,
+            ))
+        })
+        .collect();
+    render(&SearchPage {
+        page: Page::signed_in(&s, "sharing.search", "/sharing"),
+        searched: q.q.trim().chars().count() >= 3,
+        q: q.q,
+        hits,
+    })
+}
