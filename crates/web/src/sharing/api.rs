@@ -268,3 +268,109 @@ pub async fn status(
     let s = service::status(&state, &c, id).await?;
     Ok(Json(StatusOut(status_resource(&s))))
 }
+
+/// What an export is written as.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ExportQuery {
+    /// `stix` (a STIX 2.1 bundle, when absent) or `text` (the indicator values, one a line).
+    format: Option<String>,
+}
+
+/// A collection's objects the caller may see, RED left out, as a STIX bundle or a plain list.
+#[utoipa::path(get, path = "/api/v1/sharing/collections/{id}/export", tag = "sharing",
+    params(("id" = Uuid, Path), ExportQuery),
+    responses((status = 200, description = "The bundle or the list",
+        content((Object = "application/stix+json;version=2.1"), (String = "text/plain")))),
+    security(("token" = ["view_sharing"])))]
+pub async fn export(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let objects = service::exportable(&state, &c, id).await?;
+    match q.format.as_deref().unwrap_or("stix") {
+        "stix" => Ok((
+            [(header::CONTENT_TYPE, "application/stix+json;version=2.1")],
+            service::bundle_of(&objects),
+        )
+            .into_response()),
+        "text" => {
+            let mut text = service::plain_values(&objects).join("\n");
+            text.push('\n');
+            Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+        }
+        _ => Err(AppError::Invalid(Problem::field(
+            "format",
+            "sharing.error.format",
+        ))),
+    }
+}
+
+/// A sighting of an indicator.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct SightingIn {
+    /// The indicator's id (`indicator--…`).
+    indicator: String,
+    /// How many times (1 when absent).
+    #[schema(minimum = 1, maximum = 999999999)]
+    count: Option<u32>,
+    first_seen: Option<DateTime<Utc>>,
+    last_seen: Option<DateTime<Utc>>,
+}
+
+/// Says "we saw this too": a STIX sighting of an indicator of the collection, under the
+/// indicator's TLP level, naming no one.
+#[utoipa::path(post, path = "/api/v1/sharing/collections/{id}/sightings", tag = "sharing",
+    params(("id" = Uuid, Path)), request_body = SightingIn,
+    responses((status = 201, body = StatusOut)), security(("token" = ["share_threat_information"])))]
+pub async fn sight(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    JsonBody(b): JsonBody<SightingIn>,
+) -> Result<Response, AppError> {
+    let d = service::SightingDraft {
+        indicator: b.indicator,
+        count: b.count,
+        first_seen: b.first_seen,
+        last_seen: b.last_seen,
+    };
+    let status = service::sight(&state, &c, id, &d).await?;
+    Ok(created(StatusOut(status_resource(&status))))
+}
+
+/// How many institutions saw an indicator.
+#[derive(Serialize, ToSchema)]
+pub struct SightedOut {
+    indicator: String,
+    /// Distinct institutions (never named).
+    institutions: usize,
+    /// Times seen in all.
+    count: u64,
+}
+
+/// The sightings of the collection's indicators that the caller may see, counted.
+#[utoipa::path(get, path = "/api/v1/sharing/collections/{id}/sightings", tag = "sharing",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<SightedOut>)), security(("token" = ["view_sharing"])))]
+pub async fn sightings(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<SightedOut>>, AppError> {
+    let all = service::sightings(&state, &c, id).await?;
+    Ok(Json(
+        all.into_iter()
+            .map(|(indicator, s)| SightedOut {
+                indicator,
+                institutions: s.institutions,
+                count: s.count,
+            })
+            .collect(),
+    ))
+}

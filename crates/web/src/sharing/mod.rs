@@ -20,12 +20,19 @@ pub fn routes() -> Routes {
         .post("/sharing", keep, pages::create)
         .get("/sharing/search", view, pages::search)
         .get("/sharing/{id}", view, pages::show)
+        .get("/sharing/{id}/export.json", view, pages::export_bundle)
+        .get("/sharing/{id}/export.txt", view, pages::export_list)
         .post(
             "/sharing/{id}/indicators",
             Guard::Holds(ShareThreatInformation),
             pages::share,
         )
         .post("/sharing/{id}/grants", keep, pages::grant)
+        .post(
+            "/sharing/{id}/sightings",
+            Guard::Holds(ShareThreatInformation),
+            pages::sight,
+        )
         .merge(taxii::routes())
         .api(routes!(api::collections, api::create_collection))
         .api(routes!(api::collection))
@@ -33,4 +40,6 @@ pub fn routes() -> Routes {
         .api(routes!(api::objects))
         .api_upload(routes!(api::share), taxii::MAX_ENVELOPE_BYTES)
         .api(routes!(api::status))
+        .api(routes!(api::export))
+        .api(routes!(api::sightings, api::sight))
 }

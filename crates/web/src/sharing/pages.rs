@@ -71,6 +71,8 @@ pub struct ObjectRow {
     pub shared_by: String,
     /// When the collection received it, in Japan's time.
     pub added: String,
+    /// How many institutions reported seeing it, and how many times.
+    pub sighted: service::Sighted,
 }
 
 fn row(o: &StoredObject, shared_by: Option<Uuid>, names: &HashMap<Uuid, String>) -> ObjectRow {
@@ -96,6 +98,7 @@ fn row(o: &StoredObject, shared_by: Option<Uuid>, names: &HashMap<Uuid, String>)
             .and_then(|id| names.get(&id).cloned())
             .unwrap_or_default(),
         added: format_jst(o.added_at),
+        sighted: service::Sighted::default(),
     }
 }
 
@@ -246,9 +249,13 @@ async fn collection_page(
             ..Default::default()
         };
         let (objects, _) = service::objects(state, s, id, &f).await?;
+        let sighted = service::sightings(state, s, id).await?;
         objects
             .iter()
-            .map(|o| row(o, service::sharer_shown(o, &c, s.org.id), &names))
+            .map(|o| ObjectRow {
+                sighted: sighted.get(&o.object_id).copied().unwrap_or_default(),
+                ..row(o, service::sharer_shown(o, &c, s.org.id), &names)
+            })
             .collect()
     } else {
         Vec::new()
@@ -442,4 +449,79 @@ pub async fn search(
         q: q.q,
         hits,
     })
+}
+
+/// A collection's objects the member may see (RED left out) as a STIX 2.1 bundle file.
+pub async fn export_bundle(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let objects = service::exportable(&state, &s, id).await?;
+    Ok(download(
+        "application/stix+json;version=2.1",
+        &format!("collection-{id}.json"),
+        service::bundle_of(&objects),
+    ))
+}
+
+/// A collection's indicator values the member may see, one a line, for block lists.
+pub async fn export_list(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let objects = service::exportable(&state, &s, id).await?;
+    let mut text = service::plain_values(&objects).join("\n");
+    text.push('\n');
+    Ok(download(
+        "text/plain; charset=utf-8",
+        &format!("indicators-{id}.txt"),
+        text,
+    ))
+}
+
+fn download(content_type: &'static str, name: &str, body: String) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A sighting as sent from an indicator's row.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SightingForm {
+    csrf: String,
+    indicator: String,
+    count: Option<u32>,
+}
+
+/// Says "we saw this too" on an indicator.
+pub async fn sight(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(f): Form<SightingForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let d = service::SightingDraft {
+        indicator: f.indicator,
+        count: f.count,
+        ..Default::default()
+    };
+    service::sight(&state, &s, id, &d).await?;
+    Ok(see_other(&format!(
+        "/sharing/{id}?shared=ok#{}",
+        d.indicator
+    )))
 }

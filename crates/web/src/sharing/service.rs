@@ -467,6 +467,210 @@ fn mentions(body: &Value, needle: &str) -> bool {
     .any(in_text)
 }
 
+/// A member's "we saw this too" on an indicator.
+#[derive(Debug, Clone, Default)]
+pub struct SightingDraft {
+    /// The indicator's id.
+    pub indicator: String,
+    /// How many times (1 when not given).
+    pub count: Option<u32>,
+    /// When first seen.
+    pub first_seen: Option<DateTime<Utc>>,
+    /// When last seen.
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// Shares a STIX sighting of an indicator the caller may see, under the indicator's own TLP level
+/// and for its sharer too; it names no one (no `where_sighted_refs`), so the hub can count
+/// institutions without naming them.
+pub async fn sight(
+    state: &AppState,
+    c: &Caller,
+    collection_id: Uuid,
+    d: &SightingDraft,
+) -> Result<SubmissionStatus, AppError> {
+    use mamori_domain::validate::{FieldError, Problem};
+    c.require(ShareThreatInformation)?;
+    let f = ObjectFilter {
+        ids: vec![d.indicator.clone()],
+        versions: Versions::Last,
+        limit: 1,
+        ..Default::default()
+    };
+    let (found, _) = objects(state, c, collection_id, &f).await?;
+    let indicator = found
+        .into_iter()
+        .find(|o| o.object_type == "indicator")
+        .ok_or(AppError::NotFound)?;
+    let mut faults = Vec::new();
+    let count = d.count.unwrap_or(1);
+    if !(1..=999_999_999).contains(&count) {
+        faults.push(FieldError::new("count", "sharing.error.count"));
+    }
+    if let (Some(a), Some(b)) = (d.first_seen, d.last_seen)
+        && b < a
+    {
+        faults.push(FieldError::new("last_seen", "sharing.error.seen_order"));
+    }
+    if !faults.is_empty() {
+        return Err(AppError::Invalid(Problem::new(faults)));
+    }
+    let tlp = Tlp::from_code(&indicator.tlp).unwrap_or(Tlp::Red);
+    let now = version_text(c.now);
+    let mut sighting = serde_json::json!({
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": format!("sighting--{}", Uuid::new_v4()),
+        "created": now,
+        "modified": now,
+        "sighting_of_ref": indicator.object_id,
+        "count": count,
+        "object_marking_refs": [tlp.marking_id()],
+    });
+    if let Some(map) = sighting.as_object_mut() {
+        for (k, v) in [("first_seen", d.first_seen), ("last_seen", d.last_seen)] {
+            if let Some(at) = v {
+                map.insert(k.into(), version_text(at).into());
+            }
+        }
+    }
+    let audience = Audience {
+        orgs: vec![indicator.added_by_org],
+        users: Vec::new(),
+    };
+    submit(state, c, collection_id, &[sighting], &audience, true).await
+}
+
+/// How many institutions saw an indicator, and how many times in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Sighted {
+    /// Distinct organisations that shared a sighting.
+    pub institutions: usize,
+    /// The sum of their counts.
+    pub count: u64,
+}
+
+/// The sightings the caller may see in a collection, by the indicator they are of.
+pub async fn sightings(
+    state: &AppState,
+    c: &Caller,
+    collection_id: Uuid,
+) -> Result<std::collections::BTreeMap<String, Sighted>, AppError> {
+    let mut by: std::collections::BTreeMap<String, (std::collections::HashSet<Uuid>, u64)> =
+        Default::default();
+    let mut f = ObjectFilter {
+        types: vec!["sighting".into()],
+        versions: Versions::Last,
+        limit: 1000,
+        ..Default::default()
+    };
+    loop {
+        let (page, more) = objects(state, c, collection_id, &f).await?;
+        f.after_seq = page.last().map_or(f.after_seq, |o| o.seq);
+        for o in &page {
+            let Ok(body) = serde_json::from_str::<Value>(&o.body) else {
+                continue;
+            };
+            let Some(of) = body.get("sighting_of_ref").and_then(Value::as_str) else {
+                continue;
+            };
+            let n = body.get("count").and_then(Value::as_u64).unwrap_or(1);
+            let e = by.entry(of.to_string()).or_default();
+            e.0.insert(o.added_by_org);
+            e.1 += n;
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(by
+        .into_iter()
+        .map(|(k, (orgs, count))| {
+            (
+                k,
+                Sighted {
+                    institutions: orgs.len(),
+                    count,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Every newest version the caller may see in a collection, for export: RED objects are left
+/// out, as TLP:RED is never passed on.
+pub async fn exportable(
+    state: &AppState,
+    c: &Caller,
+    id: Uuid,
+) -> Result<Vec<StoredObject>, AppError> {
+    let mut out = Vec::new();
+    let mut f = ObjectFilter {
+        versions: Versions::Last,
+        limit: 1000,
+        ..Default::default()
+    };
+    loop {
+        let (page, more) = objects(state, c, id, &f).await?;
+        f.after_seq = page.last().map_or(f.after_seq, |o| o.seq);
+        out.extend(page.into_iter().filter(|o| o.tlp != Tlp::Red.code()));
+        if !more {
+            return Ok(out);
+        }
+    }
+}
+
+/// The objects as a STIX 2.1 bundle.
+pub fn bundle_of(objects: &[StoredObject]) -> String {
+    let mut out = format!(
+        "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[",
+        Uuid::new_v4()
+    );
+    for (i, o) in objects.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&o.body);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The values the indicators test for (`=` on an address, a domain, a URL, a hash, an e-mail
+/// address) and the observables' values, one each, in the order first met: what a firewall's or
+/// a mail filter's block list takes.
+pub fn plain_values(objects: &[StoredObject]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for o in objects {
+        let Ok(body) = serde_json::from_str::<Value>(&o.body) else {
+            continue;
+        };
+        let mut values: Vec<String> = Vec::new();
+        if let Some(p) = body
+            .get("pattern")
+            .and_then(Value::as_str)
+            .and_then(|p| stix::Pattern::parse(p).ok())
+        {
+            for (_, _, lit) in p.equalities() {
+                if let stix::pattern::Literal::Str(v) = lit
+                    && stix::value::guess(v).is_some()
+                {
+                    values.push(v.clone());
+                }
+            }
+        } else if let Some(v) = body.get("value").and_then(Value::as_str) {
+            values.push(v.to_string());
+        }
+        for v in values {
+            if seen.insert(v.clone()) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1090,3 +1090,178 @@ async fn an_anonymous_share_hides_the_sharer_from_other_members_but_not_from_the
         2
     );
 }
+
+#[tokio::test]
+async fn exports_and_sightings_pass_on_what_may_be_passed_on_and_count_without_naming() {
+    let mut h = hub("green").await;
+    h.grant(true, true).await;
+    let member_user = h.app.api(&h.member, "GET", "/api/v1/me", None).await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let share = |objects: Vec<Value>| json!({"objects": objects, "audience_users": [member_user], "audience_orgs": [h.member_org]});
+    let mut domain = indicator(2, "0.0.0.0", Some(GREEN));
+    domain["pattern"] = json!("[domain-name:value = 'c2.example.net']");
+    let r = h
+        .app
+        .api(
+            &h.keeper,
+            "POST",
+            &format!("/api/v1/sharing/collections/{}/objects", h.collection),
+            Some(share(vec![
+                indicator(1, "203.0.113.1", Some(CLEAR)),
+                domain,
+                indicator(3, "203.0.113.3", Some(RED)),
+            ])),
+        )
+        .await;
+    assert_eq!(r.json()["success_count"], 3, "{}", r.body);
+    // The member is named for RED and sees it, but exports never carry RED.
+    let list = h
+        .app
+        .get(
+            &mut h.member_b,
+            &format!("/sharing/{}/export.txt", h.collection),
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.body, "203.0.113.1\nc2.example.net\n");
+    let bundle = h
+        .app
+        .get(
+            &mut h.member_b,
+            &format!("/sharing/{}/export.json", h.collection),
+        )
+        .await;
+    let b: Value = serde_json::from_str(&bundle.body).unwrap();
+    assert_eq!(b["type"], "bundle");
+    assert_eq!(b["objects"].as_array().unwrap().len(), 2);
+    assert!(!bundle.body.contains("203.0.113.3"));
+    let api_list = h
+        .app
+        .api(
+            &h.member,
+            "GET",
+            &format!(
+                "/api/v1/sharing/collections/{}/export?format=text",
+                h.collection
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(api_list.body, list.body);
+    let page = h
+        .app
+        .get(&mut h.member_b, &format!("/sharing/{}", h.collection))
+        .await;
+    assert!(
+        page.body.contains("203.0.113.3"),
+        "the named person sees RED on the page"
+    );
+
+    // Two institutions say they saw the CLEAR indicator: the member on the page, the keeper
+    // three times through the API.
+    let one = "indicator--00000001-0000-4000-8000-000000000000";
+    let path = format!("/sharing/{}", h.collection);
+    let r = h
+        .app
+        .submit(
+            &mut h.member_b,
+            &path,
+            &format!("{path}/sightings"),
+            &[("indicator", one)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = h
+        .app
+        .api(
+            &h.keeper,
+            "POST",
+            &format!("/api/v1/sharing/collections/{}/sightings", h.collection),
+            Some(json!({"indicator": one, "count": 3, "first_seen": "2026-04-30T00:00:00Z", "last_seen": "2026-05-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let counted = h
+        .app
+        .api(
+            &h.member,
+            "GET",
+            &format!("/api/v1/sharing/collections/{}/sightings", h.collection),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        counted,
+        json!([{"indicator": one, "institutions": 2, "count": 4}])
+    );
+    let page = h.app.get(&mut h.member_b, &path).await;
+    assert!(page.body.contains("観測した機関: 2"), "{}", page.body);
+    // The sightings name no one, over TAXII either.
+    let env = taxii(
+        &h.app,
+        &Auth::Bearer(h.member.clone()),
+        "GET",
+        &format!("{}?match[type]=sighting", h.objects_path()),
+        None,
+    )
+    .await
+    .json();
+    let sightings = env["objects"].as_array().unwrap();
+    assert_eq!(sightings.len(), 2);
+    assert!(
+        sightings
+            .iter()
+            .all(|s| s.get("where_sighted_refs").is_none()
+                && s.get("created_by_ref").is_none()
+                && s["sighting_of_ref"] == one
+                && s["object_marking_refs"] == json!([CLEAR]))
+    );
+    // Backwards dates are refused; an indicator one may not see is not found.
+    let r = h
+        .app
+        .api(
+            &h.keeper,
+            "POST",
+            &format!("/api/v1/sharing/collections/{}/sightings", h.collection),
+            Some(json!({"indicator": one, "first_seen": "2026-05-01T00:00:00Z", "last_seen": "2026-04-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = h
+        .app
+        .api(
+            &h.member_admin,
+            "POST",
+            &format!("/api/v1/sharing/collections/{}/sightings", h.collection),
+            Some(json!({"indicator": "indicator--00000003-0000-4000-8000-000000000000"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the administrator does not share"
+    );
+    let mut admin = h.app.login("x@other.test", USER_PW).await.0;
+    let mut colleague = h
+        .app
+        .user(&mut admin, "op@other.test", &["system_operator"])
+        .await;
+    let op = h.app.token(&mut colleague).await;
+    let r = h
+        .app
+        .api(
+            &op,
+            "POST",
+            &format!("/api/v1/sharing/collections/{}/sightings", h.collection),
+            Some(json!({"indicator": "indicator--00000003-0000-4000-8000-000000000000"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "RED is for the named person only"
+    );
+}
