@@ -59,6 +59,7 @@ pub async fn run(settings: Settings, demo: bool) -> anyhow::Result<ExitCode> {
             state.mail_wake.clone(),
         ));
     }
+    tokio::spawn(mamori_web::sharing::feeds::run_worker(state.clone()));
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await

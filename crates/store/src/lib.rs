@@ -10,6 +10,7 @@ mod assessments;
 mod audit;
 mod error;
 mod evidence;
+mod feeds;
 mod figures;
 mod incidents;
 mod ledgers;
@@ -31,6 +32,7 @@ pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
+pub use feeds::{Feed, FeedRun, NewFeed};
 pub use figures::{FiguresState, KeptFigures};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,

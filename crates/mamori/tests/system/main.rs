@@ -20,4 +20,5 @@ mod shutdown;
 mod spreadsheet;
 mod stix_oasis;
 mod support;
+mod taxii_feeds;
 mod taxii_oasis;

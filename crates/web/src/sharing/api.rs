@@ -374,3 +374,143 @@ pub async fn sightings(
             .collect(),
     ))
 }
+
+/// A TAXII 2.1 feed pulled into a collection.
+#[derive(Serialize, ToSchema)]
+pub struct FeedOut {
+    id: Uuid,
+    title: String,
+    /// The local collection it fills.
+    collection_id: Uuid,
+    api_root_url: String,
+    remote_collection: String,
+    /// User name for HTTP Basic; empty when a Bearer token is used. The secret is never shown.
+    username: String,
+    interval_minutes: i64,
+    /// Where the last pull stopped (the remote's date_added).
+    added_after: Option<String>,
+    next_run_at: DateTime<Utc>,
+    last_run_at: Option<DateTime<Utc>>,
+    /// Pulls failed in a row, and why the last one failed.
+    failures: i64,
+    last_error: String,
+    imported_total: i64,
+}
+
+impl From<mamori_store::Feed> for FeedOut {
+    fn from(f: mamori_store::Feed) -> Self {
+        FeedOut {
+            id: f.id,
+            title: f.title,
+            collection_id: f.collection_id,
+            api_root_url: f.api_root_url,
+            remote_collection: f.remote_collection,
+            username: f.username,
+            interval_minutes: f.interval_minutes,
+            added_after: f.added_after,
+            next_run_at: f.next_run_at,
+            last_run_at: f.last_run_at,
+            failures: f.failures,
+            last_error: f.last_error,
+            imported_total: f.imported_total,
+        }
+    }
+}
+
+/// The organisation's feeds.
+#[utoipa::path(get, path = "/api/v1/sharing/feeds", tag = "sharing",
+    responses((status = 200, body = Vec<FeedOut>)), security(("token" = ["manage_collections"])))]
+pub async fn feeds(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<FeedOut>>, AppError> {
+    let all = super::feeds::feeds(&state, &c).await?;
+    Ok(Json(all.into_iter().map(FeedOut::from).collect()))
+}
+
+/// A feed to set up.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct FeedIn {
+    /// The local collection (kept by the caller's organisation) it fills.
+    collection_id: Uuid,
+    title: String,
+    /// The remote API root, e.g. `https://isac.example.jp/taxii2/hub/`.
+    api_root_url: String,
+    remote_collection: String,
+    /// For HTTP Basic; leave empty to send the secret as a Bearer token.
+    username: String,
+    secret: String,
+    /// Minutes between pulls, 5 to 10080 (60 when absent).
+    #[schema(minimum = 5, maximum = 10080)]
+    interval_minutes: Option<i64>,
+}
+
+/// Sets up a feed; its first pull is due at once.
+#[utoipa::path(post, path = "/api/v1/sharing/feeds", tag = "sharing", request_body = FeedIn,
+    responses((status = 201, body = FeedOut)), security(("token" = ["manage_collections"])))]
+pub async fn add_feed(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<FeedIn>,
+) -> Result<Response, AppError> {
+    let d = super::feeds::FeedDraft {
+        collection_id: b.collection_id,
+        title: b.title,
+        api_root_url: b.api_root_url,
+        remote_collection: b.remote_collection,
+        username: b.username,
+        secret: b.secret,
+        interval_minutes: b.interval_minutes.unwrap_or(60),
+    };
+    let id = super::feeds::add_feed(&state, &c, &d).await?;
+    let feed = state.store.feed(c.org.id, id).await?;
+    Ok(created(FeedOut::from(feed)))
+}
+
+/// How a pull went.
+#[derive(Serialize, ToSchema)]
+pub struct FeedRunOut {
+    started_at: DateTime<Utc>,
+    imported: i64,
+    /// Already kept, invalid, or TLP:RED (never passed on).
+    skipped: i64,
+    /// Empty when it worked.
+    error: String,
+}
+
+impl From<mamori_store::FeedRun> for FeedRunOut {
+    fn from(r: mamori_store::FeedRun) -> Self {
+        FeedRunOut {
+            started_at: r.started_at,
+            imported: r.imported,
+            skipped: r.skipped,
+            error: r.error,
+        }
+    }
+}
+
+/// Pulls a feed now and says how it went.
+#[utoipa::path(post, path = "/api/v1/sharing/feeds/{id}/pull", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = FeedRunOut)), security(("token" = ["manage_collections"])))]
+pub async fn pull_feed(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<FeedRunOut>, AppError> {
+    Ok(Json(super::feeds::pull_now(&state, &c, id).await?.into()))
+}
+
+/// A feed's latest pulls, newest first.
+#[utoipa::path(get, path = "/api/v1/sharing/feeds/{id}/runs", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<FeedRunOut>)), security(("token" = ["manage_collections"])))]
+pub async fn feed_runs(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<FeedRunOut>>, AppError> {
+    c.require(mamori_domain::authz::Permission::ManageCollections)?;
+    state.store.feed(c.org.id, id).await?;
+    let runs = state.store.feed_runs(c.org.id, id, 50).await?;
+    Ok(Json(runs.into_iter().map(FeedRunOut::from).collect()))
+}

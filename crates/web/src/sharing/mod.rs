@@ -3,6 +3,7 @@
 //! JSON API.
 
 pub mod api;
+pub mod feeds;
 pub mod pages;
 pub mod service;
 pub mod taxii;
@@ -42,4 +43,9 @@ pub fn routes() -> Routes {
         .api(routes!(api::status))
         .api(routes!(api::export))
         .api(routes!(api::sightings, api::sight))
+        .api(routes!(api::feeds, api::add_feed))
+        .api(routes!(api::pull_feed))
+        .api(routes!(api::feed_runs))
+        .post("/sharing/feeds", keep, pages::add_feed)
+        .post("/sharing/feeds/{feed}/pull", keep, pages::pull_feed)
 }

@@ -124,6 +124,23 @@ struct HubPage {
     description: String,
     default_tlp: String,
     errors: Problem,
+    feeds: Vec<FeedRow>,
+    keeps_any: bool,
+    feed: FeedForm,
+    feed_errors: Problem,
+}
+
+/// A feed as a row of the hub page.
+pub struct FeedRow {
+    id: Uuid,
+    title: String,
+    remote: String,
+    collection: String,
+    last_run: String,
+    next_run: String,
+    failures: i64,
+    last_error: String,
+    imported_total: i64,
 }
 
 fn hub_page(
@@ -133,6 +150,10 @@ fn hub_page(
     errors: Problem,
 ) -> HubPage {
     HubPage {
+        keeps_any: collections.iter().any(|c| c.org_id == s.org.id),
+        feeds: Vec::new(),
+        feed: FeedForm::default(),
+        feed_errors: Problem::new(vec![]),
         page: Page::signed_in(s, "sharing.title", "/sharing"),
         collections: collections
             .into_iter()
@@ -155,15 +176,109 @@ fn hub_page(
     }
 }
 
-/// The collections the organisation reaches.
+/// The hub page with the organisation's feeds, for those who keep collections.
+async fn with_feeds(
+    state: &AppState,
+    s: &SignedIn,
+    mut page: HubPage,
+) -> Result<HubPage, AppError> {
+    if !s.actor.can(ManageCollections) {
+        return Ok(page);
+    }
+    let titles: HashMap<Uuid, String> = page
+        .collections
+        .iter()
+        .map(|(c, _)| (c.id, c.title.clone()))
+        .collect();
+    page.feeds = super::feeds::feeds(state, s)
+        .await?
+        .into_iter()
+        .map(|f| FeedRow {
+            id: f.id,
+            remote: format!("{} {}", f.api_root_url, f.remote_collection),
+            collection: titles.get(&f.collection_id).cloned().unwrap_or_default(),
+            last_run: f.last_run_at.map(format_jst).unwrap_or_default(),
+            next_run: format_jst(f.next_run_at),
+            failures: f.failures,
+            last_error: f.last_error,
+            imported_total: f.imported_total,
+            title: f.title,
+        })
+        .collect();
+    Ok(page)
+}
+
+/// The collections the organisation reaches, and its feeds.
 pub async fn index(State(state): State<AppState>, s: SignedIn) -> Result<Response, AppError> {
     let all = service::collections(&state, &s).await?;
-    render(&hub_page(
-        &s,
-        all,
-        CollectionForm::default(),
-        Problem::new(vec![]),
-    ))
+    let page = hub_page(&s, all, CollectionForm::default(), Problem::new(vec![]));
+    render(&with_feeds(&state, &s, page).await?)
+}
+
+/// A feed as sent.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeedForm {
+    csrf: String,
+    collection_id: Option<Uuid>,
+    title: String,
+    api_root_url: String,
+    remote_collection: String,
+    username: String,
+    secret: String,
+    interval_minutes: String,
+}
+
+/// Sets up a feed; a fault keeps what was typed (but the secret).
+pub async fn add_feed(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<FeedForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    let d = super::feeds::FeedDraft {
+        collection_id: f.collection_id.unwrap_or_default(),
+        title: f.title.clone(),
+        api_root_url: f.api_root_url.clone(),
+        remote_collection: f.remote_collection.clone(),
+        username: f.username.clone(),
+        secret: f.secret.clone(),
+        interval_minutes: f.interval_minutes.trim().parse().unwrap_or(0),
+    };
+    match super::feeds::add_feed(&state, &s, &d).await {
+        Ok(_) => Ok(see_other("/sharing#feeds")),
+        Err(AppError::Invalid(p)) => {
+            let all = service::collections(&state, &s).await?;
+            let mut page = hub_page(&s, all, CollectionForm::default(), Problem::new(vec![]));
+            page = with_feeds(&state, &s, page).await?;
+            page.feed = FeedForm {
+                secret: String::new(),
+                ..f
+            };
+            page.feed_errors = p;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A form with only its token.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+/// Pulls a feed now.
+pub async fn pull_feed(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(feed): Path<Uuid>,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f.csrf)?;
+    super::feeds::pull_now(&state, &s, feed).await?;
+    Ok(see_other("/sharing#feeds"))
 }
 
 /// A new collection as sent.
@@ -197,9 +312,10 @@ pub async fn create(
                 "title"
             };
             let all = service::collections(&state, &s).await?;
+            let page = hub_page(&s, all, f, Problem::field(field, key));
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &hub_page(&s, all, f, Problem::field(field, key)),
+                &with_feeds(&state, &s, page).await?,
             )
         }
         Err(e) => Err(e),

@@ -176,7 +176,7 @@ pub async fn submit(
 }
 
 /// An object ready to keep, or why it is refused.
-fn prepare(value: &Value, place: &str, default: Tlp) -> Result<NewObject, Outcome> {
+pub(crate) fn prepare(value: &Value, place: &str, default: Tlp) -> Result<NewObject, Outcome> {
     let problems = stix::validate_object(value, place);
     let id = value
         .get("id")

@@ -42,10 +42,12 @@ struct Objects {
     collection: String,
     stix_object: String,
     status: String,
+    feed: String,
 }
 
 /// Strings only the first organisation's data contains.
-const SECRETS: [&str; 12] = [
+const SECRETS: [&str; 13] = [
+    "a-secret-feed-token",
     "A-SECRET",
     "secret-nurse@hospital-a.test",
     "boss@a.test",
@@ -330,6 +332,23 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
     .await;
     assert_eq!(shared.json()["success_count"], 1, "{}", shared.body);
     let status = id_of(&shared);
+    let feed = id_of(
+        &ok(
+            app.api(
+                &t,
+                "POST",
+                "/api/v1/sharing/feeds",
+                Some(
+                    json!({"collection_id": collection, "title": "A-SECRET-FEED",
+                    "api_root_url": "http://127.0.0.1:9/taxii2/hub/", "remote_collection": "x",
+                    "secret": "a-secret-feed-token"}),
+                ),
+            )
+            .await,
+            "feed",
+        )
+        .await,
+    );
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     let users = app.store.users(org).await.expect("users");
     let nurse = users
@@ -370,6 +389,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         collection,
         stix_object,
         status,
+        feed,
     }
 }
 
@@ -410,6 +430,8 @@ fn fill(path: &str, o: &Objects) -> String {
             ("account", "id") => &o.token,
             ("organisations", "id") => &o.org,
             ("sharing", "id") if area.contains("/statuses/") => &o.status,
+            ("sharing", "id") if area.contains("/feeds/") => &o.feed,
+            ("sharing", "feed") => &o.feed,
             ("sharing" | "taxii2", "id") => &o.collection,
             ("sharing", "org") => &o.org,
             ("taxii2", "object") => &o.stix_object,
@@ -658,9 +680,16 @@ async fn every_route_keeps_each_organisation_to_itself_and_each_role_to_its_perm
             );
             // A register code or a document kind names a kind of thing every organisation
             // has; an id names one of the first organisation's objects.
-            if ["{id}", "{evidence}", "{device}", "{file}", "{status}"]
-                .iter()
-                .any(|p| t.path.contains(p))
+            if [
+                "{id}",
+                "{evidence}",
+                "{device}",
+                "{file}",
+                "{status}",
+                "{feed}",
+            ]
+            .iter()
+            .any(|p| t.path.contains(p))
             {
                 assert!(
                     matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
