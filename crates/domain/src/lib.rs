@@ -7,6 +7,7 @@ mod codes;
 
 pub mod access;
 pub mod accounts;
+pub mod alert;
 pub mod assessment;
 pub mod audit;
 pub mod authz;

@@ -5,6 +5,7 @@
 #[macro_use]
 mod db;
 mod accounts;
+mod alerts;
 #[macro_use]
 mod assessments;
 mod audit;
@@ -28,6 +29,7 @@ mod tokens;
 mod users;
 
 pub use accounts::AccountSystem;
+pub use alerts::{NewAlert, StoredAlert};
 pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
 pub use error::StoreError;

@@ -110,6 +110,7 @@ struct DashboardPage {
     show_risks: bool,
     executive: Option<executive::ExecutiveCard>,
     can_report: bool,
+    alerts: Vec<crate::sharing::service::AlertView>,
 }
 
 /// What needs attention in incident response: reports awaiting triage and open incidents with
@@ -243,6 +244,7 @@ pub async fn show(
         executive,
         risks,
         can_report: s.actor.can(Permission::ReportAnomalies),
+        alerts: crate::sharing::service::open_alerts(&state, &s).await?,
         incidents,
         assessment,
         two_factor: s.user.totp_enabled,

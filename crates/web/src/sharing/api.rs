@@ -514,3 +514,179 @@ pub async fn feed_runs(
     let runs = state.store.feed_runs(c.org.id, id, 50).await?;
     Ok(Json(runs.into_iter().map(FeedRunOut::from).collect()))
 }
+
+/// A device of the caller's ledger an alert concerns.
+#[derive(Serialize, ToSchema)]
+pub struct AlertDeviceOut {
+    /// Its name (empty when the caller may not see the ledger).
+    name: String,
+    /// Its version is affected (false: the version could not be checked).
+    version_matched: bool,
+    /// Why it matched.
+    why: String,
+}
+
+/// A product an alert concerns.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct AffectedOut {
+    vendor: String,
+    product: String,
+    /// The first fixed version; absent: every version.
+    fixed_in: Option<String>,
+}
+
+/// An alert as the caller's organisation received (or published) it.
+#[derive(Serialize, ToSchema)]
+pub struct AlertOut {
+    id: Uuid,
+    collection_id: Uuid,
+    title: String,
+    /// `critical`, `high`, `medium`, `info`.
+    severity: String,
+    summary: String,
+    actions: String,
+    affected: Vec<AffectedOut>,
+    due_on: Option<chrono::NaiveDate>,
+    published_at: DateTime<Utc>,
+    /// Published by the caller's organisation.
+    own: bool,
+    acknowledged_at: Option<DateTime<Utc>>,
+    /// The caller's devices it concerns.
+    devices: Vec<AlertDeviceOut>,
+}
+
+impl From<super::alerts::AlertView> for AlertOut {
+    fn from(v: super::alerts::AlertView) -> Self {
+        AlertOut {
+            id: v.alert.id,
+            collection_id: v.alert.collection_id,
+            title: v.alert.title,
+            severity: v.severity.code().to_string(),
+            summary: v.alert.summary,
+            actions: v.alert.actions,
+            affected: v
+                .products
+                .into_iter()
+                .map(|p| AffectedOut {
+                    vendor: p.vendor,
+                    product: p.product,
+                    fixed_in: p.fixed_in,
+                })
+                .collect(),
+            due_on: v.alert.due_on,
+            published_at: v.alert.published_at,
+            own: v.own,
+            acknowledged_at: v.alert.acknowledged_at,
+            devices: v
+                .devices
+                .into_iter()
+                .map(|d| AlertDeviceOut {
+                    name: d.name,
+                    version_matched: d.version_matched,
+                    why: d.why,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The alerts the caller's organisation reaches, newest first, read against its ledger.
+#[utoipa::path(get, path = "/api/v1/sharing/alerts", tag = "sharing",
+    responses((status = 200, body = Vec<AlertOut>)), security(("token" = ["view_sharing"])))]
+pub async fn alerts(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<AlertOut>>, AppError> {
+    let all = super::alerts::alerts(&state, &c).await?;
+    Ok(Json(all.into_iter().map(AlertOut::from).collect()))
+}
+
+/// An alert to publish.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct AlertIn {
+    /// The collection (kept by the caller's organisation) whose members receive it.
+    collection_id: Option<Uuid>,
+    title: String,
+    summary: String,
+    actions: String,
+    /// `critical`, `high`, `medium` or `info`.
+    severity: String,
+    affected: Vec<AffectedOut>,
+    /// `YYYY-MM-DD`.
+    due_on: Option<String>,
+}
+
+/// Publishes an alert to the members of a collection.
+#[utoipa::path(post, path = "/api/v1/sharing/alerts", tag = "sharing", request_body = AlertIn,
+    responses((status = 201, body = AlertOut)), security(("token" = ["manage_collections"])))]
+pub async fn publish_alert(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<AlertIn>,
+) -> Result<Response, AppError> {
+    let products: Vec<mamori_domain::alert::AffectedProduct> = b
+        .affected
+        .into_iter()
+        .map(|p| mamori_domain::alert::AffectedProduct {
+            vendor: p.vendor,
+            product: p.product,
+            fixed_in: p.fixed_in.filter(|f| !f.trim().is_empty()),
+        })
+        .collect();
+    let d = super::alerts::AlertDraft {
+        collection_id: b.collection_id,
+        title: b.title,
+        summary: b.summary,
+        actions: b.actions,
+        severity: b.severity,
+        affected: mamori_domain::alert::affected_text(&products),
+        due_on: b.due_on.unwrap_or_default(),
+    };
+    let id = super::alerts::publish(&state, &c, &d).await?;
+    Ok(created(AlertOut::from(
+        super::alerts::alert(&state, &c, id).await?,
+    )))
+}
+
+/// Records that the caller's organisation read an alert.
+#[utoipa::path(post, path = "/api/v1/sharing/alerts/{id}/ack", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Acknowledged")), security(("token" = ["view_sharing"])))]
+pub async fn acknowledge_alert(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    super::alerts::acknowledge(&state, &c, id).await?;
+    Ok(no_content())
+}
+
+/// A member organisation's acknowledgement of an alert.
+#[derive(Serialize, ToSchema)]
+pub struct AckOut {
+    org: Uuid,
+    name: String,
+    /// Absent: not yet.
+    acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// For the publisher: which member organisations acknowledged an alert, and which did not.
+#[utoipa::path(get, path = "/api/v1/sharing/alerts/{id}/acks", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<AckOut>)), security(("token" = ["view_sharing"])))]
+pub async fn alert_acks(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<AckOut>>, AppError> {
+    let rows = super::alerts::acknowledgements(&state, &c, id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(org, name, acknowledged_at)| AckOut {
+                org,
+                name,
+                acknowledged_at,
+            })
+            .collect(),
+    ))
+}

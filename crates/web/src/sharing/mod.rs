@@ -2,6 +2,8 @@
 //! and share into, under TLP 2.0 audiences, served over TAXII 2.1 to any client and through the
 //! JSON API.
 
+pub mod alert_pages;
+pub mod alerts;
 pub mod api;
 pub mod feeds;
 pub mod pages;
@@ -20,6 +22,14 @@ pub fn routes() -> Routes {
         .get("/sharing", view, pages::index)
         .post("/sharing", keep, pages::create)
         .get("/sharing/search", view, pages::search)
+        .get("/sharing/alerts", view, alert_pages::list)
+        .post("/sharing/alerts", keep, alert_pages::publish)
+        .get("/sharing/alerts/{alert}", view, alert_pages::show)
+        .post(
+            "/sharing/alerts/{alert}/ack",
+            view,
+            alert_pages::acknowledge,
+        )
         .get("/sharing/{id}", view, pages::show)
         .get("/sharing/{id}/export.json", view, pages::export_bundle)
         .get("/sharing/{id}/export.txt", view, pages::export_list)
@@ -44,6 +54,9 @@ pub fn routes() -> Routes {
         .api(routes!(api::export))
         .api(routes!(api::sightings, api::sight))
         .api(routes!(api::feeds, api::add_feed))
+        .api(routes!(api::alerts, api::publish_alert))
+        .api(routes!(api::acknowledge_alert))
+        .api(routes!(api::alert_acks))
         .api(routes!(api::pull_feed))
         .api(routes!(api::feed_runs))
         .post("/sharing/feeds", keep, pages::add_feed)

@@ -266,7 +266,7 @@ pub async fn add_feed(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenForm {
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// Pulls a feed now.

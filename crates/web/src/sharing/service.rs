@@ -19,6 +19,9 @@ use uuid::Uuid;
 /// Objects one envelope or bundle may hold.
 pub const MAX_OBJECTS_PER_SUBMISSION: usize = 10_000;
 
+// The alerts are part of the hub's service: the dashboard shows the open ones.
+pub use super::alerts::{AlertView, open_alerts};
+
 /// The reader a caller is: its organisation and itself.
 pub fn reader(c: &Caller) -> Reader {
     Reader {

@@ -15,7 +15,7 @@ pub use mamori_domain::status::{RegisterState, Remark};
 use mamori_store::{FiguresState, KeptFigures};
 pub use registers::{
     AccountsReview, FlaggedAccount, PATCH_STALE_DAYS, REVIEW_INTERVAL_DAYS, accounts_review, codes,
-    stale_patch,
+    device_identities, stale_patch,
 };
 pub use risks::{entrances, exposed, exposed_kev};
 use std::collections::HashMap;

@@ -338,3 +338,18 @@ fn flag_code(f: Flag) -> &'static str {
         Flag::Admin => "admin",
     }
 }
+
+/// The ledger's devices by name, as the vulnerability matcher reads them: what an alert from
+/// the sharing hub is checked against.
+pub async fn device_identities(
+    state: &AppState,
+    org_id: Uuid,
+) -> Result<Vec<(String, mamori_domain::vuln::DeviceIdentity)>, AppError> {
+    Ok(state
+        .store
+        .devices(org_id)
+        .await?
+        .into_iter()
+        .map(|d| (d.device.name.clone(), d.device.identity()))
+        .collect())
+}

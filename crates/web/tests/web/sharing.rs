@@ -1265,3 +1265,142 @@ async fn exports_and_sightings_pass_on_what_may_be_passed_on_and_count_without_n
         "RED is for the named person only"
     );
 }
+
+#[tokio::test]
+async fn an_alert_reaches_the_members_with_their_own_affected_devices_until_acknowledged() {
+    let mut h = hub("green").await;
+    h.grant(true, false).await;
+    // The member's ledger: a FortiGate on an affected version, one fixed, one without a version.
+    for (name, version) in [
+        ("VPN-01", "7.2.4"),
+        ("VPN-02", "FortiOS 7.2.5"),
+        ("FW-03", ""),
+    ] {
+        let r = h
+            .app
+            .api(
+                &h.member,
+                "POST",
+                "/api/v1/registers/devices",
+                Some(
+                    json!({"kind": "network", "name": name, "vendor": "Fortinet",
+                    "product": "FortiGate 60F", "version": version, "internet_facing": true}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // A fault keeps what was typed.
+    let bad = h
+        .app
+        .submit(
+            &mut h.keeper_b,
+            "/sharing/alerts",
+            "/sharing/alerts",
+            &[
+                ("collection_id", &h.collection),
+                ("title", "FortiOS SSL-VPN の脆弱性"),
+                ("severity", "critical"),
+                ("affected", "Fortinet FortiOS"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("FortiOS SSL-VPN の脆弱性"));
+    assert!(bad.body.contains("field-error"));
+    let r = h
+        .app
+        .submit(
+            &mut h.keeper_b,
+            "/sharing/alerts",
+            "/sharing/alerts",
+            &[
+                ("collection_id", &h.collection),
+                ("title", "FortiOS SSL-VPN の脆弱性"),
+                ("severity", "critical"),
+                ("summary", "悪用が確認されています。"),
+                ("actions", "7.2.5 以降に更新してください。"),
+                ("affected", "Fortinet, FortiOS, 7.2.5"),
+                ("due_on", "2026-05-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let alert_path = r.location().to_string();
+    let alert_id = alert_path.rsplit('/').next().unwrap().to_string();
+
+    // The member sees it on its dashboard with its two affected devices, until acknowledged.
+    let dash = h.app.get(&mut h.member_b, "/").await;
+    assert!(dash.body.contains(r#"id="alerts-card""#), "{}", dash.body);
+    assert!(dash.body.contains("2 台が該当"));
+    let page = h.app.get(&mut h.member_b, &alert_path).await;
+    assert!(page.body.contains("VPN-01") && page.body.contains("FW-03"));
+    assert!(!page.body.contains("VPN-02"), "7.2.5 is fixed");
+    let api = h
+        .app
+        .api(&h.member, "GET", "/api/v1/sharing/alerts", None)
+        .await
+        .json();
+    assert_eq!(api[0]["devices"].as_array().unwrap().len(), 2);
+    let vpn = api[0]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "VPN-01")
+        .expect("VPN-01");
+    assert_eq!(vpn["version_matched"], true);
+    // The publisher sees who has not acknowledged.
+    let acks = h
+        .app
+        .api(
+            &h.keeper,
+            "GET",
+            &format!("/api/v1/sharing/alerts/{alert_id}/acks"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(acks[0]["name"], "他院");
+    assert_eq!(acks[0]["acknowledged_at"], Value::Null);
+    // An acknowledgement by the member's administrator counts for the organisation.
+    let r = h
+        .app
+        .api(
+            &h.member_admin,
+            "POST",
+            &format!("/api/v1/sharing/alerts/{alert_id}/ack"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let dash = h.app.get(&mut h.member_b, "/").await;
+    assert!(!dash.body.contains(r#"id="alerts-card""#));
+    let acks = h
+        .app
+        .api(
+            &h.keeper,
+            "GET",
+            &format!("/api/v1/sharing/alerts/{alert_id}/acks"),
+            None,
+        )
+        .await
+        .json();
+    assert_ne!(acks[0]["acknowledged_at"], Value::Null);
+    let keeper_page = h.app.get(&mut h.keeper_b, &alert_path).await;
+    assert!(keeper_page.body.contains(r#"id="ack-list""#));
+    // The member is not the publisher: it cannot read the acknowledgements; an organisation
+    // outside the collection does not even find the alert.
+    let r = h
+        .app
+        .api(
+            &h.member,
+            "GET",
+            &format!("/api/v1/sharing/alerts/{alert_id}/acks"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    h.grant(false, false).await;
+    let r = h.app.get(&mut h.member_b, &alert_path).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-const CAPABILITIES: [&str; 4] = ["admin", "assessment", "incident", "registers"];
+const CAPABILITIES: [&str; 5] = ["admin", "assessment", "incident", "registers", "sharing"];
 
 /// The modules of the crate a source file names through `crate::…` (and `super::super::…`,
 /// which leaves a capability folder the back way).

@@ -43,6 +43,7 @@ struct Objects {
     stix_object: String,
     status: String,
     feed: String,
+    alert: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -349,6 +350,20 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         )
         .await,
     );
+    let alert = id_of(
+        &ok(
+            app.api(
+                &t,
+                "POST",
+                "/api/v1/sharing/alerts",
+                Some(json!({"collection_id": collection, "title": "A-SECRET-ALERT", "severity": "high",
+                    "affected": [{"vendor": "Fortinet", "product": "FortiOS", "fixed_in": "7.2.5"}]})),
+            )
+            .await,
+            "alert",
+        )
+        .await,
+    );
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     let users = app.store.users(org).await.expect("users");
     let nurse = users
@@ -390,6 +405,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         stix_object,
         status,
         feed,
+        alert,
     }
 }
 
@@ -432,6 +448,8 @@ fn fill(path: &str, o: &Objects) -> String {
             ("sharing", "id") if area.contains("/statuses/") => &o.status,
             ("sharing", "id") if area.contains("/feeds/") => &o.feed,
             ("sharing", "feed") => &o.feed,
+            ("sharing", "alert") => &o.alert,
+            ("sharing", "id") if area.contains("/alerts/") => &o.alert,
             ("sharing" | "taxii2", "id") => &o.collection,
             ("sharing", "org") => &o.org,
             ("taxii2", "object") => &o.stix_object,
