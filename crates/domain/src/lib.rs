@@ -28,6 +28,7 @@ pub mod password;
 pub mod preparedness;
 pub mod register;
 pub mod role;
+pub mod share;
 pub mod status;
 pub mod table;
 pub mod throttle;

@@ -6,6 +6,7 @@
 mod db;
 mod accounts;
 mod alerts;
+mod drafts;
 #[macro_use]
 mod assessments;
 mod audit;
@@ -32,6 +33,7 @@ pub use accounts::AccountSystem;
 pub use alerts::{NewAlert, StoredAlert};
 pub use assessments::{Assessment, StoredAnswer};
 pub use db::{Backend, Store};
+pub use drafts::{NewShareDraft, ShareDraft};
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
 pub use feeds::{Feed, FeedRun, NewFeed};

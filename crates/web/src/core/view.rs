@@ -93,7 +93,19 @@ const NAV: &NavTable = &[
     (
         "nav.sharing",
         &[],
-        &[("/sharing", "nav.sharing", Some(Permission::ViewSharing))],
+        &[
+            ("/sharing", "nav.sharing_hub", Some(Permission::ViewSharing)),
+            (
+                "/sharing/alerts",
+                "nav.alerts",
+                Some(Permission::ViewSharing),
+            ),
+            (
+                "/sharing/drafts",
+                "nav.share_drafts",
+                Some(Permission::ShareThreatInformation),
+            ),
+        ],
     ),
     (
         "nav.settings",

@@ -690,3 +690,110 @@ pub async fn alert_acks(
             .collect(),
     ))
 }
+
+/// What an incident's indicators are shared as.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct DraftIn {
+    /// The incident they come from (the caller's organisation's).
+    incident_id: Option<Uuid>,
+    /// The collection to share into.
+    collection_id: Option<Uuid>,
+    title: String,
+    summary: String,
+    /// Indicator values, one a line.
+    values: String,
+    /// The malware family they indicate, if known.
+    malware: String,
+    /// `clear`, `green`, `amber` or `amber+strict`.
+    tlp: String,
+    /// Share under an anonymous identity.
+    anonymous: bool,
+}
+
+/// A draft of what will be shared.
+#[derive(Serialize, ToSchema)]
+pub struct DraftOut {
+    id: Uuid,
+    title: String,
+    tlp: String,
+    anonymous: bool,
+    /// `draft` or `published`.
+    status: String,
+    created_by: String,
+    approved_by: Option<String>,
+    /// The STIX objects exactly as they will be sent.
+    #[schema(value_type = Vec<Object>)]
+    objects: Vec<Value>,
+    /// Lines of free text to check for personal data.
+    #[schema(value_type = Vec<Object>)]
+    flagged: Vec<Value>,
+}
+
+impl From<super::drafts::DraftView> for DraftOut {
+    fn from(v: super::drafts::DraftView) -> Self {
+        DraftOut {
+            id: v.draft.id,
+            title: v.draft.title,
+            tlp: v.draft.tlp,
+            anonymous: v.draft.anonymous,
+            status: v.draft.status,
+            created_by: v.draft.created_by,
+            approved_by: v.draft.approved_by,
+            objects: v.objects,
+            flagged: v
+                .flagged
+                .iter()
+                .map(|f| serde_json::to_value(f).unwrap_or_default())
+                .collect(),
+        }
+    }
+}
+
+/// Drafts a STIX report from an incident's indicators, to be approved by a second person.
+#[utoipa::path(post, path = "/api/v1/sharing/drafts", tag = "sharing", request_body = DraftIn,
+    responses((status = 201, body = DraftOut)), security(("token" = ["share_threat_information"])))]
+pub async fn create_draft(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<DraftIn>,
+) -> Result<Response, AppError> {
+    let d = super::drafts::DraftInput {
+        incident_id: b.incident_id,
+        collection_id: b.collection_id,
+        title: b.title,
+        summary: b.summary,
+        values: b.values,
+        malware: b.malware,
+        tlp: b.tlp,
+        anonymous: b.anonymous,
+    };
+    let id = super::drafts::create(&state, &c, &d).await?;
+    Ok(created(DraftOut::from(
+        super::drafts::draft(&state, &c, id).await?,
+    )))
+}
+
+/// A draft, with exactly what will be sent.
+#[utoipa::path(get, path = "/api/v1/sharing/drafts/{id}", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DraftOut)), security(("token" = ["share_threat_information"])))]
+pub async fn draft(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<DraftOut>, AppError> {
+    Ok(Json(super::drafts::draft(&state, &c, id).await?.into()))
+}
+
+/// Approves a draft and shares it: by someone other than its author.
+#[utoipa::path(post, path = "/api/v1/sharing/drafts/{id}/approve", tag = "sharing", params(("id" = Uuid, Path)),
+    responses((status = 200, body = StatusOut), (status = 409, body = ErrorOut)),
+    security(("token" = ["share_threat_information"])))]
+pub async fn approve_draft(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<StatusOut>, AppError> {
+    let status = super::drafts::approve(&state, &c, id).await?;
+    Ok(Json(StatusOut(status_resource(&status))))
+}

@@ -5,6 +5,8 @@
 pub mod alert_pages;
 pub mod alerts;
 pub mod api;
+pub mod draft_pages;
+pub mod drafts;
 pub mod feeds;
 pub mod pages;
 pub mod service;
@@ -18,10 +20,19 @@ use utoipa_axum::routes;
 pub fn routes() -> Routes {
     let view = Guard::Holds(ViewSharing);
     let keep = Guard::Holds(ManageCollections);
+    let share = Guard::Holds(ShareThreatInformation);
     Routes::new()
         .get("/sharing", view, pages::index)
         .post("/sharing", keep, pages::create)
         .get("/sharing/search", view, pages::search)
+        .get("/sharing/drafts", share, draft_pages::list)
+        .post("/sharing/drafts", share, draft_pages::create)
+        .get("/sharing/drafts/{draft}", share, draft_pages::show)
+        .post(
+            "/sharing/drafts/{draft}/approve",
+            share,
+            draft_pages::approve,
+        )
         .get("/sharing/alerts", view, alert_pages::list)
         .post("/sharing/alerts", keep, alert_pages::publish)
         .get("/sharing/alerts/{alert}", view, alert_pages::show)
@@ -57,6 +68,9 @@ pub fn routes() -> Routes {
         .api(routes!(api::alerts, api::publish_alert))
         .api(routes!(api::acknowledge_alert))
         .api(routes!(api::alert_acks))
+        .api(routes!(api::create_draft))
+        .api(routes!(api::draft))
+        .api(routes!(api::approve_draft))
         .api(routes!(api::pull_feed))
         .api(routes!(api::feed_runs))
         .post("/sharing/feeds", keep, pages::add_feed)

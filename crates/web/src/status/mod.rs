@@ -3,12 +3,14 @@
 //! the dashboard shows what needs attention: all read here, as counts and concerns computed from
 //! the store and the domain, never through another capability's pages or services.
 
+mod incidents;
 mod registers;
 mod risks;
 
 use crate::core::catalog;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
+pub use incidents::{IncidentToShare, incident_values, incidents_to_share};
 use mamori_domain::assessment::{Figures, current_answers, summarise};
 use mamori_domain::catalog::SheetKind;
 pub use mamori_domain::status::{RegisterState, Remark};

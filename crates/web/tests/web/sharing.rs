@@ -1404,3 +1404,193 @@ async fn an_alert_reaches_the_members_with_their_own_affected_devices_until_ackn
     let r = h.app.get(&mut h.member_b, &alert_path).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_incidents_indicators_are_shared_as_a_report_once_a_second_person_approves() {
+    let mut h = hub("green").await;
+    h.grant(true, true).await;
+    // The member's incident, with indicators written in its timeline.
+    let report = h
+        .app
+        .api(
+            &h.member,
+            "POST",
+            "/api/v1/reports",
+            Some(json!({"what": "ランサムノート"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let facts = json!({"title": "VPN 経由の侵入", "kind": "ransomware", "severity": "high",
+        "aware_at": "2026-05-01T09:00", "cyber_attack": true});
+    let inc = h
+        .app
+        .api(
+            &h.member,
+            "POST",
+            &format!("/api/v1/reports/{report}/incident"),
+            Some(facts),
+        )
+        .await;
+    assert_eq!(inc.status, StatusCode::CREATED, "{}", inc.body);
+    let incident = inc.json()["incident"]["id"].as_str().unwrap().to_string();
+    let r = h
+        .app
+        .api(
+            &h.member,
+            "POST",
+            &format!("/api/v1/incidents/{incident}/timeline"),
+            Some(json!({"kind": "note", "text": "FW ログで 198.51.100.23 への通信、C2 は evil-c2[.]example.net"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The form takes the indicators from the timeline.
+    let form = h
+        .app
+        .get(
+            &mut h.member_b,
+            &format!("/sharing/drafts?incident={incident}"),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("198.51.100.23\nevil-c2.example.net"),
+        "{}",
+        form.body
+    );
+    // A draft with a line that names a patient: flagged, and shown exactly as it will be sent.
+    let r = h
+        .app
+        .submit(
+            &mut h.member_b,
+            &format!("/sharing/drafts?incident={incident}"),
+            "/sharing/drafts",
+            &[
+                ("incident_id", &incident),
+                ("collection_id", &h.collection),
+                ("title", "VPN 経由のランサムウェア"),
+                ("values", "198.51.100.23\nevil-c2.example.net"),
+                ("malware", "LockBit"),
+                (
+                    "summary",
+                    "VPN 装置の脆弱性から侵入。\n患者 山田様の画面に脅迫文",
+                ),
+                ("tlp", "amber"),
+                ("anonymous", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let draft_path = r.location().to_string();
+    let draft = h.app.get(&mut h.member_b, &draft_path).await;
+    assert!(draft.body.contains(r#"id="flagged""#));
+    assert!(draft.body.contains("患者 山田様"));
+    let sent = &draft.body[draft.body.find(r#"<pre id="objects">"#).unwrap()..];
+    let sent = &sent[..sent.find("</pre>").unwrap()];
+    assert!(sent.contains("匿名の医療機関"));
+    assert!(
+        !sent.contains("他院"),
+        "the institution's name is not in what is sent"
+    );
+    // The author cannot approve; a colleague can.
+    assert!(draft.body.contains(r#"id="awaiting""#));
+    let id = draft_path.rsplit('/').next().unwrap();
+    let own = h
+        .app
+        .api(
+            &h.member,
+            "POST",
+            &format!("/api/v1/sharing/drafts/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
+    let nothing = taxii(
+        &h.app,
+        &Auth::Bearer(h.keeper.clone()),
+        "GET",
+        &h.objects_path(),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        nothing,
+        json!({"more": false}),
+        "nothing is shared before approval"
+    );
+    let mut admin = h.app.login("x@other.test", USER_PW).await.0;
+    let mut colleague = h
+        .app
+        .user(&mut admin, "op@other.test", &["system_operator"])
+        .await;
+    let r = h
+        .app
+        .submit(
+            &mut colleague,
+            &draft_path,
+            &format!("{draft_path}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        h.app
+            .get(&mut colleague, &draft_path)
+            .await
+            .body
+            .contains(r#"id="published""#)
+    );
+    // The hub keeper receives the report, its indicators, the malware and the relationships,
+    // all AMBER, by an anonymous identity.
+    let got = taxii(
+        &h.app,
+        &Auth::Bearer(h.keeper.clone()),
+        "GET",
+        &h.objects_path(),
+        None,
+    )
+    .await
+    .json();
+    let objects = got["objects"].as_array().unwrap();
+    let types: Vec<&str> = objects
+        .iter()
+        .map(|o| o["type"].as_str().unwrap())
+        .collect();
+    for t in ["identity", "indicator", "malware", "relationship", "report"] {
+        assert!(types.contains(&t), "{t} in {types:?}");
+    }
+    assert_eq!(types.iter().filter(|t| **t == "indicator").count(), 2);
+    assert!(
+        objects
+            .iter()
+            .all(|o| o["object_marking_refs"] == json!([AMBER]))
+    );
+    for o in objects {
+        assert!(stix::validate_object(o, "o").is_empty(), "{o}");
+    }
+    let report = objects.iter().find(|o| o["type"] == "report").unwrap();
+    assert_eq!(report["object_refs"].as_array().unwrap().len(), 5);
+    let page = h
+        .app
+        .get(&mut h.keeper_b, &format!("/sharing/{}", h.collection))
+        .await;
+    assert!(page.body.contains("VPN 経由のランサムウェア"));
+    // A second approval changes nothing.
+    let again = h
+        .app
+        .api(
+            &h.member_admin,
+            "POST",
+            &format!("/api/v1/sharing/drafts/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::FORBIDDEN,
+        "an administrator does not share"
+    );
+}

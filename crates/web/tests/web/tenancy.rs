@@ -44,6 +44,7 @@ struct Objects {
     status: String,
     feed: String,
     alert: String,
+    draft: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -364,6 +365,22 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         )
         .await,
     );
+    let draft = id_of(
+        &ok(
+            app.api(
+                &t,
+                "POST",
+                "/api/v1/sharing/drafts",
+                Some(
+                    json!({"collection_id": collection, "title": "A-SECRET-DRAFT", "tlp": "amber",
+                    "values": "a-secret-draft.example", "incident_id": incident}),
+                ),
+            )
+            .await,
+            "draft",
+        )
+        .await,
+    );
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     let users = app.store.users(org).await.expect("users");
     let nurse = users
@@ -406,6 +423,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         status,
         feed,
         alert,
+        draft,
     }
 }
 
@@ -449,6 +467,8 @@ fn fill(path: &str, o: &Objects) -> String {
             ("sharing", "id") if area.contains("/feeds/") => &o.feed,
             ("sharing", "feed") => &o.feed,
             ("sharing", "alert") => &o.alert,
+            ("sharing", "draft") => &o.draft,
+            ("sharing", "id") if area.contains("/drafts/") => &o.draft,
             ("sharing", "id") if area.contains("/alerts/") => &o.alert,
             ("sharing" | "taxii2", "id") => &o.collection,
             ("sharing", "org") => &o.org,
