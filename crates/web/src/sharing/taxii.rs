@@ -446,27 +446,32 @@ async fn objects(
     ))
 }
 
+/// The versions of one object the reader may see; an object it may see none of does not exist
+/// for it.
+async fn one_object(
+    state: &AppState,
+    c: &BasicOrBearer,
+    headers: &HeaderMap,
+    (id, object): &(String, String),
+    query: Option<&str>,
+    versions: Versions,
+) -> Result<(Vec<StoredObject>, bool), Refused> {
+    let (rows, more) = page_of(state, c, headers, id, query, Some(object), versions).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound.into());
+    }
+    Ok((rows, more))
+}
+
 async fn object(
     State(state): State<AppState>,
     c: BasicOrBearer,
     headers: HeaderMap,
-    Path((id, object)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Answer {
-    let (rows, more) = page_of(
-        &state,
-        &c,
-        &headers,
-        &id,
-        q.as_deref(),
-        Some(&object),
-        Versions::Last,
-    )
-    .await?;
-    // An object the reader may not see does not exist for it.
-    if rows.is_empty() {
-        return Err(AppError::NotFound.into());
-    }
+    let (rows, more) =
+        one_object(&state, &c, &headers, &path, q.as_deref(), Versions::Last).await?;
     Ok(paged(
         taxii_json(StatusCode::OK, envelope(&rows, more)),
         &rows,
@@ -512,22 +517,10 @@ async fn versions(
     State(state): State<AppState>,
     c: BasicOrBearer,
     headers: HeaderMap,
-    Path((id, object)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Answer {
-    let (rows, more) = page_of(
-        &state,
-        &c,
-        &headers,
-        &id,
-        q.as_deref(),
-        Some(&object),
-        Versions::All,
-    )
-    .await?;
-    if rows.is_empty() {
-        return Err(AppError::NotFound.into());
-    }
+    let (rows, more) = one_object(&state, &c, &headers, &path, q.as_deref(), Versions::All).await?;
     let mut body = json!({
         "more": more,
         "versions": rows.iter().map(shown_version).collect::<Vec<_>>(),

@@ -128,6 +128,36 @@ pub async fn hub(default_tlp: &str) -> Hub {
 }
 
 impl Hub {
+    /// A third organisation registered by the home administrator: its administrator's browser
+    /// and token, and its id.
+    pub async fn third(&self) -> (Browser, String, String) {
+        let mut home_admin = self.app.login("admin@mamori.test", ADMIN_PW).await.0;
+        let r = self
+            .app
+            .submit(
+                &mut home_admin,
+                "/organisations",
+                "/organisations",
+                &[
+                    ("name", "第三病院"),
+                    ("kind", "institution"),
+                    ("institution_type", "hospital"),
+                    ("beds", "100"),
+                    ("admin_name", "Z"),
+                    ("admin_email", "z@third.test"),
+                ],
+            )
+            .await;
+        let (mut admin, _) = self.app.accept_invite(&r).await;
+        let token = self.app.token(&mut admin).await;
+        let org =
+            self.app.api(&token, "GET", "/api/v1/me", None).await.json()["organisation"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        (admin, token, org)
+    }
+
     pub fn objects_path(&self) -> String {
         format!("/taxii2/hub/collections/{}/objects/", self.collection)
     }
@@ -595,33 +625,12 @@ async fn every_tlp_level_reaches_exactly_its_audience_through_every_way_out() {
     let h = hub("amber").await;
     h.grant(true, true).await;
     // A third organisation, granted, named in nothing.
-    let mut home_admin = h.app.login("admin@mamori.test", ADMIN_PW).await.0;
-    let r = h
-        .app
-        .submit(
-            &mut home_admin,
-            "/organisations",
-            "/organisations",
-            &[
-                ("name", "第三病院"),
-                ("kind", "institution"),
-                ("institution_type", "hospital"),
-                ("beds", "100"),
-                ("admin_name", "Z"),
-                ("admin_email", "z@third.test"),
-            ],
-        )
-        .await;
-    let (mut third_admin, _) = h.app.accept_invite(&r).await;
+    let (mut third_admin, _, third_org) = h.third().await;
     let mut third_sm = h
         .app
         .user(&mut third_admin, "sm@third.test", &["security_manager"])
         .await;
     let third = h.app.token(&mut third_sm).await;
-    let third_org = h.app.api(&third, "GET", "/api/v1/me", None).await.json()["organisation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let grant = h
         .app
         .api(
@@ -975,33 +984,7 @@ async fn an_anonymous_share_hides_the_sharer_from_other_members_but_not_from_the
     let mut h = hub("green").await;
     h.grant(true, true).await;
     // A third organisation that reads the collection.
-    let mut home_admin = h.app.login("admin@mamori.test", ADMIN_PW).await.0;
-    let r = h
-        .app
-        .submit(
-            &mut home_admin,
-            "/organisations",
-            "/organisations",
-            &[
-                ("name", "第三病院"),
-                ("kind", "institution"),
-                ("institution_type", "hospital"),
-                ("beds", "100"),
-                ("admin_name", "Z"),
-                ("admin_email", "z@third.test"),
-            ],
-        )
-        .await;
-    let (mut third, _) = h.app.accept_invite(&r).await;
-    let third_token = h.app.token(&mut third).await;
-    let third_org = h
-        .app
-        .api(&third_token, "GET", "/api/v1/me", None)
-        .await
-        .json()["organisation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (mut third, third_token, third_org) = h.third().await;
     // The keeper grants it on the page.
     let page = format!("/sharing/{}", h.collection);
     let g = h
