@@ -2,6 +2,7 @@
 
 mod client;
 mod hospital;
+mod isac;
 
 use crate::admin::one_time_password;
 use crate::config::Settings;
@@ -14,6 +15,8 @@ use mamori_web::{AppState, crypto};
 
 /// The EMR vendor's contact, who answers the vendor sheet sent to her.
 const VENDOR: (&str, &str) = ("support@mms.demo.mamori.jp", "保守 由美");
+/// The medical ISAC's analyst, who keeps the shared collection and publishes alerts.
+const ISAC: (&str, &str) = ("analyst@isac.demo.mamori.jp", "共有 花子");
 
 const USERS: [(&str, &str, &[Role]); 7] = [
     (
@@ -133,6 +136,32 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
         "  {:<28} {password}   事業者(電子カルテ)",
         VENDOR.0
     ));
+    let password = one_time_password();
+    let (_, analyst) = store
+        .register_org(
+            &ctx(org_id, Some(manager)),
+            &OrgProfile {
+                name: "医療ISAC(デモ)".into(),
+                kind: OrgKind::Operator,
+                institution_type: None,
+                beds: None,
+            },
+            &NewUser {
+                email: ISAC.0.into(),
+                display_name: ISAC.1.into(),
+                roles: RoleSet::new([Role::Admin, Role::SecurityManager]),
+                password_hash: Some(crypto::hash_password(&password).map_err(anyhow::Error::msg)?),
+                must_change_password: false,
+            },
+            &crypto::digest(&crypto::random_token(24)),
+            chrono::Utc::now(),
+        )
+        .await
+        .context("creating the demo ISAC")?;
+    logins.push(format!(
+        "  {:<28} {password}   医療ISAC(情報共有ハブ)",
+        ISAC.0
+    ));
     let app = mamori_web::router(state.clone());
     let mut tokens = Vec::new();
     let client = |u: &User| {
@@ -149,6 +178,8 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     tokens.push(t);
     let (vendor_api, t) = client(&vendor).await?;
     tokens.push(t);
+    let (isac_api, t) = client(&analyst).await?;
+    tokens.push(t);
     let loaded = hospital::load(&hospital::Hands {
         manager: &manager_api,
         nurse: &nurse_api,
@@ -157,6 +188,7 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
         today: mamori_domain::clock::jst_date(chrono::Utc::now()),
     })
     .await;
+    let shared = isac::load(&isac_api, &manager_api, org_id).await;
     // The tokens were only for entering the data.
     for (u, id) in tokens {
         store
@@ -164,6 +196,7 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
             .await?;
     }
     loaded.context("entering the demo hospital's data")?;
+    shared.context("entering the demo ISAC's collection and alert")?;
     println!(
         "Demo hospital loaded: {} (200 beds). Logins at {}/login:",
         profile.name, settings.public_url

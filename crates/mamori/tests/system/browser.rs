@@ -679,7 +679,9 @@ async fn heading_top(c: &Client) -> i64 {
 }
 
 /// The pages whose lists read as stacked cards on a phone.
-const CARD_LISTS: [&str; 7] = [
+const CARD_LISTS: [&str; 9] = [
+    "/sharing",
+    "/sharing/alerts",
     "/assessments",
     "/registers/devices",
     "/registers/findings",
@@ -713,6 +715,12 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
         "the unanswered vendor sheet: {risks}"
     );
     assert!(text_of(&c, "#incident-card").await.contains("【訓練】"));
+    // The demo ISAC's alert about FortiOS reaches the hospital with its VPN appliance.
+    let alerts = text_of(&c, "#alerts-card").await;
+    assert!(
+        alerts.contains("FortiOS") && alerts.contains("1 台が該当"),
+        "{alerts}"
+    );
     let assessment = text_of(&c, "#assessment-card").await;
     assert!(
         assessment.contains("2-"),
@@ -733,6 +741,9 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
         ("audit", "/audit"),
         ("organisation", "/organisation"),
         ("account", "/account"),
+        ("sharing", "/sharing"),
+        ("alerts", "/sharing/alerts"),
+        ("share-drafts", "/sharing/drafts"),
     ];
     for lang in ["ja", "en"] {
         if lang == "en" {

@@ -131,7 +131,8 @@ pub fn retry_after(failures: i64, interval_minutes: i64) -> Duration {
     Duration::minutes(minutes)
 }
 
-fn client() -> Result<&'static reqwest::Client, String> {
+/// The HTTP client for other servers (TAXII feeds), built once, on the TLS provider mail uses.
+pub fn client() -> Result<&'static reqwest::Client, String> {
     static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
         std::sync::OnceLock::new();
     CLIENT
