@@ -132,6 +132,7 @@ pub async fn grant(
 
 /// Which objects: by type, after a place, how many.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ObjectsQuery {
     /// Only objects of this STIX type (`indicator`, `report`, …).
@@ -139,8 +140,10 @@ pub struct ObjectsQuery {
     /// Every version, not only the newest the caller may see.
     all_versions: bool,
     /// The `next` of the previous page.
+    #[param(minimum = 0)]
     after: Option<i64>,
     /// At most this many (1–1000, 100 when absent).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -175,7 +178,8 @@ pub struct ObjectsOut {
 /// The objects of a collection that the caller may see, oldest first.
 #[utoipa::path(get, path = "/api/v1/sharing/collections/{id}/objects", tag = "sharing",
     params(("id" = Uuid, Path), ObjectsQuery),
-    responses((status = 200, body = ObjectsOut)), security(("token" = ["view_sharing"])))]
+    responses((status = 200, body = ObjectsOut), (status = 422, body = ErrorOut, description = "`limit` or `after` out of range.")),
+    security(("token" = ["view_sharing"])))]
 pub async fn objects(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -193,7 +197,12 @@ pub async fn objects(
         } else {
             Versions::Last
         },
-        after_seq: q.after.unwrap_or(0).max(0),
+        after_seq: match q.after {
+            Some(a) if a < 0 => {
+                return Err(AppError::Invalid(Problem::field("after", "error.page")));
+            }
+            a => a.unwrap_or(0),
+        },
         limit,
         ..Default::default()
     };
@@ -249,6 +258,13 @@ pub async fn share(
     Path(id): Path<Uuid>,
     JsonBody(b): JsonBody<ShareIn>,
 ) -> Result<Response, AppError> {
+    // The document says objects; TAXII reports a stray value as a failure, the API refuses it.
+    if !b.objects.iter().all(Value::is_object) {
+        return Err(AppError::Invalid(Problem::field(
+            "objects",
+            "sharing.error.not_objects",
+        )));
+    }
     let audience = Audience {
         orgs: b.audience_orgs,
         users: b.audience_users,
@@ -271,6 +287,7 @@ pub async fn status(
 
 /// What an export is written as.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ExportQuery {
     /// `stix` (a STIX 2.1 bundle, when absent) or `text` (the indicator values, one a line).
@@ -281,7 +298,8 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/v1/sharing/collections/{id}/export", tag = "sharing",
     params(("id" = Uuid, Path), ExportQuery),
     responses((status = 200, description = "The bundle or the list",
-        content((Object = "application/stix+json;version=2.1"), (String = "text/plain")))),
+        content((Object = "application/stix+json;version=2.1"), (String = "text/plain"))),
+        (status = 422, body = ErrorOut, description = "An unknown `format`.")),
     security(("token" = ["view_sharing"])))]
 pub async fn export(
     State(state): State<AppState>,
@@ -327,7 +345,8 @@ pub struct SightingIn {
 /// indicator's TLP level, naming no one.
 #[utoipa::path(post, path = "/api/v1/sharing/collections/{id}/sightings", tag = "sharing",
     params(("id" = Uuid, Path)), request_body = SightingIn,
-    responses((status = 201, body = StatusOut)), security(("token" = ["share_threat_information"])))]
+    responses((status = 201, body = StatusOut), (status = 404, body = ErrorOut, description = "No such indicator the caller may see.")),
+    security(("token" = ["share_threat_information"])))]
 pub async fn sight(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -448,7 +467,8 @@ pub struct FeedIn {
 
 /// Sets up a feed; its first pull is due at once.
 #[utoipa::path(post, path = "/api/v1/sharing/feeds", tag = "sharing", request_body = FeedIn,
-    responses((status = 201, body = FeedOut)), security(("token" = ["manage_collections"])))]
+    responses((status = 201, body = FeedOut), (status = 404, body = ErrorOut, description = "No such collection kept by the caller's organisation.")),
+    security(("token" = ["manage_collections"])))]
 pub async fn add_feed(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -620,7 +640,8 @@ pub struct AlertIn {
 
 /// Publishes an alert to the members of a collection.
 #[utoipa::path(post, path = "/api/v1/sharing/alerts", tag = "sharing", request_body = AlertIn,
-    responses((status = 201, body = AlertOut)), security(("token" = ["manage_collections"])))]
+    responses((status = 201, body = AlertOut), (status = 404, body = ErrorOut, description = "No such collection kept by the caller's organisation.")),
+    security(("token" = ["manage_collections"])))]
 pub async fn publish_alert(
     State(state): State<AppState>,
     c: ApiCaller,
@@ -752,7 +773,8 @@ impl From<super::drafts::DraftView> for DraftOut {
 
 /// Drafts a STIX report from an incident's indicators, to be approved by a second person.
 #[utoipa::path(post, path = "/api/v1/sharing/drafts", tag = "sharing", request_body = DraftIn,
-    responses((status = 201, body = DraftOut)), security(("token" = ["share_threat_information"])))]
+    responses((status = 201, body = DraftOut), (status = 404, body = ErrorOut, description = "No such collection or incident."), (status = 403, body = ErrorOut)),
+    security(("token" = ["share_threat_information"])))]
 pub async fn create_draft(
     State(state): State<AppState>,
     c: ApiCaller,
