@@ -63,6 +63,40 @@ async fn token_of(store: &Store, user: &User) -> anyhow::Result<(uuid::Uuid, Str
     Ok((t.id, secret))
 }
 
+/// Registers an organisation the demo hospital works with, with its one person (administrator
+/// and security manager); that person and their one-time password.
+async fn partner(
+    store: &Store,
+    home: &Ctx,
+    name: &str,
+    kind: OrgKind,
+    (email, display_name): (&str, &str),
+) -> anyhow::Result<(User, String)> {
+    let password = one_time_password();
+    let (_, user) = store
+        .register_org(
+            home,
+            &OrgProfile {
+                name: name.into(),
+                kind,
+                institution_type: None,
+                beds: None,
+            },
+            &NewUser {
+                email: email.into(),
+                display_name: display_name.into(),
+                roles: RoleSet::new([Role::Admin, Role::SecurityManager]),
+                password_hash: Some(crypto::hash_password(&password).map_err(anyhow::Error::msg)?),
+                must_change_password: false,
+            },
+            &crypto::digest(&crypto::random_token(24)),
+            chrono::Utc::now(),
+        )
+        .await
+        .with_context(|| format!("creating {name}"))?;
+    Ok((user, password))
+}
+
 /// Loads the demo hospital into an empty database and prints the logins.
 pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     let store = &state.store;
@@ -109,59 +143,27 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     let by_email = |e: &str| users.iter().find(|u| u.email == e).context("demo user");
     let manager = by_email(USERS[0].0)?;
     let nurse = by_email("nurse@demo.mamori.jp")?;
-    // The EMR vendor has its own account, so the sheet sent to it is answered there.
-    let password = one_time_password();
-    let (_, vendor) = store
-        .register_org(
-            &ctx(org_id, Some(manager)),
-            &OrgProfile {
-                name: "守りメディカルシステムズ(デモ)".into(),
-                kind: OrgKind::Vendor,
-                institution_type: None,
-                beds: None,
-            },
-            &NewUser {
-                email: VENDOR.0.into(),
-                display_name: VENDOR.1.into(),
-                roles: RoleSet::new([Role::Admin, Role::SecurityManager]),
-                password_hash: Some(crypto::hash_password(&password).map_err(anyhow::Error::msg)?),
-                must_change_password: false,
-            },
-            &crypto::digest(&crypto::random_token(24)),
-            chrono::Utc::now(),
-        )
-        .await
-        .context("creating the demo vendor")?;
+    // The EMR vendor has its own account, so the sheet sent to it is answered there; the ISAC
+    // keeps the hub the hospital is a member of.
+    let home = ctx(org_id, Some(manager));
+    let vendor = partner(
+        store,
+        &home,
+        "守りメディカルシステムズ(デモ)",
+        OrgKind::Vendor,
+        VENDOR,
+    )
+    .await?;
     logins.push(format!(
-        "  {:<28} {password}   事業者(電子カルテ)",
-        VENDOR.0
+        "  {:<28} {}   事業者(電子カルテ)",
+        VENDOR.0, vendor.1
     ));
-    let password = one_time_password();
-    let (_, analyst) = store
-        .register_org(
-            &ctx(org_id, Some(manager)),
-            &OrgProfile {
-                name: "医療ISAC(デモ)".into(),
-                kind: OrgKind::Operator,
-                institution_type: None,
-                beds: None,
-            },
-            &NewUser {
-                email: ISAC.0.into(),
-                display_name: ISAC.1.into(),
-                roles: RoleSet::new([Role::Admin, Role::SecurityManager]),
-                password_hash: Some(crypto::hash_password(&password).map_err(anyhow::Error::msg)?),
-                must_change_password: false,
-            },
-            &crypto::digest(&crypto::random_token(24)),
-            chrono::Utc::now(),
-        )
-        .await
-        .context("creating the demo ISAC")?;
+    let analyst = partner(store, &home, "医療ISAC(デモ)", OrgKind::Operator, ISAC).await?;
     logins.push(format!(
-        "  {:<28} {password}   医療ISAC(情報共有ハブ)",
-        ISAC.0
+        "  {:<28} {}   医療ISAC(情報共有ハブ)",
+        ISAC.0, analyst.1
     ));
+    let (vendor, analyst) = (vendor.0, analyst.0);
     let app = mamori_web::router(state.clone());
     let mut tokens = Vec::new();
     let client = |u: &User| {
