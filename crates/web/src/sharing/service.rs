@@ -50,13 +50,39 @@ pub async fn objects(
     id: Uuid,
     filter: &ObjectFilter,
 ) -> Result<(Vec<StoredObject>, bool), AppError> {
-    if !collection(state, c, id).await?.can_read {
-        return Err(AppError::Forbidden);
+    c.require(ViewSharing)?;
+    match state.store.collection_objects(reader(c), id, filter).await {
+        // Refused: a member that may only write knows the collection exists; anyone else does not.
+        Err(StoreError::NotFound) if collection(state, c, id).await.is_ok() => {
+            Err(AppError::Forbidden)
+        }
+        other => Ok(other?),
     }
-    Ok(state
-        .store
-        .collection_objects(reader(c), id, filter)
-        .await?)
+}
+
+/// Every newest version the caller may see in a collection, of the given types (all when empty),
+/// read page by page.
+async fn all_newest(
+    state: &AppState,
+    c: &Caller,
+    id: Uuid,
+    types: &[&str],
+) -> Result<Vec<StoredObject>, AppError> {
+    let mut out = Vec::new();
+    let mut f = ObjectFilter {
+        types: types.iter().map(|t| t.to_string()).collect(),
+        versions: Versions::Last,
+        limit: 1000,
+        ..Default::default()
+    };
+    loop {
+        let (page, more) = objects(state, c, id, &f).await?;
+        f.after_seq = page.last().map_or(f.after_seq, |o| o.seq);
+        out.extend(page);
+        if !more {
+            return Ok(out);
+        }
+    }
 }
 
 /// Who shared an object, as a reader of the collection is shown it: none when the sharer chose
@@ -561,30 +587,17 @@ pub async fn sightings(
 ) -> Result<std::collections::BTreeMap<String, Sighted>, AppError> {
     let mut by: std::collections::BTreeMap<String, (std::collections::HashSet<Uuid>, u64)> =
         Default::default();
-    let mut f = ObjectFilter {
-        types: vec!["sighting".into()],
-        versions: Versions::Last,
-        limit: 1000,
-        ..Default::default()
-    };
-    loop {
-        let (page, more) = objects(state, c, collection_id, &f).await?;
-        f.after_seq = page.last().map_or(f.after_seq, |o| o.seq);
-        for o in &page {
-            let Ok(body) = serde_json::from_str::<Value>(&o.body) else {
-                continue;
-            };
-            let Some(of) = body.get("sighting_of_ref").and_then(Value::as_str) else {
-                continue;
-            };
-            let n = body.get("count").and_then(Value::as_u64).unwrap_or(1);
-            let e = by.entry(of.to_string()).or_default();
-            e.0.insert(o.added_by_org);
-            e.1 += n;
-        }
-        if !more {
-            break;
-        }
+    for o in all_newest(state, c, collection_id, &["sighting"]).await? {
+        let Ok(body) = serde_json::from_str::<Value>(&o.body) else {
+            continue;
+        };
+        let Some(of) = body.get("sighting_of_ref").and_then(Value::as_str) else {
+            continue;
+        };
+        let n = body.get("count").and_then(Value::as_u64).unwrap_or(1);
+        let e = by.entry(of.to_string()).or_default();
+        e.0.insert(o.added_by_org);
+        e.1 += n;
     }
     Ok(by
         .into_iter()
@@ -607,20 +620,9 @@ pub async fn exportable(
     c: &Caller,
     id: Uuid,
 ) -> Result<Vec<StoredObject>, AppError> {
-    let mut out = Vec::new();
-    let mut f = ObjectFilter {
-        versions: Versions::Last,
-        limit: 1000,
-        ..Default::default()
-    };
-    loop {
-        let (page, more) = objects(state, c, id, &f).await?;
-        f.after_seq = page.last().map_or(f.after_seq, |o| o.seq);
-        out.extend(page.into_iter().filter(|o| o.tlp != Tlp::Red.code()));
-        if !more {
-            return Ok(out);
-        }
-    }
+    let mut all = all_newest(state, c, id, &[]).await?;
+    all.retain(|o| o.tlp != Tlp::Red.code());
+    Ok(all)
 }
 
 /// The objects as a STIX 2.1 bundle.
