@@ -26,6 +26,7 @@ mod registers;
 mod sealed;
 pub mod sessions;
 mod sharing;
+mod sharing_groups;
 mod tokens;
 mod users;
 
@@ -52,6 +53,7 @@ pub use sharing::{
     Audience, Collection, FoundObject, NewObject, ObjectFilter, Reader, StoredObject,
     SubmissionStatus, Versions,
 };
+pub use sharing_groups::{GroupGrant, SharingGroup};
 pub use users::{LOGIN_CANDIDATES, PasswordChange, PasswordChanged};
 
 /// Results of storage operations.

@@ -45,8 +45,33 @@ pub struct Reader {
 pub struct Audience {
     /// Organisations (AMBER, AMBER+STRICT).
     pub orgs: Vec<Uuid>,
+    /// Groups of organisations, kept by the collection's keeper (AMBER only).
+    pub groups: Vec<Uuid>,
     /// People (RED).
     pub users: Vec<Uuid>,
+}
+
+impl Audience {
+    /// The audience tables and the ids each holds for this audience.
+    fn rows(&self) -> [(&'static str, &[Uuid]); 3] {
+        [
+            (
+                "INSERT INTO stix_audience_orgs (collection_id, object_id, org_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (collection_id, object_id, org_id) DO NOTHING",
+                &self.orgs,
+            ),
+            (
+                "INSERT INTO stix_audience_groups (collection_id, object_id, group_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (collection_id, object_id, group_id) DO NOTHING",
+                &self.groups,
+            ),
+            (
+                "INSERT INTO stix_audience_users (collection_id, object_id, user_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (collection_id, object_id, user_id) DO NOTHING",
+                &self.users,
+            ),
+        ]
+    }
 }
 
 /// An object to keep: its id, type and version as the caller read them, and its JSON.
@@ -158,23 +183,46 @@ pub struct SubmissionStatus {
     pub failures: String,
 }
 
-/// What organisation `$1` may do with collection `c`: keep it, or a grant.
-const REACH: &str = "SELECT c.id, c.org_id, c.title, c.description, c.default_tlp, c.created_at, \
-     (c.org_id = $1 OR COALESCE(g.can_read, FALSE)) AS can_read, \
-     (c.org_id = $1 OR COALESCE(g.can_write, FALSE)) AS can_write \
-     FROM collections c LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $1 \
-     WHERE (c.org_id = $1 OR g.can_read OR g.can_write)";
+/// Whether organisation `$1` holds `right` (`can_read` or `can_write`) on collection `c` through
+/// a grant: its own, or one to a group it is a member of.
+fn granted(right: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM collection_grants g WHERE g.collection_id = c.id AND g.org_id = $1 AND g.{right}) \
+         OR EXISTS (SELECT 1 FROM collection_group_grants gg JOIN sharing_group_members m ON m.group_id = gg.group_id \
+             WHERE gg.collection_id = c.id AND m.org_id = $1 AND gg.{right}))"
+    )
+}
+
+/// Whether organisation `$1` may read collection `c`: it keeps it, or was granted reading.
+fn reads_collection() -> String {
+    format!("(c.org_id = $1 OR {})", granted("can_read"))
+}
+
+/// What organisation `$1` may do with collection `c`: keep it, or a grant to it or its groups.
+fn reach() -> String {
+    let read = reads_collection();
+    let write = format!("(c.org_id = $1 OR {})", granted("can_write"));
+    format!(
+        "SELECT c.id, c.org_id, c.title, c.description, c.default_tlp, c.created_at, \
+         {read} AS can_read, {write} AS can_write FROM collections c WHERE ({read} OR {write})"
+    )
+}
 
 /// Whether reader `$1` (organisation) / `$2` (person) may see object version `o` of collection
 /// `c`: the one statement of TLP 2.0's audiences, used by every read. CLEAR and GREEN reach every
 /// reader of the collection; AMBER and AMBER+STRICT the sharer's organisation, the keeper and the
-/// organisations named; RED the person who shared it and the people named, no one else.
+/// organisations named, and AMBER also the members of the groups named; RED the person who
+/// shared it and the people named, no one else.
 fn visible(o: &str) -> String {
     format!(
         "({o}.tlp IN ('clear', 'green') \
          OR ({o}.tlp IN ('amber', 'amber+strict') AND ({o}.added_by_org = $1 OR c.org_id = $1 \
              OR EXISTS (SELECT 1 FROM stix_audience_orgs ao WHERE ao.collection_id = {o}.collection_id \
-                 AND ao.object_id = {o}.object_id AND ao.org_id = $1))) \
+                 AND ao.object_id = {o}.object_id AND ao.org_id = $1) \
+             OR ({o}.tlp = 'amber' AND EXISTS (SELECT 1 FROM stix_audience_groups ag \
+                 JOIN sharing_group_members gm ON gm.group_id = ag.group_id \
+                 WHERE ag.collection_id = {o}.collection_id AND ag.object_id = {o}.object_id \
+                 AND gm.org_id = $1)))) \
          OR ({o}.tlp = 'red' AND ({o}.added_by_user = $2 \
              OR EXISTS (SELECT 1 FROM stix_audience_users au WHERE au.collection_id = {o}.collection_id \
                  AND au.object_id = {o}.object_id AND au.user_id = $2))))"
@@ -213,9 +261,9 @@ impl Store {
         let sql = format!(
             "SELECT c.id AS collection_id, c.title AS collection_title, {OBJECT_COLUMNS} \
              FROM stix_objects o JOIN collections c ON c.id = o.collection_id \
-             LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $1 \
-             WHERE (c.org_id = $1 OR g.can_read) AND {} {} \
+             WHERE {} AND {} {} \
              AND LOWER(o.body) LIKE $3 ESCAPE '\\' ORDER BY o.added_at DESC LIMIT $4",
+            reads_collection(),
             visible("o"),
             edge_version(">")
         );
@@ -333,7 +381,7 @@ impl Store {
 
     /// The collections an organisation reaches, by title.
     pub async fn collections(&self, org_id: Uuid) -> Result<Vec<Collection>> {
-        let sql = format!("{REACH} ORDER BY c.title, c.id");
+        let sql = format!("{} ORDER BY c.title, c.id", reach());
         Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -344,7 +392,7 @@ impl Store {
 
     /// One collection the organisation reaches; not found otherwise.
     pub async fn collection(&self, org_id: Uuid, id: Uuid) -> Result<Collection> {
-        let sql = format!("{REACH} AND c.id = $2");
+        let sql = format!("{} AND c.id = $2", reach());
         let row: Option<Collection> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -365,7 +413,7 @@ impl Store {
         objects: &[(NewObject, Audience)],
     ) -> Result<Vec<bool>> {
         let mut added = Vec::with_capacity(objects.len());
-        let check = format!("{REACH} AND c.id = $2");
+        let check = format!("{} AND c.id = $2", reach());
         write_tx!(&self.db, |tx| {
             let c: Option<Collection> = sqlx::query_as(sqlx::AssertSqlSafe(check.clone()))
                 .bind(ctx.org_id)
@@ -410,27 +458,15 @@ impl Store {
                 .rows_affected()
                     == 1;
                 if inserted {
-                    for org in &audience.orgs {
-                        sqlx::query(
-                            "INSERT INTO stix_audience_orgs (collection_id, object_id, org_id) VALUES ($1, $2, $3) \
-                             ON CONFLICT (collection_id, object_id, org_id) DO NOTHING",
-                        )
-                        .bind(collection_id)
-                        .bind(&o.object_id)
-                        .bind(org)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    for user in &audience.users {
-                        sqlx::query(
-                            "INSERT INTO stix_audience_users (collection_id, object_id, user_id) VALUES ($1, $2, $3) \
-                             ON CONFLICT (collection_id, object_id, user_id) DO NOTHING",
-                        )
-                        .bind(collection_id)
-                        .bind(&o.object_id)
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
+                    for (insert, ids) in audience.rows() {
+                        for id in ids {
+                            sqlx::query(insert)
+                                .bind(collection_id)
+                                .bind(&o.object_id)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
                     }
                     seq += 1;
                     new += 1;
@@ -550,7 +586,7 @@ impl Store {
         object_id: &str,
         versions: &Versions,
     ) -> Result<u64> {
-        let check = format!("{REACH} AND c.id = $2");
+        let check = format!("{} AND c.id = $2", reach());
         let gone = write_tx!(&self.db, |tx| {
             let c: Option<Collection> = sqlx::query_as(sqlx::AssertSqlSafe(check.clone()))
                 .bind(ctx.org_id)
@@ -601,7 +637,11 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 if left == 0 {
-                    for table in ["stix_audience_orgs", "stix_audience_users"] {
+                    for table in [
+                        "stix_audience_orgs",
+                        "stix_audience_groups",
+                        "stix_audience_users",
+                    ] {
                         sqlx::query(sqlx::AssertSqlSafe(format!(
                             "DELETE FROM {table} WHERE collection_id = $1 AND object_id = $2"
                         )))

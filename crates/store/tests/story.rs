@@ -2121,12 +2121,12 @@ async fn each_tlp_level_reaches_its_audience_and_no_one_else() {
             .map(|(i, tlp)| {
                 let audience = match *tlp {
                     "red" => Audience {
-                        orgs: vec![],
                         users: vec![admin_c.id],
+                        ..Audience::default()
                     },
                     "amber" | "amber+strict" => Audience {
                         orgs: vec![c.id],
-                        users: vec![],
+                        ..Audience::default()
                     },
                     _ => Audience::default(),
                 };
@@ -2270,5 +2270,190 @@ async fn each_tlp_level_reaches_its_audience_and_no_one_else() {
             s.submission_status(a.id, status.id).await,
             Err(StoreError::NotFound)
         ));
+    }
+}
+
+#[tokio::test]
+async fn a_group_reaches_what_is_granted_and_shared_with_it_while_its_organisations_belong() {
+    use mamori_store::{Audience, NewObject, ObjectFilter, Reader};
+    for db in backends().await {
+        let s = &db.store;
+        // A keeps the hub; B and C form the group 関東, D alone the group 東北.
+        let (a, admin_a, b, admin_b) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let mut others = Vec::new();
+        for name in ["C病院", "D病院"] {
+            let (o, u) = s
+                .register_org(
+                    &ca,
+                    &hospital(name),
+                    &new_user(&format!("{name}@x.jp"), &[Role::Admin], None),
+                    &format!("invite-{name}"),
+                    t0() + Duration::days(7),
+                )
+                .await
+                .expect("register");
+            others.push((o, u));
+        }
+        let [(c, admin_c), (d, admin_d)] = <[_; 2]>::try_from(others).expect("two");
+        let hub = s
+            .create_collection(&ca, "hub", "", "amber")
+            .await
+            .expect("hub");
+        let kanto = s.create_group(&ca, "関東").await.expect("group");
+        let tohoku = s.create_group(&ca, "東北").await.expect("group");
+        assert!(matches!(
+            s.create_group(&ca, "関東").await,
+            Err(StoreError::Conflict(_))
+        ));
+        for (group, org) in [(kanto, b.id), (kanto, c.id), (tohoku, d.id)] {
+            s.set_group_member(&ca, group, org, true)
+                .await
+                .expect("member");
+        }
+        let mut groups: Vec<(String, usize)> = s
+            .groups(a.id)
+            .await
+            .expect("groups")
+            .into_iter()
+            .map(|g| (g.name, g.members.len()))
+            .collect();
+        groups.sort();
+        assert_eq!(groups, [("東北".to_string(), 1), ("関東".to_string(), 2)]);
+        // Another organisation neither changes the keeper's groups nor grants them.
+        let cb = ctx(b.id, Some(admin_b.id));
+        assert!(matches!(
+            s.set_group_member(&cb, kanto, b.id, false).await,
+            Err(StoreError::NotFound)
+        ));
+        let own = s.create_group(&cb, "B's").await.expect("b group");
+        assert!(matches!(
+            s.grant_collection_to_group(&ca, hub, own, true, true).await,
+            Err(StoreError::NotFound)
+        ));
+        // Before the grant a member of the group does not reach the collection.
+        assert!(matches!(
+            s.collection(b.id, hub).await,
+            Err(StoreError::NotFound)
+        ));
+        s.grant_collection_to_group(&ca, hub, kanto, true, true)
+            .await
+            .expect("grant");
+        s.grant_collection_to_group(&ca, hub, tohoku, true, false)
+            .await
+            .expect("grant");
+        let reached = s.collection(b.id, hub).await.expect("reach");
+        assert!(reached.can_read && reached.can_write);
+        let reached = s.collection(d.id, hub).await.expect("reach");
+        assert!(reached.can_read && !reached.can_write);
+        assert_eq!(s.collections(c.id).await.expect("list").len(), 1);
+        let mut readers = s.collection_readers(hub).await.expect("readers");
+        readers.sort();
+        let mut all = vec![a.id, b.id, c.id, d.id];
+        all.sort();
+        assert_eq!(readers, all);
+        let mut grants: Vec<(String, bool, bool)> = s
+            .collection_group_grants(hub)
+            .await
+            .expect("grants")
+            .into_iter()
+            .map(|g| (g.name, g.can_read, g.can_write))
+            .collect();
+        grants.sort();
+        assert_eq!(
+            grants,
+            [
+                ("東北".to_string(), true, false),
+                ("関東".to_string(), true, true)
+            ]
+        );
+        // B shares AMBER for 東北, AMBER+STRICT for 東北 (a group does not count for STRICT),
+        // and AMBER for no one named.
+        let object = |n: u32, tlp: &str, groups: Vec<Uuid>| {
+            (
+                NewObject {
+                    object_id: format!("indicator--00000000-0000-4000-8000-{n:012}"),
+                    object_type: "indicator".into(),
+                    version: "2026-01-01T00:00:00.000Z".into(),
+                    spec_version: "2.1".into(),
+                    tlp: tlp.into(),
+                    anonymous: false,
+                    body: format!("{{\"n\":\"marker-{n}\"}}"),
+                },
+                Audience {
+                    groups,
+                    ..Audience::default()
+                },
+            )
+        };
+        s.add_objects(
+            &cb,
+            hub,
+            &[
+                object(1, "amber", vec![tohoku]),
+                object(2, "amber+strict", vec![tohoku]),
+                object(3, "amber", vec![]),
+            ],
+        )
+        .await
+        .expect("share");
+        let seen = |org: Uuid, user: Uuid| async move {
+            let f = ObjectFilter {
+                limit: 100,
+                ..Default::default()
+            };
+            let reader = Reader {
+                org_id: org,
+                user_id: Some(user),
+            };
+            match s.collection_objects(reader, hub, &f).await {
+                Ok((rows, _)) => rows
+                    .into_iter()
+                    .map(|o| o.object_id[o.object_id.len() - 1..].to_string())
+                    .collect::<Vec<_>>(),
+                Err(StoreError::NotFound) => vec!["not found".to_string()],
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(seen(a.id, admin_a.id).await, ["1", "2", "3"], "keeper");
+        assert_eq!(seen(b.id, admin_b.id).await, ["1", "2", "3"], "sharer");
+        assert_eq!(seen(d.id, admin_d.id).await, ["1"], "the group named");
+        assert!(seen(c.id, admin_c.id).await.is_empty(), "not named");
+        let d_reader = Reader {
+            org_id: d.id,
+            user_id: Some(admin_d.id),
+        };
+        assert_eq!(
+            s.search_objects(d_reader, "marker-", 10)
+                .await
+                .expect("search")
+                .len(),
+            1
+        );
+        // Taken out of the group, D reaches nothing, not even what was shared with the group.
+        s.set_group_member(&ca, tohoku, d.id, false)
+            .await
+            .expect("remove");
+        assert_eq!(seen(d.id, admin_d.id).await, ["not found"]);
+        assert!(
+            s.search_objects(d_reader, "marker-", 10)
+                .await
+                .expect("search")
+                .is_empty()
+        );
+        assert!(
+            !s.collection_readers(hub)
+                .await
+                .expect("readers")
+                .contains(&d.id)
+        );
+        let people = s.collection_people(hub).await.expect("people");
+        assert!(people.iter().any(|u| u.id == admin_c.id));
+        assert!(!people.iter().any(|u| u.id == admin_d.id));
+        // Taking the group's grant back closes the collection to its members.
+        s.grant_collection_to_group(&ca, hub, kanto, false, false)
+            .await
+            .expect("revoke");
+        assert_eq!(seen(c.id, admin_c.id).await, ["not found"]);
     }
 }

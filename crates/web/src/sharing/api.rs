@@ -111,8 +111,8 @@ pub async fn collection(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct GrantIn {
-    can_read: bool,
-    can_write: bool,
+    pub(crate) can_read: bool,
+    pub(crate) can_write: bool,
 }
 
 /// Grants an organisation reading and/or writing of a collection the caller's organisation
@@ -234,9 +234,13 @@ pub struct ShareIn {
     /// STIX 2.1 objects.
     #[schema(value_type = Vec<Object>)]
     objects: Vec<Value>,
-    /// Organisations an AMBER or AMBER+STRICT object is for (besides the collection's keeper).
+    /// Organisations an AMBER or AMBER+STRICT object is for (besides the collection's keeper);
+    /// each must read the collection.
     audience_orgs: Vec<Uuid>,
-    /// People a RED object is for.
+    /// Groups an AMBER object is for (never AMBER+STRICT, which is for named organisations
+    /// only); each must be granted reading of the collection.
+    audience_groups: Vec<Uuid>,
+    /// People a RED object is for; each must be of an organisation that reads the collection.
     audience_users: Vec<Uuid>,
     /// Other members are not shown who shared (the collection's keeper still is).
     anonymous: bool,
@@ -267,9 +271,10 @@ pub async fn share(
     }
     let audience = Audience {
         orgs: b.audience_orgs,
+        groups: b.audience_groups,
         users: b.audience_users,
     };
-    let status = service::submit(&state, &c, id, &b.objects, &audience, b.anonymous).await?;
+    let status = service::share_objects(&state, &c, id, &b.objects, &audience, b.anonymous).await?;
     Ok(created(StatusOut(status_resource(&status))))
 }
 

@@ -8,6 +8,9 @@ pub mod api;
 pub mod draft_pages;
 pub mod drafts;
 pub mod feeds;
+pub mod group_api;
+pub mod group_pages;
+pub mod groups;
 pub mod pages;
 pub mod service;
 pub mod taxii;
@@ -33,6 +36,9 @@ pub fn routes() -> Routes {
             share,
             draft_pages::approve,
         )
+        .get("/sharing/groups", keep, group_pages::list)
+        .post("/sharing/groups", keep, group_pages::create)
+        .post("/sharing/groups/{group}/members", keep, group_pages::member)
         .get("/sharing/alerts", view, alert_pages::list)
         .post("/sharing/alerts", keep, alert_pages::publish)
         .get("/sharing/alerts/{alert}", view, alert_pages::show)
@@ -50,6 +56,7 @@ pub fn routes() -> Routes {
             pages::share,
         )
         .post("/sharing/{id}/grants", keep, pages::grant)
+        .post("/sharing/{id}/group-grants", keep, group_pages::grant)
         .post(
             "/sharing/{id}/sightings",
             Guard::Holds(ShareThreatInformation),
@@ -59,6 +66,11 @@ pub fn routes() -> Routes {
         .api(routes!(api::collections, api::create_collection))
         .api(routes!(api::collection))
         .api(routes!(api::grant))
+        .api(routes!(group_api::grants))
+        .api(routes!(group_api::grant_group))
+        .api(routes!(group_api::audience))
+        .api(routes!(group_api::groups, group_api::create_group))
+        .api(routes!(group_api::add_member, group_api::remove_member))
         .api(routes!(api::objects))
         .api_upload(routes!(api::share), taxii::MAX_ENVELOPE_BYTES)
         .api(routes!(api::status))

@@ -2,6 +2,7 @@
 //! under its TLP label, a search by value across everything the member may see, sharing one
 //! value as an indicator, and for the keeper, who may read and write.
 
+use super::groups;
 use super::service::{self, ValueShare};
 use crate::core::auth::SignedIn;
 use crate::core::error::AppError;
@@ -334,6 +335,11 @@ struct CollectionPage {
     can_grant: bool,
     grants: Vec<(Uuid, String, bool, bool)>,
     others: Vec<(Uuid, String)>,
+    group_grants: Vec<mamori_store::GroupGrant>,
+    own_groups: Vec<(Uuid, String)>,
+    amber_orgs: Vec<(Uuid, String)>,
+    amber_groups: Vec<(Uuid, String)>,
+    red_people: Vec<(Uuid, String)>,
     levels: Vec<(&'static str, TlpLabel)>,
     share: ValueShare,
     errors: Problem,
@@ -391,10 +397,36 @@ async fn collection_page(
     };
     // Only the keeper, who grants, sees the installation's other organisations.
     let mut others: Vec<(Uuid, String)> = names
-        .into_iter()
-        .filter(|(org, _)| can_grant && *org != s.org.id)
+        .iter()
+        .filter(|(org, _)| can_grant && **org != s.org.id)
+        .map(|(org, name)| (*org, name.clone()))
         .collect();
     others.sort_by(|a, b| a.1.cmp(&b.1));
+    let (group_grants, own_groups) = if can_grant {
+        let own = groups::groups(state, s)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect();
+        (groups::group_grants(state, s, &c).await?, own)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let can_share = c.can_write && s.actor.can(ShareThreatInformation);
+    let choices = if can_share {
+        groups::choices(state, s, &c).await?
+    } else {
+        groups::AudienceChoices::default()
+    };
+    let name_of = |org: &Uuid| names.get(org).cloned().unwrap_or_default();
+    let mut amber_orgs: Vec<(Uuid, String)> =
+        choices.orgs.iter().map(|o| (*o, name_of(o))).collect();
+    amber_orgs.sort_by(|a, b| a.1.cmp(&b.1));
+    let red_people = choices
+        .people
+        .into_iter()
+        .map(|p| (p.id, format!("{}({})", p.name, name_of(&p.org_id))))
+        .collect();
     let share = ValueShare {
         tlp: if share.tlp.is_empty() {
             c.default_tlp.clone()
@@ -406,13 +438,18 @@ async fn collection_page(
     Ok(CollectionPage {
         page: Page::signed_in(s, "sharing.title", "/sharing"),
         default_label: TlpLabel::of(&c.default_tlp),
-        can_share: c.can_write && s.actor.can(ShareThreatInformation),
+        can_share,
         c,
         kept,
         rows,
         can_grant,
         grants,
         others,
+        group_grants,
+        own_groups,
+        amber_orgs,
+        amber_groups: choices.groups,
+        red_people,
         levels: levels(),
         share,
         errors,
@@ -450,6 +487,8 @@ pub struct ShareForm {
     description: String,
     tlp: String,
     audience_orgs: Vec<Uuid>,
+    audience_groups: Vec<Uuid>,
+    audience_users: Vec<Uuid>,
     anonymous: bool,
 }
 
@@ -461,6 +500,8 @@ impl ShareForm {
             description: self.description,
             tlp: self.tlp,
             audience_orgs: self.audience_orgs,
+            audience_groups: self.audience_groups,
+            audience_users: self.audience_users,
             anonymous: self.anonymous,
         }
     }

@@ -278,6 +278,22 @@ fn mark(body: &mut Value, tlp: Tlp) {
     }
 }
 
+/// Shares objects for an audience the caller named: everyone named must be one the collection's
+/// readers (see [`super::groups::check_audience`]), then as [`submit`].
+pub async fn share_objects(
+    state: &AppState,
+    c: &Caller,
+    collection_id: Uuid,
+    objects: &[Value],
+    audience: &Audience,
+    anonymous: bool,
+) -> Result<SubmissionStatus, AppError> {
+    c.require(ShareThreatInformation)?;
+    let col = collection(state, c, collection_id).await?;
+    super::groups::check_audience(state, &col, audience).await?;
+    submit(state, c, collection_id, objects, audience, anonymous).await
+}
+
 /// An object's version as kept: its `modified`, else its `created`, to the millisecond; none
 /// for an object with neither (a cyber-observable, which has one version).
 pub fn version_of(value: &Value) -> Option<String> {
@@ -330,14 +346,20 @@ pub struct ValueShare {
     pub description: String,
     /// The TLP level's code.
     pub tlp: String,
-    /// Organisations an AMBER object is for.
+    /// Organisations an AMBER or AMBER+STRICT object is for.
     pub audience_orgs: Vec<Uuid>,
+    /// Groups an AMBER object is for.
+    pub audience_groups: Vec<Uuid>,
+    /// People a RED object is for.
+    pub audience_users: Vec<Uuid>,
     /// Whether other members are not shown who shared.
     pub anonymous: bool,
 }
 
 /// Shares one value as a STIX indicator whose pattern the value's kind decides; a value of no
-/// known kind is a fault on `value`, a level that is not TLP on `tlp`.
+/// known kind is a fault on `value`, a level that is not TLP on `tlp`. Of the audience given,
+/// the level decides what counts: organisations for AMBER and AMBER+STRICT, groups for AMBER
+/// (a group with AMBER+STRICT is a fault on `audience_groups`), people for RED.
 pub async fn share_value(
     state: &AppState,
     c: &Caller,
@@ -356,6 +378,12 @@ pub async fn share_value(
     }
     if v.name.chars().count() > 200 || v.description.chars().count() > 5000 {
         faults.push(FieldError::new("description", "sharing.error.text"));
+    }
+    if tlp == Some(Tlp::AmberStrict) && !v.audience_groups.is_empty() {
+        faults.push(FieldError::new(
+            "audience_groups",
+            "sharing.error.strict_groups",
+        ));
     }
     let (Some(kind), Some(tlp)) = (kind, tlp) else {
         return Err(AppError::Invalid(Problem::new(faults)));
@@ -387,10 +415,20 @@ pub async fn share_value(
         map.insert("description".into(), v.description.trim().into());
     }
     let audience = Audience {
-        orgs: v.audience_orgs.clone(),
-        users: Vec::new(),
+        orgs: match tlp {
+            Tlp::Amber | Tlp::AmberStrict => v.audience_orgs.clone(),
+            _ => Vec::new(),
+        },
+        groups: match tlp {
+            Tlp::Amber => v.audience_groups.clone(),
+            _ => Vec::new(),
+        },
+        users: match tlp {
+            Tlp::Red => v.audience_users.clone(),
+            _ => Vec::new(),
+        },
     };
-    submit(
+    share_objects(
         state,
         c,
         collection_id,
@@ -565,7 +603,7 @@ pub async fn sight(
     }
     let audience = Audience {
         orgs: vec![indicator.added_by_org],
-        users: Vec::new(),
+        ..Audience::default()
     };
     submit(state, c, collection_id, &[sighting], &audience, true).await
 }

@@ -16,6 +16,7 @@ mod credentials;
 mod incident;
 mod registers;
 mod sharing;
+mod sharing_groups;
 mod structure;
 mod support;
 mod tenancy;

@@ -6,11 +6,11 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
-const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
-const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
-const AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
-const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
-const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+pub const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+pub const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+pub const AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+pub const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+pub const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 
 /// How a TAXII client signs in.
 #[derive(Clone)]

@@ -45,6 +45,7 @@ struct Objects {
     feed: String,
     alert: String,
     draft: String,
+    group: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -381,6 +382,19 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         )
         .await,
     );
+    let group = id_of(
+        &ok(
+            app.api(
+                &t,
+                "POST",
+                "/api/v1/sharing/groups",
+                Some(json!({"name": "A-SECRET-GROUP"})),
+            )
+            .await,
+            "group",
+        )
+        .await,
+    );
     let org = app.store.org_directory().await.expect("orgs")[0].id;
     let users = app.store.users(org).await.expect("users");
     let nurse = users
@@ -424,6 +438,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         feed,
         alert,
         draft,
+        group,
     }
 }
 
@@ -468,6 +483,7 @@ fn fill(path: &str, o: &Objects) -> String {
             ("sharing", "feed") => &o.feed,
             ("sharing", "alert") => &o.alert,
             ("sharing", "draft") => &o.draft,
+            ("sharing", "group") => &o.group,
             ("sharing", "id") if area.contains("/drafts/") => &o.draft,
             ("sharing", "id") if area.contains("/alerts/") => &o.alert,
             ("sharing" | "taxii2", "id") => &o.collection,
@@ -725,6 +741,7 @@ async fn every_route_keeps_each_organisation_to_itself_and_each_role_to_its_perm
                 "{file}",
                 "{status}",
                 "{feed}",
+                "{group}",
             ]
             .iter()
             .any(|p| t.path.contains(p))
