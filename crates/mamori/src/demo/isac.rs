@@ -1,4 +1,5 @@
-//! The demo's medical ISAC: it keeps a shared collection the demo hospital reads and writes,
+//! The demo's medical ISAC: it keeps a shared collection that its group of full members, the
+//! demo hospital among them, reads and writes,
 //! with a few indicators in it, and an alert about the VPN appliance model the hospital's ledger
 //! holds, so that the hospital's dashboard shows the alert with its affected device. The hospital
 //! has seen one of the indicators too.
@@ -21,9 +22,24 @@ pub async fn load(
             )
             .await?,
     )?;
+    let members = id_of(
+        &isac
+            .json(
+                "POST",
+                "/api/v1/sharing/groups",
+                json!({"name": "正会員(デモ)"}),
+            )
+            .await?,
+    )?;
     isac.json(
         "PUT",
-        &format!("/api/v1/sharing/collections/{collection}/grants/{hospital_org}"),
+        &format!("/api/v1/sharing/groups/{members}/members/{hospital_org}"),
+        json!({}),
+    )
+    .await?;
+    isac.json(
+        "PUT",
+        &format!("/api/v1/sharing/collections/{collection}/group-grants/{members}"),
         json!({"can_read": true, "can_write": true}),
     )
     .await?;

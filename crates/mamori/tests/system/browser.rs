@@ -744,6 +744,7 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
         ("sharing", "/sharing"),
         ("alerts", "/sharing/alerts"),
         ("share-drafts", "/sharing/drafts"),
+        ("sharing-groups", "/sharing/groups"),
     ];
     for lang in ["ja", "en"] {
         if lang == "en" {
