@@ -58,6 +58,12 @@ coded! {
         ShareThreatInformation = "share_threat_information", "脅威情報の共有", "Share threat information";
         /// Keep the organisation's collections: make them, grant other organisations.
         ManageCollections = "manage_collections", "共有コレクションの管理", "Keep collections";
+        /// An authority's view of its jurisdiction: roster, submissions, figures.
+        ViewOversight = "view_oversight", "所管の監督情報の閲覧", "See the jurisdiction's oversight";
+        /// Keep an authority's jurisdiction and roster.
+        ManageOversight = "manage_oversight", "所管・名簿の管理", "Keep the jurisdiction and roster";
+        /// Submit the institution's checklist to its authority.
+        SubmitChecklist = "submit_checklist", "チェックリストの提出", "Submit the checklist";
     }
 }
 
@@ -106,7 +112,28 @@ impl Actor {
                 r.has(Role::SecurityManager) || r.has(Role::SystemOperator)
             }
             Permission::ManageCollections => r.has(Role::SecurityManager) || r.has(Role::Admin),
+            // Oversight is the work of authorities (自治体, 運営) only; an institution submits.
+            Permission::ViewOversight => {
+                self.is_authority()
+                    && (r.has(Role::SecurityManager)
+                        || r.has(Role::Admin)
+                        || r.has(Role::Executive)
+                        || r.has(Role::Planner))
+            }
+            Permission::ManageOversight => {
+                self.is_authority() && (r.has(Role::SecurityManager) || r.has(Role::Admin))
+            }
+            Permission::SubmitChecklist => {
+                self.org_kind == OrgKind::Institution
+                    && (r.has(Role::SecurityManager) || r.has(Role::Admin))
+            }
         }
+    }
+
+    /// Whether the actor's organisation oversees others: a local government (都道府県, 保健所) or
+    /// an operator (MHLW, an ISAC).
+    pub fn is_authority(&self) -> bool {
+        matches!(self.org_kind, OrgKind::Municipality | OrgKind::Operator)
     }
 
     /// Whether the actor may act on data of organisation `org_id` with a permission: only within
@@ -153,10 +180,32 @@ mod tests {
 
     #[test]
     fn no_permission_reaches_another_organisation() {
-        let a = actor(&Role::ALL, true);
-        for p in Permission::ALL.iter().copied() {
-            assert!(a.can_in(a.org_id, p));
-            assert!(!a.can_in(Uuid::new_v4(), p));
+        for kind in [OrgKind::Institution, OrgKind::Municipality] {
+            let a = Actor {
+                org_kind: kind,
+                ..actor(&Role::ALL, true)
+            };
+            for p in Permission::ALL.iter().copied().filter(|p| a.can(*p)) {
+                assert!(a.can_in(a.org_id, p));
+                assert!(!a.can_in(Uuid::new_v4(), p));
+            }
         }
+    }
+
+    #[test]
+    fn authorities_oversee_and_institutions_submit() {
+        let of = |kind| Actor {
+            org_kind: kind,
+            ..actor(&[Role::SecurityManager], false)
+        };
+        let prefecture = of(OrgKind::Municipality);
+        assert!(prefecture.can(Permission::ViewOversight));
+        assert!(prefecture.can(Permission::ManageOversight));
+        assert!(!prefecture.can(Permission::SubmitChecklist));
+        let hospital = of(OrgKind::Institution);
+        assert!(hospital.can(Permission::SubmitChecklist));
+        assert!(!hospital.can(Permission::ViewOversight));
+        assert!(!of(OrgKind::Vendor).can(Permission::SubmitChecklist));
+        assert!(of(OrgKind::Operator).can(Permission::ViewOversight));
     }
 }

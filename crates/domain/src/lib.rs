@@ -24,6 +24,7 @@ pub mod incident;
 pub mod keys;
 pub mod ledger;
 pub mod org;
+pub mod oversight;
 pub mod password;
 pub mod preparedness;
 pub mod register;

@@ -2457,3 +2457,183 @@ async fn a_group_reaches_what_is_granted_and_shared_with_it_while_its_organisati
         assert_eq!(seen(c.id, admin_c.id).await, ["not found"]);
     }
 }
+
+#[tokio::test]
+async fn an_authority_reads_the_submissions_of_its_jurisdiction_and_a_submission_never_changes() {
+    use mamori_domain::oversight::{ChecklistSnapshot, Jurisdiction, SubmittedAnswer};
+    for db in backends().await {
+        let s = &db.store;
+        let (home, admin, x, admin_x) = two_orgs(s).await;
+        let ch = ctx(home.id, Some(admin.id));
+        let mut orgs = Vec::new();
+        for (name, kind) in [
+            ("東京都", OrgKind::Municipality),
+            ("神奈川県", OrgKind::Municipality),
+            ("新宿区保健所", OrgKind::Municipality),
+            ("厚生労働省", OrgKind::Operator),
+            ("Y病院", OrgKind::Institution),
+        ] {
+            let profile = OrgProfile {
+                name: name.into(),
+                kind,
+                ..hospital(name)
+            };
+            let (o, u) = s
+                .register_org(
+                    &ch,
+                    &profile,
+                    &new_user(&format!("{}@x.jp", orgs.len()), &[Role::Admin], None),
+                    &format!("invite-{name}"),
+                    t0() + Duration::days(7),
+                )
+                .await
+                .expect("register");
+            orgs.push((o, u));
+        }
+        let [
+            (tokyo, _),
+            (kanagawa, _),
+            (shinjuku, _),
+            (mhlw, _),
+            (y, admin_y),
+        ] = <[_; 5]>::try_from(orgs).expect("five");
+        for (org, j) in [
+            (
+                tokyo.id,
+                Jurisdiction::parse("prefecture", "13", "").expect("j"),
+            ),
+            (
+                kanagawa.id,
+                Jurisdiction::parse("prefecture", "14", "").expect("j"),
+            ),
+            (
+                shinjuku.id,
+                Jurisdiction::parse("municipalities", "13", "新宿区").expect("j"),
+            ),
+            (mhlw.id, Jurisdiction::National),
+        ] {
+            s.set_jurisdiction(&ch, org, &j).await.expect("set");
+        }
+        assert_eq!(s.authorities().await.expect("authorities").len(), 4);
+        assert_eq!(
+            s.jurisdiction(shinjuku.id).await.expect("j"),
+            Some(Jurisdiction::Municipalities {
+                prefecture: "13".into(),
+                municipalities: vec!["新宿区".into()]
+            })
+        );
+        let snapshot = |code: &str, municipality: &str, answer: &str| ChecklistSnapshot {
+            format: 1,
+            institution_code: code.into(),
+            institution_name: "病院".into(),
+            municipality: municipality.into(),
+            fiscal_year: 2025,
+            sheet_id: "fy2025.institution".into(),
+            answers: vec![SubmittedAnswer {
+                item_id: "fy2025.institution.1-01".into(),
+                number: "1-①".into(),
+                answer: answer.into(),
+                checked_on: None,
+                target: None,
+            }],
+        };
+        // X in 新宿区 submits to Tokyo, twice; Y in 横浜市 to Kanagawa.
+        let cx = ctx(x.id, Some(admin_x.id));
+        let first = s
+            .submit_checklist(&cx, tokyo.id, &snapshot("1312345678", "新宿区", "no"))
+            .await
+            .expect("submit");
+        let second = s
+            .submit_checklist(&cx, tokyo.id, &snapshot("1312345678", "新宿区", "yes"))
+            .await
+            .expect("again");
+        assert_eq!((first.version, second.version), (1, 2));
+        let cy = ctx(y.id, Some(admin_y.id));
+        s.submit_checklist(&cy, kanagawa.id, &snapshot("1412345678", "横浜市", "yes"))
+            .await
+            .expect("y");
+        // The first version is as it was submitted, its digest still its own.
+        let kept = s.submission(tokyo.id, first.id).await.expect("first");
+        assert_eq!(kept.snapshot.answers[0].answer, "no");
+        assert_eq!(kept.digest, kept.snapshot.digest());
+        assert_ne!(kept.digest, second.digest);
+        let codes = |subs: Vec<mamori_store::Submission>| {
+            subs.into_iter()
+                .map(|s| format!("{}v{}", &s.snapshot.institution_code[..2], s.version))
+                .collect::<Vec<_>>()
+        };
+        let read = |org: Uuid| async move {
+            codes(s.submissions_in_scope(org, 2025).await.expect("scope"))
+        };
+        assert_eq!(read(tokyo.id).await, ["13v1", "13v2"]);
+        assert_eq!(read(kanagawa.id).await, ["14v1"]);
+        assert_eq!(
+            read(shinjuku.id).await,
+            ["13v1", "13v2"],
+            "its municipality"
+        );
+        assert_eq!(read(mhlw.id).await, ["13v1", "13v2", "14v1"]);
+        assert!(read(y.id).await.is_empty(), "an institution reads no one's");
+        assert!(
+            s.submissions_in_scope(tokyo.id, 2024)
+                .await
+                .expect("fy")
+                .is_empty()
+        );
+        // Another prefecture, or another institution, does not find it.
+        for org in [kanagawa.id, y.id] {
+            assert!(matches!(
+                s.submission(org, first.id).await,
+                Err(StoreError::NotFound)
+            ));
+        }
+        assert_eq!(s.own_submissions(x.id).await.expect("own").len(), 2);
+        // A 保健所 whose municipalities change reads what lies in them now.
+        s.set_jurisdiction(
+            &ch,
+            shinjuku.id,
+            &Jurisdiction::parse("municipalities", "13", "中野区").expect("j"),
+        )
+        .await
+        .expect("reset");
+        assert!(read(shinjuku.id).await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_roster_is_replaced_whole_or_not_at_all() {
+    use mamori_domain::oversight::RosterEntry;
+    for db in backends().await {
+        let s = &db.store;
+        let (a, admin_a, b, _) = two_orgs(s).await;
+        let ca = ctx(a.id, Some(admin_a.id));
+        let entry = |code: &str| RosterEntry {
+            code: code.into(),
+            name: format!("病院{code}"),
+            institution_type: InstitutionType::Hospital,
+            beds: Some(100),
+            prefecture: "13".into(),
+            municipality: "新宿区".into(),
+            email: String::new(),
+        };
+        assert_eq!(
+            s.replace_roster(&ca, &[entry("1300000001"), entry("1300000002")])
+                .await
+                .expect("roster"),
+            2
+        );
+        // A duplicated code refuses the whole table; the roster stays as it was.
+        assert!(matches!(
+            s.replace_roster(&ca, &[entry("1300000003"), entry("1300000003")])
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let kept = s.roster(a.id).await.expect("read");
+        assert_eq!(
+            kept.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(),
+            ["1300000001", "1300000002"]
+        );
+        assert_eq!(kept[0], entry("1300000001"));
+        assert!(s.roster(b.id).await.expect("other").is_empty());
+    }
+}

@@ -2,7 +2,7 @@
 //! `/api/v1`, authentication (passwords, TOTP, sessions, API tokens), CSRF protection, security
 //! headers, metrics and health.
 //!
-//! One folder per capability (`assessment`, `incident`, `registers`, `sharing`, `admin`), each with its
+//! One folder per capability (`assessment`, `incident`, `registers`, `sharing`, `oversight`, `admin`), each with its
 //! routes, pages, API and the service both call; `core` holds what they share, `status` the typed
 //! read models one capability may show of another, and `dashboard` composes their cards.
 
@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod core;
 mod dashboard;
 pub mod incident;
+pub mod oversight;
 pub mod registers;
 pub mod sharing;
 pub mod status;
@@ -38,6 +39,7 @@ fn all_routes() -> Routes {
         .merge(incident::routes())
         .merge(registers::routes())
         .merge(sharing::routes())
+        .merge(oversight::routes())
 }
 
 /// The page routes, each with its guard and body, as the router serves them.

@@ -45,11 +45,28 @@ const NAV: &NavTable = &[
     (
         "nav.assessments",
         &[],
-        &[(
-            "/assessments",
-            "nav.assessments",
-            Some(Permission::ViewAssessments),
-        )],
+        &[
+            (
+                "/assessments",
+                "nav.assessments",
+                Some(Permission::ViewAssessments),
+            ),
+            (
+                "/oversight/submit",
+                "nav.submit_checklist",
+                Some(Permission::SubmitChecklist),
+            ),
+            (
+                "/oversight",
+                "nav.oversight",
+                Some(Permission::ViewOversight),
+            ),
+            (
+                "/oversight/jurisdictions",
+                "nav.jurisdictions",
+                Some(Permission::RegisterOrganisations),
+            ),
+        ],
     ),
     (
         "nav.registers",

@@ -3,6 +3,7 @@
 //! the dashboard shows what needs attention: all read here, as counts and concerns computed from
 //! the store and the domain, never through another capability's pages or services.
 
+mod checklists;
 mod incidents;
 mod registers;
 mod risks;
@@ -10,6 +11,7 @@ mod risks;
 use crate::core::catalog;
 use crate::core::error::AppError;
 use crate::core::state::AppState;
+pub use checklists::{OwnChecklist, checklist_answers, own_checklists};
 pub use incidents::{IncidentToShare, incident_values, incidents_to_share};
 use mamori_domain::assessment::{Figures, current_answers, summarise};
 use mamori_domain::catalog::SheetKind;

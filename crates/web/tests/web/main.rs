@@ -14,6 +14,7 @@ mod assessment;
 mod bounded;
 mod credentials;
 mod incident;
+mod oversight;
 mod registers;
 mod sharing;
 mod sharing_groups;

@@ -4,7 +4,14 @@
 
 use std::path::Path;
 
-const CAPABILITIES: [&str; 5] = ["admin", "assessment", "incident", "registers", "sharing"];
+const CAPABILITIES: [&str; 6] = [
+    "admin",
+    "assessment",
+    "incident",
+    "oversight",
+    "registers",
+    "sharing",
+];
 
 /// The modules of the crate a source file names through `crate::…` (and `super::super::…`,
 /// which leaves a capability folder the back way).

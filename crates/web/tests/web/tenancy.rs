@@ -46,6 +46,7 @@ struct Objects {
     alert: String,
     draft: String,
     group: String,
+    submission: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -408,6 +409,33 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         .expect("boss")
         .id;
     let token = app.store.tokens(org, boss_id).await.expect("tokens")[0].id;
+    // A checklist the first organisation submitted (to itself as the authority, so that no other
+    // organisation of the matrix is its addressee or holds a jurisdiction over it).
+    let submission = app
+        .store
+        .submit_checklist(
+            &mamori_store::Ctx {
+                org_id: org,
+                actor_id: Some(boss_id),
+                actor_label: "boss@a.test".into(),
+                ip: String::new(),
+                now: chrono::Utc::now(),
+            },
+            org,
+            &mamori_domain::oversight::ChecklistSnapshot {
+                format: 1,
+                institution_code: "1312345678".into(),
+                institution_name: "A-SECRET-INSTITUTION".into(),
+                municipality: "新宿区".into(),
+                fiscal_year: 2025,
+                sheet_id: "fy2025.institution".into(),
+                answers: Vec::new(),
+            },
+        )
+        .await
+        .expect("submission")
+        .id
+        .to_string();
     let task = mamori_catalog::catalog()
         .expect("catalog")
         .tasks
@@ -439,6 +467,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         alert,
         draft,
         group,
+        submission,
     }
 }
 
@@ -484,6 +513,8 @@ fn fill(path: &str, o: &Objects) -> String {
             ("sharing", "alert") => &o.alert,
             ("sharing", "draft") => &o.draft,
             ("sharing", "group") => &o.group,
+            ("oversight", "org") => &o.org,
+            ("oversight", "id") => &o.submission,
             ("sharing", "id") if area.contains("/drafts/") => &o.draft,
             ("sharing", "id") if area.contains("/alerts/") => &o.alert,
             ("sharing" | "taxii2", "id") => &o.collection,
