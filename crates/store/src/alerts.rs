@@ -2,6 +2,7 @@
 //! acknowledgement. A member reaches the alerts of the collections it may read, nothing else.
 
 use crate::audit::append_audit;
+use crate::sharing::{MEMBERS, reads_collection};
 use crate::{Ctx, Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -55,12 +56,17 @@ pub struct StoredAlert {
     pub acknowledged_by: Option<String>,
 }
 
-const ALERT: &str = "SELECT a.id, a.collection_id, a.org_id, a.title, a.summary, a.actions, a.severity, \
-     a.affected, a.due_on, a.published_at, k.acknowledged_at, k.acknowledged_by \
-     FROM alerts a JOIN collections c ON c.id = a.collection_id \
-     LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $1 \
-     LEFT JOIN alert_acks k ON k.alert_id = a.id AND k.org_id = $1 \
-     WHERE (c.org_id = $1 OR g.can_read)";
+/// The alerts organisation `$1` reaches: those of the collections it reads.
+fn alerts_reached() -> String {
+    format!(
+        "SELECT a.id, a.collection_id, a.org_id, a.title, a.summary, a.actions, a.severity, \
+         a.affected, a.due_on, a.published_at, k.acknowledged_at, k.acknowledged_by \
+         FROM alerts a JOIN collections c ON c.id = a.collection_id \
+         LEFT JOIN alert_acks k ON k.alert_id = a.id AND k.org_id = $1 \
+         WHERE {}",
+        reads_collection()
+    )
+}
 
 impl Store {
     /// Publishes an alert to the members of a collection the context's organisation keeps.
@@ -109,7 +115,7 @@ impl Store {
     /// The alerts an organisation reaches (its own and those of collections it reads), newest
     /// first, with its acknowledgement.
     pub async fn alerts(&self, org_id: Uuid) -> Result<Vec<StoredAlert>> {
-        let sql = format!("{ALERT} ORDER BY a.published_at DESC, a.id");
+        let sql = format!("{} ORDER BY a.published_at DESC, a.id", alerts_reached());
         Ok(on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -120,7 +126,7 @@ impl Store {
 
     /// One alert the organisation reaches.
     pub async fn alert(&self, org_id: Uuid, id: Uuid) -> Result<StoredAlert> {
-        let sql = format!("{ALERT} AND a.id = $2");
+        let sql = format!("{} AND a.id = $2", alerts_reached());
         let row: Option<StoredAlert> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -166,11 +172,14 @@ impl Store {
         org_id: Uuid,
         id: Uuid,
     ) -> Result<Vec<(Uuid, Option<DateTime<Utc>>)>> {
+        let sql = format!(
+            "SELECT mm.org_id, k.acknowledged_at FROM alerts a \
+             JOIN {MEMBERS} mm ON mm.collection_id = a.collection_id \
+             LEFT JOIN alert_acks k ON k.alert_id = a.id AND k.org_id = mm.org_id \
+             WHERE a.id = $1 AND a.org_id = $2 AND mm.org_id <> a.org_id ORDER BY mm.org_id"
+        );
         let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT g.org_id, k.acknowledged_at FROM alerts a \
-             JOIN collection_grants g ON g.collection_id = a.collection_id AND g.can_read \
-             LEFT JOIN alert_acks k ON k.alert_id = a.id AND k.org_id = g.org_id \
-             WHERE a.id = $1 AND a.org_id = $2 ORDER BY g.org_id"
+            sqlx::AssertSqlSafe(sql.clone())
         )
         .bind(id)
         .bind(org_id)

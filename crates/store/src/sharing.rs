@@ -193,8 +193,14 @@ fn granted(right: &str) -> String {
     )
 }
 
+/// The organisations granted reading of each collection (`collection_id`, `org_id`), directly or
+/// as members of a group granted it; the keeper is not among them.
+pub(crate) const MEMBERS: &str = "(SELECT collection_id, org_id FROM collection_grants WHERE can_read \
+     UNION SELECT gg.collection_id, m.org_id FROM collection_group_grants gg \
+         JOIN sharing_group_members m ON m.group_id = gg.group_id WHERE gg.can_read)";
+
 /// Whether organisation `$1` may read collection `c`: it keeps it, or was granted reading.
-fn reads_collection() -> String {
+pub(crate) fn reads_collection() -> String {
     format!("(c.org_id = $1 OR {})", granted("can_read"))
 }
 

@@ -4,6 +4,7 @@
 
 use crate::audit::append_audit;
 use crate::models::{UserRow, user_columns_of_u};
+use crate::sharing::MEMBERS;
 use crate::{Ctx, Result, Store, StoreError, User};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -37,13 +38,13 @@ pub struct GroupGrant {
     pub can_write: bool,
 }
 
-/// The organisations that read collection `$1`: its keeper, those granted reading, and the
-/// members of the groups granted reading.
-const READERS: &str = "SELECT org_id FROM collections WHERE id = $1 \
-     UNION SELECT org_id FROM collection_grants WHERE collection_id = $1 AND can_read \
-     UNION SELECT m.org_id FROM collection_group_grants gg \
-         JOIN sharing_group_members m ON m.group_id = gg.group_id \
-         WHERE gg.collection_id = $1 AND gg.can_read";
+/// The organisations that read collection `$1`: its keeper, and its members.
+fn readers() -> String {
+    format!(
+        "SELECT org_id FROM collections WHERE id = $1 \
+         UNION SELECT mm.org_id FROM {MEMBERS} mm WHERE mm.collection_id = $1"
+    )
+}
 
 impl Store {
     /// Makes a group kept by the context's organisation; a name it already uses is a conflict.
@@ -214,7 +215,7 @@ impl Store {
     /// members of the groups granted reading. The caller decides who may know them.
     pub async fn collection_readers(&self, collection_id: Uuid) -> Result<Vec<Uuid>> {
         let rows: Vec<(Uuid,)> = on_db!(&self.db, |p| {
-            sqlx::query_as(READERS)
+            sqlx::query_as(sqlx::AssertSqlSafe(readers()))
                 .bind(collection_id)
                 .fetch_all(p)
                 .await?
@@ -226,9 +227,10 @@ impl Store {
     /// organisation and name. The caller decides whom of them another may be shown.
     pub async fn collection_people(&self, collection_id: Uuid) -> Result<Vec<User>> {
         let sql = format!(
-            "SELECT {} FROM users u WHERE NOT u.disabled AND u.org_id IN ({READERS}) \
+            "SELECT {} FROM users u WHERE NOT u.disabled AND u.org_id IN ({}) \
              ORDER BY u.org_id, u.display_name, u.email",
-            user_columns_of_u()
+            user_columns_of_u(),
+            readers()
         );
         let rows: Vec<UserRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()

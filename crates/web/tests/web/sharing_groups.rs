@@ -129,6 +129,39 @@ async fn a_group_granted_a_collection_reads_it_and_receives_the_amber_shared_wit
         StatusCode::OK,
         "the group's member reads"
     );
+    // An alert to the collection reaches the group's member, and the publisher sees it among
+    // those who have not acknowledged it.
+    let alert = h
+        .app
+        .api(
+            &h.keeper,
+            "POST",
+            "/api/v1/sharing/alerts",
+            Some(
+                json!({"collection_id": h.collection, "title": "VPN の脆弱性", "severity": "high",
+                "affected": [{"vendor": "Fortinet", "product": "FortiOS", "fixed_in": "7.2.5"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(alert.status, StatusCode::CREATED, "{}", alert.body);
+    let alert_id = alert.json()["id"].as_str().unwrap().to_string();
+    let received = h
+        .app
+        .api(&h.member, "GET", "/api/v1/sharing/alerts", None)
+        .await
+        .json();
+    assert_eq!(received[0]["title"], "VPN の脆弱性", "{received}");
+    let acks = h
+        .app
+        .api(
+            &h.keeper,
+            "GET",
+            &format!("/api/v1/sharing/alerts/{alert_id}/acks"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(acks[0]["name"], "他院", "{acks}");
     // The third hospital is granted directly, outside the group.
     let r = h
         .app
