@@ -489,6 +489,120 @@ pub fn item_rates<'a>(snapshots: impl IntoIterator<Item = &'a ChecklistSnapshot>
     out
 }
 
+/// A finding of an inspection: about one checklist item (its number and id), or general.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The item's number on the sheet (2-⑬); empty for a general finding.
+    pub number: String,
+    /// The item's id; empty for a general finding.
+    pub item_id: String,
+    /// What was found.
+    pub text: String,
+}
+
+/// An on-site inspection (立入検査) as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InspectionDraft {
+    /// The institution's 医療機関コード.
+    pub institution_code: String,
+    /// The day of the inspection.
+    pub inspected_on: String,
+    /// Who inspected.
+    pub inspectors: String,
+    /// Findings, one a line; a line that begins with an item's number (2-⑬) is about that item.
+    pub findings: String,
+    /// The guidance given.
+    pub guidance: String,
+    /// When the follow-up is due, if one is.
+    pub follow_up_due: String,
+}
+
+/// An inspection, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    /// 医療機関コード.
+    pub institution_code: String,
+    /// The day.
+    pub inspected_on: chrono::NaiveDate,
+    /// Who inspected.
+    pub inspectors: String,
+    /// The findings.
+    pub findings: Vec<Finding>,
+    /// The guidance given.
+    pub guidance: String,
+    /// When the follow-up is due.
+    pub follow_up_due: Option<chrono::NaiveDate>,
+}
+
+impl InspectionDraft {
+    /// Checks the draft against the items of the sheet seen (number, id): faults name
+    /// `institution_code`, `inspected_on`, `inspectors`, `guidance`, `follow_up_due`.
+    pub fn validate(&self, items: &[(String, String)]) -> Result<Inspection, Problem> {
+        let mut faults = Vec::new();
+        let code = institution_code(&self.institution_code);
+        if code.is_none() {
+            faults.push(FieldError::new("institution_code", "oversight.error.code"));
+        }
+        let day = crate::cells::date(&self.inspected_on);
+        if day.is_none() {
+            faults.push(FieldError::new("inspected_on", "oversight.error.date"));
+        }
+        let inspectors = self.inspectors.trim().to_string();
+        if inspectors.is_empty() || inspectors.chars().count() > 200 {
+            faults.push(FieldError::new("inspectors", "oversight.error.inspectors"));
+        }
+        let guidance = self.guidance.trim().to_string();
+        if guidance.chars().count() > 5000 || self.findings.chars().count() > 10_000 {
+            faults.push(FieldError::new("guidance", "oversight.error.text"));
+        }
+        let due = match self.follow_up_due.trim() {
+            "" => None,
+            t => match crate::cells::date(t) {
+                Some(d) if day.is_none_or(|day| d >= day) => Some(d),
+                _ => {
+                    faults.push(FieldError::new("follow_up_due", "oversight.error.due"));
+                    None
+                }
+            },
+        };
+        let findings = self
+            .findings
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let (head, rest) = line
+                    .split_once([' ', '\u{3000}', ':', '：'])
+                    .unwrap_or((line, ""));
+                match items.iter().find(|(n, _)| n == head.trim()) {
+                    Some((number, id)) if !rest.trim().is_empty() => Finding {
+                        number: number.clone(),
+                        item_id: id.clone(),
+                        text: rest.trim().to_string(),
+                    },
+                    _ => Finding {
+                        number: String::new(),
+                        item_id: String::new(),
+                        text: line.to_string(),
+                    },
+                }
+            })
+            .collect();
+        match (code, day) {
+            (Some(institution_code), Some(inspected_on)) if faults.is_empty() => Ok(Inspection {
+                institution_code,
+                inspected_on,
+                inspectors,
+                findings,
+                guidance,
+                follow_up_due: due,
+            }),
+            _ => Err(Problem::new(faults)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,6 +668,39 @@ mod tests {
         let faults = read_recognised(&RosterTable, &bad).unwrap_err();
         let at: Vec<_> = faults.iter().map(|e| (e.row, e.letter.as_str())).collect();
         assert_eq!(at, [(3, "A"), (3, "C"), (3, "E"), (3, "D")]);
+    }
+
+    #[test]
+    fn an_inspection_reads_findings_by_item_and_keeps_the_rest_as_general() {
+        let items = vec![("2-⑬".to_string(), "fy2025.institution.2-13".to_string())];
+        let d = InspectionDraft {
+            institution_code: "1312345678".into(),
+            inspected_on: "令和7年10月1日".into(),
+            inspectors: "監督 一郎".into(),
+            findings: "2-⑬ 二要素認証が未導入\n全体として規程の周知が不十分\n9-⑨ 存在しない番号"
+                .into(),
+            guidance: "年度内に導入計画を提出すること".into(),
+            follow_up_due: "2025/12/26".into(),
+        };
+        let i = d.validate(&items).unwrap();
+        assert_eq!(i.inspected_on.to_string(), "2025-10-01");
+        assert_eq!(i.findings[0].item_id, "fy2025.institution.2-13");
+        assert_eq!(i.findings[0].text, "二要素認証が未導入");
+        assert_eq!(i.findings[1].number, "");
+        assert_eq!(i.findings[2].text, "9-⑨ 存在しない番号");
+        let late = InspectionDraft {
+            follow_up_due: "2025-09-01".into(),
+            inspectors: String::new(),
+            ..d
+        };
+        let fields: Vec<_> = late
+            .validate(&items)
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["inspectors", "follow_up_due"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod evidence;
 mod feeds;
 mod figures;
 mod incidents;
+mod inspections;
 mod ledgers;
 mod logins;
 mod mail;
@@ -43,6 +44,7 @@ pub use figures::{FiguresState, KeptFigures};
 pub use incidents::{
     AnomalyReport, DocumentVersion, DutyRecord, Incident, MergeTarget, TaskState, TimelineEntry,
 };
+pub use inspections::{Inspected, StoredInspection};
 pub use ledgers::{LedgerRow, RowFile};
 pub use logins::{Lockout, LoginFailure};
 pub use mail::{MAX_ATTEMPTS, OutgoingMail};

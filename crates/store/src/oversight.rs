@@ -382,6 +382,19 @@ impl Store {
         rows.into_iter().map(submission).collect()
     }
 
+    /// The newest fiscal year of any submission an authority may read.
+    pub async fn latest_fiscal_year_in_scope(&self, reader_org: Uuid) -> Result<Option<i32>> {
+        let sql =
+            format!("SELECT MAX(s.fiscal_year) FROM checklist_submissions s WHERE {IN_SCOPE}");
+        let (fy,): (Option<i64>,) = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(reader_org)
+        .fetch_one(p)
+        .await?);
+        Ok(fy.and_then(|y| i32::try_from(y).ok()))
+    }
+
     /// One submission, for the institution that made it or an authority that may read it; not
     /// found for anyone else.
     pub async fn submission(&self, reader_org: Uuid, id: Uuid) -> Result<Submission> {

@@ -2637,3 +2637,58 @@ async fn a_roster_is_replaced_whole_or_not_at_all() {
         assert!(s.roster(b.id).await.expect("other").is_empty());
     }
 }
+
+#[tokio::test]
+async fn an_inspection_is_read_by_its_authority_and_the_institution_and_no_one_else() {
+    use mamori_domain::oversight::{Finding, Inspection};
+    use mamori_store::Inspected;
+    for db in backends().await {
+        let s = &db.store;
+        let (authority, admin_a, institution, admin_i) = two_orgs(s).await;
+        let ca = ctx(authority.id, Some(admin_a.id));
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).expect("day");
+        let id = s
+            .record_inspection(
+                &ca,
+                &Inspection {
+                    institution_code: "1312345678".into(),
+                    inspected_on: day,
+                    inspectors: "監督".into(),
+                    findings: vec![Finding {
+                        number: "2-⑬".into(),
+                        item_id: "fy2025.institution.2-13".into(),
+                        text: "二要素認証が未導入".into(),
+                    }],
+                    guidance: "導入すること".into(),
+                    follow_up_due: Some(day + Duration::days(60)),
+                },
+                &Inspected {
+                    name: "B".into(),
+                    org_id: Some(institution.id),
+                    submission_id: None,
+                },
+            )
+            .await
+            .expect("record");
+        let seen = s.inspection(institution.id, id).await.expect("institution");
+        assert_eq!(seen.findings[0].text, "二要素認証が未導入");
+        assert_eq!(seen.follow_up_due, Some(day + Duration::days(60)));
+        assert_eq!(s.inspections_by(authority.id).await.expect("by").len(), 1);
+        assert_eq!(s.inspections_of(institution.id).await.expect("of").len(), 1);
+        // The authority cannot report the institution's follow-up; the institution can.
+        assert!(matches!(
+            s.report_follow_up(&ca, id, day, "x").await,
+            Err(StoreError::NotFound)
+        ));
+        let ci = ctx(institution.id, Some(admin_i.id));
+        s.report_follow_up(&ci, id, day + Duration::days(30), "導入した")
+            .await
+            .expect("follow up");
+        let done = s.inspection(authority.id, id).await.expect("authority");
+        assert_eq!(done.follow_up_done_on, Some(day + Duration::days(30)));
+        assert!(matches!(
+            s.inspection(Uuid::new_v4(), id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

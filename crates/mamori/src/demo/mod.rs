@@ -3,6 +3,7 @@
 mod client;
 mod hospital;
 mod isac;
+mod prefecture;
 
 use crate::admin::one_time_password;
 use crate::config::Settings;
@@ -17,6 +18,8 @@ use mamori_web::{AppState, crypto};
 const VENDOR: (&str, &str) = ("support@mms.demo.mamori.jp", "保守 由美");
 /// The medical ISAC's analyst, who keeps the shared collection and publishes alerts.
 const ISAC: (&str, &str) = ("analyst@isac.demo.mamori.jp", "共有 花子");
+/// The prefecture's inspector, who oversees the institutions of Tokyo.
+const PREFECTURE: (&str, &str) = ("inspector@pref.demo.mamori.jp", "監督 一郎");
 
 const USERS: [(&str, &str, &[Role]); 7] = [
     (
@@ -163,7 +166,19 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
         "  {:<28} {}   医療ISAC(情報共有ハブ)",
         ISAC.0, analyst.1
     ));
-    let (vendor, analyst) = (vendor.0, analyst.0);
+    let inspector = partner(
+        store,
+        &home,
+        "東京都 保健医療局(デモ)",
+        OrgKind::Municipality,
+        PREFECTURE,
+    )
+    .await?;
+    logins.push(format!(
+        "  {:<28} {}   都道府県(立入検査・提出状況)",
+        PREFECTURE.0, inspector.1
+    ));
+    let (vendor, analyst, inspector) = (vendor.0, analyst.0, inspector.0);
     let app = mamori_web::router(state.clone());
     let mut tokens = Vec::new();
     let client = |u: &User| {
@@ -182,6 +197,8 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     tokens.push(t);
     let (isac_api, t) = client(&analyst).await?;
     tokens.push(t);
+    let (prefecture_api, t) = client(&inspector).await?;
+    tokens.push(t);
     let loaded = hospital::load(&hospital::Hands {
         manager: &manager_api,
         nurse: &nurse_api,
@@ -191,6 +208,10 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     })
     .await;
     let shared = isac::load(&isac_api, &manager_api, org_id).await;
+    let overseen = match &loaded {
+        Ok(()) => prefecture::load(&manager_api, &prefecture_api, inspector.org_id).await,
+        Err(_) => Ok(()),
+    };
     // The tokens were only for entering the data.
     for (u, id) in tokens {
         store
@@ -199,6 +220,7 @@ pub async fn load(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     }
     loaded.context("entering the demo hospital's data")?;
     shared.context("entering the demo ISAC's collection and alert")?;
+    overseen.context("entering the demo prefecture's roster and the hospital's submissions")?;
     println!(
         "Demo hospital loaded: {} (200 beds). Logins at {}/login:",
         profile.name, settings.public_url

@@ -627,6 +627,59 @@ async fn a_device_csv_is_fixed_imported_and_its_vpn_appliance_meets_the_kev() {
     save(&c, "assessment-ledger-state.png").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefecture_sees_who_has_not_submitted_and_records_an_inspection() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path(), &["--demo"]);
+    let password = demo_password(&server, "inspector@pref.demo.mamori.jp");
+    let base = server.url("");
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(port, profile.path()).await;
+    login(&c, &base, "inspector@pref.demo.mamori.jp", &password).await;
+    expect_heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/oversight"))
+        .await
+        .expect("oversight");
+    expect_heading(&c, "所管の提出状況").await;
+    // Seven of the eight institutions of the demo roster have not submitted.
+    assert_eq!(text_of(&c, "#missing").await, "7");
+    assert_eq!(
+        c.find_all(Locator::Css("#roster-status tr.missing"))
+            .await
+            .expect("rows")
+            .len(),
+        7
+    );
+    save(&c, "oversight.png").await;
+    // The hospital's submission, as submitted.
+    click(&c, "#roster-status tr.submitted a").await;
+    expect_heading(&c, "提出されたチェックリスト: 守り市民病院(デモ)").await;
+    assert_eq!(text_of(&c, "#digest").await.len(), 64);
+    save(&c, "oversight-submission.png").await;
+    // An inspection recorded from the hospital's row.
+    c.goto(&format!("{base}/oversight")).await.expect("back");
+    click(&c, "#roster-status tr.submitted a.inspect").await;
+    expect_heading(&c, "立入検査を記録する").await;
+    fill(
+        &c,
+        "#findings",
+        "2-⑬ 二要素認証の導入計画がない\n委託先との責任分界表が古い",
+    )
+    .await;
+    fill(&c, "#guidance", "年度内に導入計画を作成し報告すること").await;
+    fill(&c, "#follow_up_due", "2027-03-31").await;
+    save(&c, "inspection-form.png").await;
+    submit(&c, "#inspection-form").await;
+    expect_heading(&c, "立入検査: 守り市民病院(デモ)").await;
+    let findings = text_of(&c, "#findings").await;
+    assert!(
+        findings.contains("委託先との責任分界表が古い"),
+        "{findings}"
+    );
+    save(&c, "inspection.png").await;
+}
+
 /// What a script run in the page returns.
 async fn measured(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![])
@@ -745,6 +798,8 @@ async fn every_main_page_fits_a_desk_and_a_phone_in_both_languages() {
         ("alerts", "/sharing/alerts"),
         ("share-drafts", "/sharing/drafts"),
         ("sharing-groups", "/sharing/groups"),
+        ("submit-checklist", "/oversight/submit"),
+        ("my-inspections", "/oversight/my-inspections"),
     ];
     for lang in ["ja", "en"] {
         if lang == "en" {

@@ -62,6 +62,16 @@ const NAV: &NavTable = &[
                 Some(Permission::ViewOversight),
             ),
             (
+                "/oversight/inspections",
+                "nav.inspections",
+                Some(Permission::ViewOversight),
+            ),
+            (
+                "/oversight/my-inspections",
+                "nav.my_inspections",
+                Some(Permission::SubmitChecklist),
+            ),
+            (
                 "/oversight/jurisdictions",
                 "nav.jurisdictions",
                 Some(Permission::RegisterOrganisations),

@@ -64,16 +64,23 @@ pub struct YearQuery {
     fiscal_year: Option<i32>,
 }
 
-/// The fiscal year asked, or the current one.
-pub fn year_of(state: &AppState, asked: Option<i32>) -> Result<i32, AppError> {
+/// The fiscal year asked (a fault on `fiscal_year` outside 2000–2100), or the newest with a
+/// submission the caller may read, or the current one.
+pub async fn year_of(
+    state: &AppState,
+    c: &crate::core::auth::Caller,
+    asked: Option<i32>,
+) -> Result<i32, AppError> {
     match asked {
         Some(y) if !(2000..=2100).contains(&y) => Err(AppError::Invalid(
             mamori_domain::validate::Problem::field("fiscal_year", "oversight.error.year"),
         )),
         Some(y) => Ok(y),
-        None => Ok(mamori_domain::fiscal::fiscal_year_of(
-            mamori_domain::clock::jst_date(state.now()),
-        )),
+        None => Ok(service::latest_fiscal_year(state, c)
+            .await?
+            .unwrap_or_else(|| {
+                mamori_domain::fiscal::fiscal_year_of(mamori_domain::clock::jst_date(c.now))
+            })),
     }
 }
 
@@ -140,7 +147,7 @@ pub async fn overview(
     c: ApiCaller,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<OverviewOut>, AppError> {
-    let fy = year_of(&state, q.fiscal_year)?;
+    let fy = year_of(&state, &c, q.fiscal_year).await?;
     let o = service::overview(&state, &c, fy).await?;
     let missing = o.missing();
     Ok(Json(OverviewOut {
@@ -327,7 +334,7 @@ pub async fn submissions(
     c: ApiCaller,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<SubmissionOut>>, AppError> {
-    let fy = year_of(&state, q.fiscal_year)?;
+    let fy = year_of(&state, &c, q.fiscal_year).await?;
     let all = service::submissions(&state, &c, fy).await?;
     Ok(Json(all.into_iter().map(SubmissionOut::from).collect()))
 }
@@ -355,4 +362,144 @@ pub async fn submission(
     Ok(Json(SubmissionOut::from(
         service::submission(&state, &c, id).await?,
     )))
+}
+
+/// An inspection as kept.
+#[derive(Serialize, ToSchema)]
+pub struct InspectionOut {
+    id: Uuid,
+    authority: Uuid,
+    institution_code: String,
+    institution_name: String,
+    /// The institution's organisation here, when it has one.
+    organisation: Option<Uuid>,
+    /// The checklist submission seen.
+    submission: Option<Uuid>,
+    inspected_on: chrono::NaiveDate,
+    inspectors: String,
+    /// Findings: `{number, item_id, text}`, number and item empty for a general one.
+    #[schema(value_type = Vec<Object>)]
+    findings: Vec<mamori_domain::oversight::Finding>,
+    guidance: String,
+    follow_up_due: Option<chrono::NaiveDate>,
+    follow_up_done_on: Option<chrono::NaiveDate>,
+    follow_up_note: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<mamori_store::StoredInspection> for InspectionOut {
+    fn from(i: mamori_store::StoredInspection) -> InspectionOut {
+        InspectionOut {
+            id: i.id,
+            authority: i.authority_id,
+            institution_code: i.institution_code,
+            institution_name: i.institution_name,
+            organisation: i.org_id,
+            submission: i.submission_id,
+            inspected_on: i.inspected_on,
+            inspectors: i.inspectors,
+            findings: i.findings,
+            guidance: i.guidance,
+            follow_up_due: i.follow_up_due,
+            follow_up_done_on: i.follow_up_done_on,
+            follow_up_note: i.follow_up_note,
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// An inspection to record: `findings` one a line, a line beginning with an item's number (2-⑬)
+/// being about that item of the submission seen.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct InspectionIn {
+    institution_code: String,
+    /// `2025-10-01` (or 2025/10/1, 令和7年10月1日).
+    inspected_on: String,
+    inspectors: String,
+    findings: String,
+    guidance: String,
+    follow_up_due: String,
+}
+
+/// The inspections the authority recorded, newest first.
+#[utoipa::path(get, path = "/api/v1/oversight/inspections", tag = "oversight",
+    responses((status = 200, body = Vec<InspectionOut>)), security(("token" = ["view_oversight"])))]
+pub async fn inspections(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<InspectionOut>>, AppError> {
+    let all = super::inspections::recorded(&state, &c).await?;
+    Ok(Json(all.into_iter().map(InspectionOut::from).collect()))
+}
+
+/// Records an on-site inspection of an institution.
+#[utoipa::path(post, path = "/api/v1/oversight/inspections", tag = "oversight", request_body = InspectionIn,
+    responses((status = 201, body = InspectionOut), (status = 422, body = ErrorOut)),
+    security(("token" = ["manage_oversight"])))]
+pub async fn record_inspection(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<InspectionIn>,
+) -> Result<Response, AppError> {
+    let d = mamori_domain::oversight::InspectionDraft {
+        institution_code: b.institution_code,
+        inspected_on: b.inspected_on,
+        inspectors: b.inspectors,
+        findings: b.findings,
+        guidance: b.guidance,
+        follow_up_due: b.follow_up_due,
+    };
+    let id = super::inspections::record(&state, &c, &d).await?;
+    Ok(created(InspectionOut::from(
+        super::inspections::one(&state, &c, id).await?,
+    )))
+}
+
+/// The institution's own inspections, newest first.
+#[utoipa::path(get, path = "/api/v1/oversight/my-inspections", tag = "oversight",
+    responses((status = 200, body = Vec<InspectionOut>)), security(("token" = ["view_assessments"])))]
+pub async fn my_inspections(
+    State(state): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<Vec<InspectionOut>>, AppError> {
+    let all = super::inspections::received(&state, &c).await?;
+    Ok(Json(all.into_iter().map(InspectionOut::from).collect()))
+}
+
+/// One inspection: for the authority that recorded it or the institution it names.
+#[utoipa::path(get, path = "/api/v1/oversight/inspections/{id}", tag = "oversight",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InspectionOut)), security(("token" = [])))]
+pub async fn inspection(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<InspectionOut>, AppError> {
+    Ok(Json(InspectionOut::from(
+        super::inspections::one(&state, &c, id).await?,
+    )))
+}
+
+/// The follow-up the institution reports done.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct FollowUpIn {
+    done_on: String,
+    note: String,
+}
+
+/// The inspected institution reports the follow-up done.
+#[utoipa::path(post, path = "/api/v1/oversight/inspections/{id}/follow-up", tag = "oversight",
+    params(("id" = Uuid, Path)), request_body = FollowUpIn,
+    responses((status = 204, description = "Reported"), (status = 422, body = ErrorOut)),
+    security(("token" = ["submit_checklist"])))]
+pub async fn report_follow_up(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<Uuid>,
+    JsonBody(b): JsonBody<FollowUpIn>,
+) -> Result<Response, AppError> {
+    super::inspections::report_follow_up(&state, &c, id, &b.done_on, &b.note).await?;
+    Ok(no_content())
 }

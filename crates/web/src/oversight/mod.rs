@@ -3,6 +3,8 @@
 //! year's checklist as a frozen snapshot. The home organisation decides who oversees where.
 
 pub mod api;
+pub mod inspection_pages;
+pub mod inspections;
 pub mod pages;
 pub mod service;
 
@@ -10,7 +12,7 @@ use crate::core::import::REVIEW_FORM_BYTES;
 use crate::core::routes::{Guard, Routes};
 use crate::core::uploads::MAX_UPLOAD_BYTES;
 use mamori_domain::authz::Permission::{
-    ManageOversight, RegisterOrganisations, SubmitChecklist, ViewOversight,
+    ManageOversight, RegisterOrganisations, SubmitChecklist, ViewAssessments, ViewOversight,
 };
 use utoipa_axum::routes;
 
@@ -48,6 +50,24 @@ pub fn routes() -> Routes {
             Guard::SignedIn,
             pages::submission,
         )
+        .get("/oversight/inspections", view, inspection_pages::recorded)
+        .post("/oversight/inspections", manage, inspection_pages::record)
+        .get("/oversight/inspections/new", manage, inspection_pages::new)
+        .get(
+            "/oversight/my-inspections",
+            Guard::Holds(ViewAssessments),
+            inspection_pages::received,
+        )
+        .get(
+            "/oversight/inspections/{id}",
+            Guard::SignedIn,
+            inspection_pages::one,
+        )
+        .post(
+            "/oversight/inspections/{id}/follow-up",
+            submit,
+            inspection_pages::follow_up,
+        )
         .api(routes!(api::overview))
         .api(routes!(api::roster))
         .api_upload(routes!(api::import_roster), MAX_UPLOAD_BYTES)
@@ -56,4 +76,8 @@ pub fn routes() -> Routes {
         .api(routes!(api::submissions, api::submit))
         .api(routes!(api::own_submissions))
         .api(routes!(api::submission))
+        .api(routes!(api::inspections, api::record_inspection))
+        .api(routes!(api::my_inspections))
+        .api(routes!(api::inspection))
+        .api(routes!(api::report_follow_up))
 }

@@ -52,7 +52,7 @@ pub async fn overview(
     s: SignedIn,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let fy = year_of(&state, q.fy)?;
+    let fy = year_of(&state, &s, q.fy).await?;
     let o = service::overview(&state, &s, fy).await?;
     render(&OverviewPage {
         page: Page::signed_in(&s, "oversight.title", "/oversight"),
@@ -72,7 +72,7 @@ pub async fn export(
     s: SignedIn,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let fy = year_of(&state, q.fy)?;
+    let fy = year_of(&state, &s, q.fy).await?;
     let o = service::overview(&state, &s, fy).await?;
     let mut rows = vec![vec![
         "医療機関コード".to_string(),

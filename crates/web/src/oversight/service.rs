@@ -249,6 +249,12 @@ pub async fn submissions(
         .await?)
 }
 
+/// The newest fiscal year of any submission the authority may read.
+pub async fn latest_fiscal_year(state: &AppState, c: &Caller) -> Result<Option<i32>, AppError> {
+    c.require(ViewOversight)?;
+    Ok(state.store.latest_fiscal_year_in_scope(c.org.id).await?)
+}
+
 /// The institution's own checklists that may be submitted.
 pub async fn own_checklists(
     state: &AppState,

@@ -302,4 +302,124 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         .await
         .json();
     assert_eq!(own.as_array().unwrap().len(), 2);
+
+    // Tokyo records an inspection from the roster row: a finding on item 1-01 by its number, a
+    // general one, guidance and a follow-up due.
+    let number = item["number"].as_str().unwrap().to_string();
+    let form = app
+        .get(&mut tokyo_b, "/oversight/inspections/new?code=1312345678")
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let findings = format!("{number} 確認日の記録がない\n委託先との責任分界が不明確");
+    let bad = app
+        .submit(
+            &mut tokyo_b,
+            "/oversight/inspections/new?code=1312345678",
+            "/oversight/inspections",
+            &[
+                ("institution_code", "1312345678"),
+                ("inspected_on", "2025-10-01"),
+                ("inspectors", ""),
+                ("findings", &findings),
+                ("follow_up_due", "2025-09-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("確認日の記録がない"),
+        "what was typed is kept"
+    );
+    let recorded = app
+        .submit(
+            &mut tokyo_b,
+            "/oversight/inspections/new?code=1312345678",
+            "/oversight/inspections",
+            &[
+                ("institution_code", "1312345678"),
+                ("inspected_on", "令和7年10月1日"),
+                ("inspectors", "監督 一郎"),
+                ("findings", &findings),
+                ("guidance", "年度内に改善して報告すること"),
+                ("follow_up_due", "2025-12-26"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let inspection_id = recorded
+        .location()
+        .trim_start_matches("/oversight/inspections/")
+        .to_string();
+    let kept = app
+        .api(
+            &tokyo,
+            "GET",
+            &format!("/api/v1/oversight/inspections/{inspection_id}"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(kept["findings"][0]["item_id"], "fy2025.institution.1-01");
+    assert_eq!(kept["findings"][1]["number"], "");
+    assert_eq!(
+        kept["submission"], second["id"],
+        "the latest submission seen"
+    );
+    // The institution sees it with its follow-up as a task, and reports it done.
+    let mine = app
+        .api(&home_token, "GET", "/api/v1/oversight/my-inspections", None)
+        .await
+        .json();
+    assert_eq!(mine[0]["id"], inspection_id.as_str());
+    let page = app
+        .get(
+            &mut home,
+            &format!("/oversight/inspections/{inspection_id}"),
+        )
+        .await;
+    assert!(page.body.contains("follow-up-form"), "{}", page.body);
+    let done = app
+        .submit(
+            &mut home,
+            &format!("/oversight/inspections/{inspection_id}"),
+            &format!("/oversight/inspections/{inspection_id}/follow-up"),
+            &[
+                ("done_on", "2025-11-20"),
+                ("note", "確認日を記録する手順を定めた"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = app
+        .api(
+            &tokyo,
+            "GET",
+            &format!("/api/v1/oversight/inspections/{inspection_id}"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(after["follow_up_done_on"], "2025-11-20");
+    // Kanagawa neither reads it nor records one; the institution records none.
+    let r = app
+        .api(
+            &kanagawa,
+            "GET",
+            &format!("/api/v1/oversight/inspections/{inspection_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .api(
+            &home_token,
+            "POST",
+            "/api/v1/oversight/inspections",
+            Some(
+                json!({"institution_code": "1312345678", "inspected_on": "2025-10-01",
+                "inspectors": "x"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

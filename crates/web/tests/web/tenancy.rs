@@ -47,6 +47,7 @@ struct Objects {
     draft: String,
     group: String,
     submission: String,
+    inspection: String,
 }
 
 /// Strings only the first organisation's data contains.
@@ -436,6 +437,35 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         .expect("submission")
         .id
         .to_string();
+    // An inspection the first organisation recorded of itself, for the same reason.
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).expect("day");
+    let inspection = app
+        .store
+        .record_inspection(
+            &mamori_store::Ctx {
+                org_id: org,
+                actor_id: Some(boss_id),
+                actor_label: "boss@a.test".into(),
+                ip: String::new(),
+                now: chrono::Utc::now(),
+            },
+            &mamori_domain::oversight::Inspection {
+                institution_code: "1312345678".into(),
+                inspected_on: day,
+                inspectors: "A-SECRET-INSPECTOR".into(),
+                findings: Vec::new(),
+                guidance: String::new(),
+                follow_up_due: Some(day),
+            },
+            &mamori_store::Inspected {
+                name: "A-SECRET-INSTITUTION".into(),
+                org_id: Some(org),
+                submission_id: None,
+            },
+        )
+        .await
+        .expect("inspection")
+        .to_string();
     let task = mamori_catalog::catalog()
         .expect("catalog")
         .tasks
@@ -468,6 +498,7 @@ async fn objects(app: &App, admin: &mut Browser) -> Objects {
         draft,
         group,
         submission,
+        inspection,
     }
 }
 
@@ -514,6 +545,7 @@ fn fill(path: &str, o: &Objects) -> String {
             ("sharing", "draft") => &o.draft,
             ("sharing", "group") => &o.group,
             ("oversight", "org") => &o.org,
+            ("oversight", "id") if area.contains("/inspections/") => &o.inspection,
             ("oversight", "id") => &o.submission,
             ("sharing", "id") if area.contains("/drafts/") => &o.draft,
             ("sharing", "id") if area.contains("/alerts/") => &o.alert,
