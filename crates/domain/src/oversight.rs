@@ -434,6 +434,64 @@ impl ChecklistSnapshot {
     }
 }
 
+/// A size band of institutions by beds, as overviews filter them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BedBand {
+    /// No beds (most clinics, pharmacies).
+    None,
+    /// 1–19 beds (有床診療所).
+    Small,
+    /// 20–199 beds.
+    Medium,
+    /// 200 beds or more.
+    Large,
+}
+
+impl BedBand {
+    /// Every band, smallest first.
+    pub const ALL: [BedBand; 4] = [
+        BedBand::None,
+        BedBand::Small,
+        BedBand::Medium,
+        BedBand::Large,
+    ];
+
+    /// The band of a bed count (none given: no beds).
+    pub fn of(beds: Option<u32>) -> BedBand {
+        match beds.unwrap_or(0) {
+            0 => BedBand::None,
+            1..=19 => BedBand::Small,
+            20..=199 => BedBand::Medium,
+            _ => BedBand::Large,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            BedBand::None => "none",
+            BedBand::Small => "1-19",
+            BedBand::Medium => "20-199",
+            BedBand::Large => "200+",
+        }
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<BedBand> {
+        BedBand::ALL.into_iter().find(|b| b.code() == code.trim())
+    }
+
+    /// In words.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            BedBand::None => lang.pick("病床なし", "No beds"),
+            BedBand::Small => lang.pick("1〜19床", "1–19 beds"),
+            BedBand::Medium => lang.pick("20〜199床", "20–199 beds"),
+            BedBand::Large => lang.pick("200床以上", "200 beds or more"),
+        }
+    }
+}
+
 /// The default of k: a cell describing fewer institutions than this is not shown.
 pub const DEFAULT_MIN_CELL: usize = 5;
 

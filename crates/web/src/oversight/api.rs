@@ -138,17 +138,34 @@ pub struct OverviewOut {
     min_cell: usize,
 }
 
+/// Which fiscal year, and which institutions of the roster.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct OverviewQuery {
+    /// The fiscal year (2025 for 令和7年度); the newest with a submission when absent.
+    #[param(minimum = 2000, maximum = 2100)]
+    fiscal_year: Option<i32>,
+    /// `hospital`, `clinic`, `dental_clinic` or `pharmacy`.
+    r#type: String,
+    /// `none`, `1-19`, `20-199` or `200+`.
+    beds: String,
+    /// One municipality.
+    municipality: String,
+}
+
 /// The authority's view of its jurisdiction: who submitted, and how the items stand.
-#[utoipa::path(get, path = "/api/v1/oversight/overview", tag = "oversight", params(YearQuery),
+#[utoipa::path(get, path = "/api/v1/oversight/overview", tag = "oversight", params(OverviewQuery),
     responses((status = 200, body = OverviewOut), (status = 422, body = ErrorOut)),
     security(("token" = ["view_oversight"])))]
 pub async fn overview(
     State(state): State<AppState>,
     c: ApiCaller,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<OverviewQuery>,
 ) -> Result<Json<OverviewOut>, AppError> {
     let fy = year_of(&state, &c, q.fiscal_year).await?;
-    let o = service::overview(&state, &c, fy).await?;
+    let filter = service::filter_of(&q.r#type, &q.beds, &q.municipality)?;
+    let o = service::overview(&state, &c, fy, &filter).await?;
     let missing = o.missing();
     Ok(Json(OverviewOut {
         fiscal_year: o.fiscal_year,

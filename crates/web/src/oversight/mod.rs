@@ -24,7 +24,8 @@ pub fn routes() -> Routes {
     let home = Guard::Holds(RegisterOrganisations);
     Routes::new()
         .get("/oversight", view, pages::overview)
-        .get("/oversight/export.csv", view, pages::export)
+        .get("/oversight/export.csv", view, pages::export_csv)
+        .get("/oversight/export.xlsx", view, pages::export_xlsx)
         .upload(
             "/oversight/roster",
             manage,

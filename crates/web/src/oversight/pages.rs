@@ -18,17 +18,45 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_domain::authz::Permission::ManageOversight;
 use mamori_domain::clock::format_jst;
-use mamori_domain::oversight::{Jurisdiction, PREFECTURES};
+use mamori_domain::org::InstitutionType;
+use mamori_domain::oversight::{BedBand, Jurisdiction, PREFECTURES};
 use mamori_domain::validate::Problem;
 use mamori_store::{Authority, Submission};
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// Which fiscal year a page shows.
+/// Which fiscal year a page shows, and which institutions.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
     fy: Option<i32>,
+    r#type: String,
+    beds: String,
+    municipality: String,
+}
+
+impl YearQuery {
+    /// The same choices as a query string, for the export links.
+    fn query(&self, fy: i32) -> String {
+        format!(
+            "fy={fy}&type={}&beds={}&municipality={}",
+            enc(&self.r#type),
+            enc(&self.beds),
+            enc(&self.municipality)
+        )
+    }
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -38,6 +66,11 @@ struct OverviewPage {
     o: Overview,
     jurisdiction: String,
     can_manage: bool,
+    q: YearQuery,
+    query: String,
+    types: Vec<(&'static str, &'static str)>,
+    bands: Vec<(&'static str, &'static str)>,
+    places: Vec<String>,
 }
 
 impl OverviewPage {
@@ -53,7 +86,16 @@ pub async fn overview(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
     let fy = year_of(&state, &s, q.fy).await?;
-    let o = service::overview(&state, &s, fy).await?;
+    let filter = service::filter_of(&q.r#type, &q.beds, &q.municipality)?;
+    let o = service::overview(&state, &s, fy, &filter).await?;
+    let mut places: Vec<String> = service::roster(&state, &s)
+        .await?
+        .into_iter()
+        .map(|e| e.municipality)
+        .collect();
+    places.dedup();
+    places.sort();
+    places.dedup();
     render(&OverviewPage {
         page: Page::signed_in(&s, "oversight.title", "/oversight"),
         jurisdiction: o
@@ -62,46 +104,60 @@ pub async fn overview(
             .map(|j| j.label(s.lang))
             .unwrap_or_default(),
         can_manage: s.actor.can(ManageOversight),
+        query: q.query(fy),
+        q,
+        types: InstitutionType::ALL
+            .iter()
+            .map(|t| (t.code(), t.label(s.lang)))
+            .collect(),
+        bands: BedBand::ALL
+            .iter()
+            .map(|b| (b.code(), b.label(s.lang)))
+            .collect(),
+        places,
         o,
     })
 }
 
-/// Who submitted and how each item stands, as CSV; rates below the smallest cell are left out.
-pub async fn export(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Query(q): Query<YearQuery>,
-) -> Result<Response, AppError> {
-    let fy = year_of(&state, &s, q.fy).await?;
-    let o = service::overview(&state, &s, fy).await?;
-    let mut rows = vec![vec![
-        "医療機関コード".to_string(),
-        "名称".into(),
-        "市区町村".into(),
-        "提出".into(),
-        "版".into(),
-        "SHA-256".into(),
-    ]];
+/// The overview as a table: each roster entry with its latest submission, then the item rates
+/// (those below the smallest cell left out).
+fn export_table(o: &Overview) -> (Vec<String>, Vec<Vec<String>>) {
+    let header: Vec<String> = [
+        "医療機関コード",
+        "名称",
+        "種別",
+        "病床数",
+        "市区町村",
+        "提出",
+        "版",
+        "はい/回答",
+        "SHA-256",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut rows = Vec::new();
     for r in &o.roster {
+        let l = r.latest.as_ref();
         rows.push(vec![
             r.entry.code.clone(),
             r.entry.name.clone(),
+            r.entry
+                .institution_type
+                .label(mamori_domain::Lang::Ja)
+                .into(),
+            r.entry.beds.map(|b| b.to_string()).unwrap_or_default(),
             r.entry.municipality.clone(),
-            r.latest
-                .as_ref()
-                .map_or("未提出".into(), |l| format_jst(l.submitted_at)),
-            r.latest
-                .as_ref()
-                .map_or(String::new(), |l| l.version.to_string()),
-            r.latest
-                .as_ref()
-                .map_or(String::new(), |l| l.digest.clone()),
+            l.map_or("未提出".into(), |l| format_jst(l.submitted_at)),
+            l.map_or(String::new(), |l| l.version.to_string()),
+            l.map_or(String::new(), |l| {
+                format!("{}/{}", l.snapshot.yes(), l.snapshot.answered())
+            }),
+            l.map_or(String::new(), |l| l.digest.clone()),
         ]);
     }
     // One table shape for the whole file: the item rates follow below, in the first columns.
-    let width = rows.first().map_or(0, Vec::len);
     let padded = |mut r: Vec<String>| {
-        r.resize(width, String::new());
+        r.resize(header.len(), String::new());
         r
     };
     rows.push(padded(Vec::new()));
@@ -112,7 +168,53 @@ pub async fn export(
             OverviewPage::percent(i.yes_percent(o.min_cell)),
         ]));
     }
-    Ok(Download::csv(&format!("oversight-{fy}.csv"), &rows)?.into_response())
+    (header, rows)
+}
+
+/// The overview as it is filtered, as a workbook or CSV.
+async fn export_as(
+    state: &AppState,
+    s: &SignedIn,
+    q: &YearQuery,
+    xlsx: bool,
+) -> Result<Response, AppError> {
+    let fy = year_of(state, s, q.fy).await?;
+    let filter = service::filter_of(&q.r#type, &q.beds, &q.municipality)?;
+    let o = service::overview(state, s, fy, &filter).await?;
+    let (header, rows) = export_table(&o);
+    let download = if xlsx {
+        Download::xlsx(
+            &format!("oversight-{fy}.xlsx"),
+            "提出状況",
+            &format!("提出状況 {fy}年度"),
+            &header,
+            &rows,
+            None,
+        )?
+    } else {
+        let mut all = vec![header];
+        all.extend(rows);
+        Download::csv(&format!("oversight-{fy}.csv"), &all)?
+    };
+    Ok(download.into_response())
+}
+
+/// The overview as CSV.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    export_as(&state, &s, &q, false).await
+}
+
+/// The overview as an XLSX workbook.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    export_as(&state, &s, &q, true).await
 }
 
 /// Replaces the roster with an uploaded table.

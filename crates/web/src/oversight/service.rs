@@ -11,9 +11,9 @@ use crate::core::table::{Refusal, UploadedTable, read_table};
 use mamori_domain::authz::Permission::{
     ManageOversight, RegisterOrganisations, SubmitChecklist, ViewAssessments, ViewOversight,
 };
-use mamori_domain::org::OrgKind;
+use mamori_domain::org::{InstitutionType, OrgKind};
 use mamori_domain::oversight::{
-    ChecklistSnapshot, DEFAULT_MIN_CELL, ItemRate, Jurisdiction, RosterEntry, RosterTable,
+    BedBand, ChecklistSnapshot, DEFAULT_MIN_CELL, ItemRate, Jurisdiction, RosterEntry, RosterTable,
     SubmittedAnswer, institution_code, item_rates,
 };
 use mamori_domain::table::ColumnMapping;
@@ -344,21 +344,92 @@ fn latest_each(all: Vec<Submission>) -> Vec<Submission> {
     by_org.into_values().collect()
 }
 
-/// The authority's view of its jurisdiction for a fiscal year.
+/// Which institutions of the roster an overview is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OverviewFilter {
+    /// Only this type.
+    pub institution_type: Option<InstitutionType>,
+    /// Only this size band.
+    pub beds: Option<BedBand>,
+    /// Only this municipality.
+    pub municipality: Option<String>,
+}
+
+impl OverviewFilter {
+    /// Whether any filter is set.
+    pub fn any(&self) -> bool {
+        *self != OverviewFilter::default()
+    }
+
+    /// Whether a roster entry passes.
+    pub fn passes(&self, e: &RosterEntry) -> bool {
+        self.institution_type
+            .is_none_or(|t| t == e.institution_type)
+            && self.beds.is_none_or(|b| b == BedBand::of(e.beds))
+            && self
+                .municipality
+                .as_ref()
+                .is_none_or(|m| *m == e.municipality)
+    }
+}
+
+/// A filter as a query gives it: a type code, a bed band code, a municipality (each empty for
+/// all); an unknown code is a fault on `type` or `beds`.
+pub fn filter_of(kind: &str, beds: &str, municipality: &str) -> Result<OverviewFilter, AppError> {
+    let mut faults = Vec::new();
+    let institution_type = match kind.trim() {
+        "" => None,
+        k => {
+            let t = InstitutionType::from_code(k);
+            if t.is_none() {
+                faults.push(FieldError::new("type", "oversight.error.type"));
+            }
+            t
+        }
+    };
+    let band = match beds.trim() {
+        "" => None,
+        b => {
+            let band = BedBand::from_code(b);
+            if band.is_none() {
+                faults.push(FieldError::new("beds", "oversight.error.beds"));
+            }
+            band
+        }
+    };
+    if !faults.is_empty() {
+        return Err(AppError::Invalid(Problem::new(faults)));
+    }
+    Ok(OverviewFilter {
+        institution_type,
+        beds: band,
+        municipality: Some(municipality.trim().to_string()).filter(|m| !m.is_empty()),
+    })
+}
+
+/// The authority's view of its jurisdiction for a fiscal year; with a filter, of the roster's
+/// institutions that pass it (and no unlisted ones).
 pub async fn overview(
     state: &AppState,
     c: &Caller,
     fiscal_year: i32,
+    filter: &OverviewFilter,
 ) -> Result<Overview, AppError> {
     c.require(ViewOversight)?;
     let jurisdiction = state.store.jurisdiction(c.org.id).await?;
-    let roster = state.store.roster(c.org.id).await?;
-    let latest = latest_each(
+    let mut roster = state.store.roster(c.org.id).await?;
+    roster.retain(|e| filter.passes(e));
+    let mut latest = latest_each(
         state
             .store
             .submissions_in_scope(c.org.id, fiscal_year)
             .await?,
     );
+    if filter.any() {
+        let kept: std::collections::HashSet<&str> =
+            roster.iter().map(|e| e.code.as_str()).collect();
+        latest.retain(|s| kept.contains(s.snapshot.institution_code.as_str()));
+    }
     let by_code: BTreeMap<&str, &Submission> = latest
         .iter()
         .map(|s| (s.snapshot.institution_code.as_str(), s))

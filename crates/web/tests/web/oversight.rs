@@ -266,10 +266,55 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
     assert!(page.body.contains("提出済 v2"));
     let csv = app.get(&mut tokyo_b, "/oversight/export.csv?fy=2025").await;
     assert!(
-        csv.body.contains("1398765432,まもり薬局,中野区,未提出"),
+        csv.body
+            .contains("1398765432,まもり薬局,薬局,,中野区,未提出"),
         "{}",
         csv.body
     );
+    // Filtered by type, size or municipality: the figures are of those institutions only.
+    let pharmacies = app
+        .api(
+            &tokyo,
+            "GET",
+            "/api/v1/oversight/overview?fiscal_year=2025&type=pharmacy",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(pharmacies["roster"].as_array().unwrap().len(), 1);
+    assert_eq!(pharmacies["missing"], 1);
+    assert!(
+        pharmacies["items"].as_array().unwrap().is_empty(),
+        "no sheet among them: {pharmacies}"
+    );
+    let large = app
+        .api(
+            &tokyo,
+            "GET",
+            "/api/v1/oversight/overview?fiscal_year=2025&beds=200%2B",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(large["missing"], 0, "{large}");
+    assert_eq!(large["roster"].as_array().unwrap().len(), 1);
+    let page = app
+        .get(
+            &mut tokyo_b,
+            "/oversight?fy=2025&municipality=%E4%B8%AD%E9%87%8E%E5%8C%BA",
+        )
+        .await;
+    assert!(page.body.contains("まもり薬局</td>"), "{}", page.body);
+    assert!(!page.body.contains("守り市民病院</td>"));
+    let bad = app
+        .api(&tokyo, "GET", "/api/v1/oversight/overview?type=onsen", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let xlsx = app
+        .get(&mut tokyo_b, "/oversight/export.xlsx?fy=2025&type=hospital")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"), "a workbook");
 
     // Kanagawa sees none of it, not even by id.
     let k = app
