@@ -423,6 +423,13 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         )
         .await;
     assert!(page.body.contains("follow-up-form"), "{}", page.body);
+    let owed = app.get(&mut home, "/oversight/my-inspections").await;
+    assert!(
+        owed.body
+            .contains(r#"<span class="bad">期限 2025-12-26</span>"#),
+        "{}",
+        owed.body
+    );
     let done = app
         .submit(
             &mut home,
@@ -445,6 +452,12 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         .await
         .json();
     assert_eq!(after["follow_up_done_on"], "2025-11-20");
+    let owed = app.get(&mut home, "/oversight/my-inspections").await;
+    assert!(
+        owed.body.contains("報告済 2025-11-20"),
+        "reported, no longer due: {}",
+        owed.body
+    );
     // Kanagawa neither reads it nor records one; the institution records none.
     let r = app
         .api(
