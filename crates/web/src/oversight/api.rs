@@ -342,6 +342,29 @@ pub async fn submit(
     Ok(created(SubmissionOut::from(s)))
 }
 
+/// A snapshot made elsewhere, and the authority it is for.
+#[derive(Deserialize, ToSchema)]
+pub struct SnapshotIn {
+    authority_id: Option<Uuid>,
+    /// The snapshot, in the format described in docs/api.md.
+    #[schema(value_type = Object)]
+    snapshot: ChecklistSnapshot,
+}
+
+/// Submits a snapshot made elsewhere (the institution's own mamori, or a script): kept exactly
+/// as sent once it fits its sheet, as the next version of its fiscal year for that authority.
+#[utoipa::path(post, path = "/api/v1/oversight/snapshots", tag = "oversight", request_body = SnapshotIn,
+    responses((status = 201, body = SubmissionOut), (status = 422, body = ErrorOut)),
+    security(("token" = ["submit_checklist"])))]
+pub async fn submit_snapshot(
+    State(state): State<AppState>,
+    c: ApiCaller,
+    JsonBody(b): JsonBody<SnapshotIn>,
+) -> Result<Response, AppError> {
+    let s = service::submit_snapshot(&state, &c, b.authority_id, &b.snapshot).await?;
+    Ok(created(SubmissionOut::from(s)))
+}
+
 /// Every version of every submission of a fiscal year within the authority's reach.
 #[utoipa::path(get, path = "/api/v1/oversight/submissions", tag = "oversight", params(YearQuery),
     responses((status = 200, body = Vec<SubmissionOut>), (status = 422, body = ErrorOut)),

@@ -76,6 +76,7 @@ pub fn routes() -> Routes {
         .api(routes!(api::authorities))
         .api(routes!(api::submissions, api::submit))
         .api(routes!(api::own_submissions))
+        .api(routes!(api::submit_snapshot))
         .api(routes!(api::submission))
         .api(routes!(api::inspections, api::record_inspection))
         .api(routes!(api::my_inspections))

@@ -11,6 +11,7 @@ use crate::core::table::{Refusal, UploadedTable, read_table};
 use mamori_domain::authz::Permission::{
     ManageOversight, RegisterOrganisations, SubmitChecklist, ViewAssessments, ViewOversight,
 };
+use mamori_domain::catalog::SheetKind;
 use mamori_domain::org::{InstitutionType, OrgKind};
 use mamori_domain::oversight::{
     BedBand, ChecklistSnapshot, DEFAULT_MIN_CELL, ItemRate, Jurisdiction, RosterEntry, RosterTable,
@@ -262,6 +263,83 @@ pub async fn own_checklists(
 ) -> Result<Vec<crate::status::OwnChecklist>, AppError> {
     c.require(SubmitChecklist)?;
     crate::status::own_checklists(state, c.org.id).await
+}
+
+/// Submits a snapshot made elsewhere (the institution's own mamori, or a script) to an authority
+/// of this installation. It is kept exactly as sent once it holds: the format this version
+/// writes, a valid code, a sheet of the catalog (an institution's or a pharmacy's) of its fiscal
+/// year with every item in the sheet's order and each answer `yes`, `no`, `na` or empty, and an
+/// authority whose jurisdiction covers the code and municipality. Faults name `snapshot.*` or
+/// `authority_id`.
+pub async fn submit_snapshot(
+    state: &AppState,
+    c: &Caller,
+    authority_id: Option<Uuid>,
+    s: &ChecklistSnapshot,
+) -> Result<Submission, AppError> {
+    c.require(SubmitChecklist)?;
+    let mut faults = Vec::new();
+    let mut fault = |field: &str, key: &str| faults.push(FieldError::new(field, key));
+    if s.format != SNAPSHOT_FORMAT {
+        fault("snapshot.format", "oversight.error.format");
+    }
+    let code_ok = institution_code(&s.institution_code).as_deref() == Some(&s.institution_code);
+    if !code_ok {
+        fault("snapshot.institution_code", "oversight.error.code");
+    }
+    if s.municipality.trim().is_empty() || s.municipality.chars().count() > 50 {
+        fault("snapshot.municipality", "oversight.error.municipality");
+    }
+    if s.institution_name.trim().is_empty() || s.institution_name.chars().count() > 200 {
+        fault("snapshot.institution_name", "oversight.error.name");
+    }
+    let sheet = crate::core::catalog()?
+        .sheets
+        .get(&s.sheet_id)
+        .filter(|sh| matches!(sh.kind, SheetKind::Institution | SheetKind::Pharmacy))
+        .filter(|sh| i32::from(sh.fiscal_year) == s.fiscal_year);
+    match sheet {
+        None => fault("snapshot.sheet_id", "oversight.error.sheet"),
+        Some(sh) => {
+            let fits = sh.items.len() == s.answers.len()
+                && sh.items.iter().zip(&s.answers).all(|(i, a)| {
+                    i.id == a.item_id
+                        && i.number == a.number
+                        && ["", "yes", "no", "na"].contains(&a.answer.as_str())
+                });
+            if !fits {
+                fault("snapshot.answers", "oversight.error.answers");
+            }
+        }
+    }
+    let authority = match authority_id {
+        Some(id) => state
+            .store
+            .authorities()
+            .await?
+            .into_iter()
+            .find(|a| a.org_id == id),
+        None => None,
+    };
+    match &authority {
+        None => fault("authority_id", "oversight.error.authority"),
+        Some(a)
+            if code_ok
+                && !a
+                    .jurisdiction
+                    .covers(&s.institution_code[..2], &s.municipality) =>
+        {
+            fault("authority_id", "oversight.error.outside");
+        }
+        _ => {}
+    }
+    let Some(authority) = authority.filter(|_| faults.is_empty()) else {
+        return Err(AppError::Invalid(Problem::new(faults)));
+    };
+    Ok(state
+        .store
+        .submit_checklist(&c.ctx(), authority.org_id, s)
+        .await?)
 }
 
 /// The institution's own submissions, newest first.

@@ -241,6 +241,41 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         .clone();
     assert_eq!(item["answer"], "yes");
 
+    // A snapshot made by the institution's own mamori elsewhere is kept exactly as sent, as the
+    // next version; one that does not fit its sheet is refused whole.
+    let mut made: mamori_domain::oversight::ChecklistSnapshot =
+        serde_json::from_value(again["snapshot"].clone()).unwrap();
+    made.answers[1].answer = "yes".into();
+    let sent = app
+        .api(
+            &home_token,
+            "POST",
+            "/api/v1/oversight/snapshots",
+            Some(json!({"authority_id": tokyo_id, "snapshot": made})),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    assert_eq!(sent.json()["version"], 3);
+    let sent_id = sent.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(sent.json()["digest"], made.digest().as_str());
+    let mut wrong = made.clone();
+    wrong.answers.swap(0, 1);
+    wrong.answers[2].answer = "maybe".into();
+    let refused = app
+        .api(
+            &home_token,
+            "POST",
+            "/api/v1/oversight/snapshots",
+            Some(json!({"authority_id": kanagawa_id, "snapshot": wrong})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("snapshot.answers"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("authority_id"), "{}", refused.body);
     // Tokyo sees who submitted and who did not; one institution's rate is not shown.
     let overview = app
         .api(
@@ -259,11 +294,11 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         .find(|r| r["entry"]["code"] == "1312345678")
         .unwrap()
         .clone();
-    assert_eq!(hospital["latest"]["version"], 2);
+    assert_eq!(hospital["latest"]["version"], 3);
     assert!(overview["items"][0]["yes_percent"].is_null());
     let page = app.get(&mut tokyo_b, "/oversight?fy=2025").await;
     assert!(page.body.contains("未提出"));
-    assert!(page.body.contains("提出済 v2"));
+    assert!(page.body.contains("提出済 v3"));
     let csv = app.get(&mut tokyo_b, "/oversight/export.csv?fy=2025").await;
     assert!(
         csv.body
@@ -346,7 +381,7 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
         )
         .await
         .json();
-    assert_eq!(own.as_array().unwrap().len(), 2);
+    assert_eq!(own.as_array().unwrap().len(), 3);
 
     // Tokyo records an inspection from the roster row: a finding on item 1-01 by its number, a
     // general one, guidance and a follow-up due.
@@ -407,7 +442,8 @@ async fn a_prefecture_sees_who_submitted_in_its_jurisdiction_and_a_submission_ne
     assert_eq!(kept["findings"][0]["item_id"], "fy2025.institution.1-01");
     assert_eq!(kept["findings"][1]["number"], "");
     assert_eq!(
-        kept["submission"], second["id"],
+        kept["submission"],
+        sent_id.as_str(),
         "the latest submission seen"
     );
     // The institution sees it with its follow-up as a task, and reports it done.
