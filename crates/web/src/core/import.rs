@@ -318,14 +318,15 @@ where
     }
 }
 
-/// Takes a table sent to the API for `target`, through the mapping given with it (remembered
-/// for next time), else the remembered or recognised one.
+/// Takes a file (name and bytes: CSV or XLSX) sent to the API for `target`, through the mapping
+/// given with it (remembered for next time), else the remembered or recognised one; a file that
+/// is no table is refused as a whole.
 pub async fn take_api<S, T, F, Fut>(
     state: &crate::core::state::AppState,
     c: &crate::core::auth::Caller,
     target: &str,
     spec: &S,
-    table: &UploadedTable,
+    (name, bytes): (&str, &[u8]),
     given: Option<ColumnMapping>,
     store: F,
 ) -> Result<Result<T, Refusal>, AppError>
@@ -334,9 +335,13 @@ where
     F: FnOnce(Vec<S::Row>) -> Fut,
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
+    let table = match crate::core::table::read_table(name, bytes, &[]) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
     let known = remembered(state, c, target).await?;
     let chosen = given.is_some();
-    match plan_api(spec, table, known, given) {
+    match plan_api(spec, &table, known, given) {
         Err(r) => Ok(Err(r)),
         Ok((rows, mapping)) => {
             let out = store(rows).await?;

@@ -7,7 +7,7 @@ use crate::core::catalog;
 use crate::core::error::AppError;
 use crate::core::import::{Choice, Taken, take, take_api};
 use crate::core::state::AppState;
-use crate::core::table::{Download, Refusal, UploadedTable, read_table};
+use crate::core::table::{Download, Refusal, UploadedTable};
 use chrono::NaiveDate;
 use mamori_domain::Lang;
 use mamori_domain::authz::Permission::{
@@ -685,16 +685,12 @@ pub async fn import_chart(
     mapping: Option<ColumnMapping>,
 ) -> Result<Result<usize, Refusal>, AppError> {
     c.require(ManagePreparedness)?;
-    let table = match read_table(name, bytes, &[]) {
-        Ok(t) => t,
-        Err(r) => return Ok(Err(r)),
-    };
     take_api(
         state,
         c,
         "contacts",
         &ContactTable,
-        &table,
+        (name, bytes),
         mapping,
         |list| store_contacts(state, c, list),
     )

@@ -7,7 +7,7 @@ use crate::core::auth::Caller;
 use crate::core::error::AppError;
 use crate::core::import::{Choice, Taken, take, take_api};
 use crate::core::state::AppState;
-use crate::core::table::{Refusal, UploadedTable, read_table};
+use crate::core::table::{Refusal, UploadedTable};
 use mamori_domain::authz::Permission::{
     ManageOversight, RegisterOrganisations, SubmitChecklist, ViewAssessments, ViewOversight,
 };
@@ -113,13 +113,15 @@ pub async fn import_roster(
     mapping: Option<ColumnMapping>,
 ) -> Result<Result<usize, Refusal>, AppError> {
     c.require(ManageOversight)?;
-    let table = match read_table(name, bytes, &[]) {
-        Ok(t) => t,
-        Err(r) => return Ok(Err(r)),
-    };
-    take_api(state, c, "roster", &RosterTable, &table, mapping, |rows| {
-        store_roster(state, c, rows)
-    })
+    take_api(
+        state,
+        c,
+        "roster",
+        &RosterTable,
+        (name, bytes),
+        mapping,
+        |rows| store_roster(state, c, rows),
+    )
     .await
 }
 

@@ -123,16 +123,12 @@ pub async fn import_device_table(
     mapping: Option<ColumnMapping>,
 ) -> Result<Result<Imported, Refusal>, AppError> {
     c.require(ManageRegisters)?;
-    let table = match read_table(name, bytes, &[]) {
-        Ok(t) => t,
-        Err(r) => return Ok(Err(r)),
-    };
     take_api(
         state,
         c,
         "devices",
         &DeviceTable,
-        &table,
+        (name, bytes),
         mapping,
         |devices| store_devices(state, c, devices),
     )
@@ -264,11 +260,7 @@ pub async fn import_row_table(
     mapping: Option<ColumnMapping>,
 ) -> Result<Result<Imported, Refusal>, AppError> {
     c.require(ManageRegisters)?;
-    let table = match read_table(name, bytes, &[]) {
-        Ok(t) => t,
-        Err(r) => return Ok(Err(r)),
-    };
-    take_api(state, c, reg.code, reg, &table, mapping, |rows| {
+    take_api(state, c, reg.code, reg, (name, bytes), mapping, |rows| {
         store_rows(state, c, reg, rows)
     })
     .await
