@@ -192,12 +192,29 @@ impl Store {
 
     /// An organisation's jurisdiction, if it has one.
     pub async fn jurisdiction(&self, org_id: Uuid) -> Result<Option<Jurisdiction>> {
-        Ok(self
-            .authorities()
+        let row: Option<(String, Option<String>)> = on_db!(&self.db, |p| {
+            sqlx::query_as("SELECT scope, prefecture FROM jurisdictions WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_optional(p)
+                .await?
+        });
+        let Some((scope, prefecture)) = row else {
+            return Ok(None);
+        };
+        let places: Vec<(String,)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT municipality FROM jurisdiction_municipalities WHERE org_id = $1 ORDER BY municipality",
+            )
+            .bind(org_id)
+            .fetch_all(p)
             .await?
-            .into_iter()
-            .find(|a| a.org_id == org_id)
-            .map(|a| a.jurisdiction))
+        });
+        jurisdiction_of(
+            &scope,
+            prefecture,
+            places.into_iter().map(|(m,)| m).collect(),
+        )
+        .map(Some)
     }
 
     /// Replaces the context's organisation's roster with these entries, all or nothing; how many.
@@ -380,6 +397,28 @@ impl Store {
         .fetch_all(p)
         .await?);
         rows.into_iter().map(submission).collect()
+    }
+
+    /// The latest submission of an institution (by code) that an authority may read, of any
+    /// fiscal year.
+    pub async fn latest_submission_in_scope(
+        &self,
+        reader_org: Uuid,
+        institution_code: &str,
+    ) -> Result<Option<Submission>> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM checklist_submissions s \
+             WHERE s.institution_code = $2 AND {IN_SCOPE} \
+             ORDER BY s.fiscal_year DESC, s.submitted_at DESC, s.version DESC LIMIT 1"
+        );
+        let row: Option<SubmissionRow> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(reader_org)
+        .bind(institution_code)
+        .fetch_optional(p)
+        .await?);
+        row.map(submission).transpose()
     }
 
     /// The newest fiscal year of any submission an authority may read.

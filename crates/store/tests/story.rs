@@ -2588,6 +2588,25 @@ async fn an_authority_reads_the_submissions_of_its_jurisdiction_and_a_submission
             ));
         }
         assert_eq!(s.own_submissions(x.id).await.expect("own").len(), 2);
+        // The latest an authority may read of one institution, and none for another's.
+        let latest = s
+            .latest_submission_in_scope(tokyo.id, "1312345678")
+            .await
+            .expect("latest");
+        assert_eq!(latest.map(|l| l.id), Some(second.id));
+        assert!(
+            s.latest_submission_in_scope(kanagawa.id, "1312345678")
+                .await
+                .expect("none")
+                .is_none()
+        );
+        assert_eq!(
+            s.jurisdiction(tokyo.id).await.expect("j"),
+            Some(Jurisdiction::Prefecture {
+                prefecture: "13".into()
+            })
+        );
+        assert_eq!(s.jurisdiction(x.id).await.expect("none"), None);
         // A 保健所 whose municipalities change reads what lies in them now.
         s.set_jurisdiction(
             &ch,

@@ -10,32 +10,17 @@ use mamori_domain::authz::Permission::{
 };
 use mamori_domain::oversight::{InspectionDraft, institution_code};
 use mamori_domain::validate::Problem;
-use mamori_store::{Inspected, StoredInspection, Submission};
+use mamori_store::{Inspected, StoredInspection};
 use uuid::Uuid;
-
-/// The latest submission the authority may read of an institution, if any.
-async fn latest_of(
-    state: &AppState,
-    c: &Caller,
-    code: &str,
-) -> Result<Option<Submission>, AppError> {
-    let Some(fy) = state.store.latest_fiscal_year_in_scope(c.org.id).await? else {
-        return Ok(None);
-    };
-    Ok(state
-        .store
-        .submissions_in_scope(c.org.id, fy)
-        .await?
-        .into_iter()
-        .filter(|s| s.snapshot.institution_code == code)
-        .max_by_key(|s| (s.submitted_at, s.version)))
-}
 
 /// Records an inspection; its findings are read against the items of the submission seen.
 pub async fn record(state: &AppState, c: &Caller, d: &InspectionDraft) -> Result<Uuid, AppError> {
     c.require(ManageOversight)?;
     let code = institution_code(&d.institution_code).unwrap_or_default();
-    let seen = latest_of(state, c, &code).await?;
+    let seen = state
+        .store
+        .latest_submission_in_scope(c.org.id, &code)
+        .await?;
     let items: Vec<(String, String)> = seen
         .iter()
         .flat_map(|s| &s.snapshot.answers)
